@@ -1,0 +1,16 @@
+// The gradmesh command tree. Each subcommand lives in its own module under
+// commands/ and exports a function that adds itself to the program.
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../train/model-config.js';
+
+export function buildProgram(): Command {
+  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+  const program = new Command('gradmesh')
+    .description('peer-to-peer LLM pre-training for Bittensor-style training subnets')
+    .version(pkg.version)
+    .showHelpAfterError();
+  // Subcommands register here, one line each.
+  return program;
+}
