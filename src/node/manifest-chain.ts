@@ -1,0 +1,60 @@
+// The chain of applied manifests. Each manifest names the digest of the one
+// before it (zero for the first of a run), so a node that missed some — a
+// restart, a lost gossip message — walks back from the newest one it hears,
+// fetching each missing manifest by digest, and replays them in order. Windows
+// with no manifest between two linked ones were null rounds (θ unchanged).
+
+export const GENESIS_DIGEST = '0'.repeat(64);
+
+export interface ManifestLink {
+  window: number;
+  digest: string;
+  prevDigest: string;
+}
+
+export type Placement =
+  | { kind: 'next' } // links onto the last applied manifest: apply it now
+  | { kind: 'applied' } // already applied (a duplicate or an old one)
+  | { kind: 'gap'; missing: string } // its predecessor is unknown: fetch it first
+  | { kind: 'fork'; reason: string }; // contradicts what was applied: not ours to follow
+
+export class ManifestChain {
+  private lastDigest: string;
+  private lastWindow: number;
+  /** Digests applied, by window, kept for a bounded number of windows. */
+  private readonly applied = new Map<number, string>();
+
+  constructor(
+    last: { digest: string; window: number } = { digest: GENESIS_DIGEST, window: -1 },
+    private readonly keepWindows = 256,
+  ) {
+    this.lastDigest = last.digest;
+    this.lastWindow = last.window;
+  }
+
+  get head(): { digest: string; window: number } {
+    return { digest: this.lastDigest, window: this.lastWindow };
+  }
+
+  place(m: ManifestLink): Placement {
+    if (m.window <= this.lastWindow) {
+      const known = this.applied.get(m.window);
+      if (known === m.digest || (m.window === this.lastWindow && m.digest === this.lastDigest)) return { kind: 'applied' };
+      if (known === undefined && m.window < this.lastWindow) return { kind: 'applied' };
+      return { kind: 'fork', reason: `window ${m.window} already has manifest ${(known ?? this.lastDigest).slice(0, 12)}…` };
+    }
+    if (m.prevDigest === this.lastDigest) return { kind: 'next' };
+    return { kind: 'gap', missing: m.prevDigest };
+  }
+
+  /** Records m as applied; the caller must have checked place(m).kind === 'next'. */
+  advance(m: ManifestLink): void {
+    if (m.prevDigest !== this.lastDigest || m.window <= this.lastWindow) {
+      throw new Error(`manifest for window ${m.window} does not link onto window ${this.lastWindow}`);
+    }
+    this.applied.set(m.window, m.digest);
+    this.lastDigest = m.digest;
+    this.lastWindow = m.window;
+    for (const w of this.applied.keys()) if (w < m.window - this.keepWindows) this.applied.delete(w);
+  }
+}
