@@ -16,8 +16,10 @@ const MAGIC = Buffer.from('GMSTATE1', 'ascii');
 export interface StateHeader {
   runHash: string;
   numParams: number;
-  /** θ in this file is θ_window: the model at the start of this window. */
+  /** θ in this file is the model after the manifest of this window (-1: genesis θ_0). */
   window: number;
+  /** Digest of that manifest (all zeros at genesis): the head of the manifest chain. */
+  manifestDigest: string;
   thetaHash: string;
   adamStep: number;
   /** Global inner-step count, for the LR schedule. */

@@ -11,7 +11,7 @@ function buffers(n: number, seed: number) {
 }
 
 const header = (n: number): StateHeader => ({
-  runHash: 'ab'.repeat(32), numParams: n, window: 7, thetaHash: 'cd'.repeat(32), adamStep: 70, innerStep: 70, savedAt: 'now',
+  runHash: 'ab'.repeat(32), numParams: n, window: 7, manifestDigest: '00'.repeat(32), thetaHash: 'cd'.repeat(32), adamStep: 70, innerStep: 70, savedAt: 'now',
 });
 
 test('state round-trips exactly and leaves no temporary file', () => {

@@ -1,0 +1,62 @@
+// Gradient announcements heard on gossip, per window, attributed by the sender's
+// PeerId. Only the first announcement per (window, uid) counts: a miner cannot
+// swap its payload after others have seen it.
+import type { GradAnnouncement } from '../p2p/proto/messages.js';
+import { toHex } from './run-spec.js';
+
+export interface HeardAnnouncement {
+  uid: number;
+  window: number;
+  digest: string;
+  size: number;
+  baseThetaHash: string;
+  fromPeer: string;
+  firstSeenMs: number;
+  inline?: Uint8Array;
+}
+
+export type RejectReason = 'other_run' | 'unregistered' | 'uid_mismatch' | 'duplicate' | 'too_old' | 'too_new';
+
+export class AnnouncementBook {
+  private byWindow = new Map<number, Map<number, HeardAnnouncement>>();
+
+  constructor(
+    private readonly runHashHex: string,
+    private readonly keepWindows = 16,
+  ) {}
+
+  /**
+   * Records an announcement. `senderUid` is the uid bound on chain to the gossip
+   * sender's PeerId (undefined if none). Returns the reason when it is not recorded.
+   */
+  add(msg: GradAnnouncement, fromPeer: string, senderUid: number | undefined, currentWindow: number): RejectReason | null {
+    if (toHex(msg.runHash) !== this.runHashHex) return 'other_run';
+    if (senderUid === undefined) return 'unregistered';
+    if (senderUid !== msg.uid) return 'uid_mismatch';
+    const window = Number(msg.window);
+    if (window < currentWindow - 2) return 'too_old';
+    if (window > currentWindow + 1) return 'too_new';
+    let m = this.byWindow.get(window);
+    if (!m) {
+      m = new Map();
+      this.byWindow.set(window, m);
+      for (const w of this.byWindow.keys()) if (w < window - this.keepWindows) this.byWindow.delete(w);
+    }
+    if (m.has(msg.uid)) return 'duplicate';
+    m.set(msg.uid, {
+      uid: msg.uid,
+      window,
+      digest: toHex(msg.digest),
+      size: Number(msg.size),
+      baseThetaHash: toHex(msg.baseThetaHash),
+      fromPeer,
+      firstSeenMs: Date.now(),
+      ...(msg.inline && msg.inline.byteLength > 0 ? { inline: msg.inline } : {}),
+    });
+    return null;
+  }
+
+  forWindow(window: number): HeardAnnouncement[] {
+    return [...(this.byWindow.get(window)?.values() ?? [])].sort((a, b) => a.uid - b.uid);
+  }
+}

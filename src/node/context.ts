@@ -1,0 +1,243 @@
+// Builds a running node: chain identity, engine, θ (fresh or resumed from disk),
+// the p2p host, the window driver and the gossip handlers that miners and
+// validators share. The role loops (miner.ts, validator.ts) run on top of it.
+import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Chain, Hotkey } from '../chain/index.js';
+import { createP2PNode, type P2PNode } from '../p2p/index.js';
+import type { GradAnnouncement } from '../p2p/proto/messages.js';
+import { Engine } from '../train/engine.js';
+import { loadModelConfig, type ModelConfig } from '../train/model-config.js';
+import { thetaHash, modelShapeHash } from '../train/compress/index.js';
+import { ensureDefaultDataset, openDataset, makeBatch, type Dataset } from '../train/data/index.js';
+import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
+import { saveNodeState, loadNodeState, readStateHeader, StateError } from './node-state.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { PeerDirectory, peerCommitment } from './peer-directory.js';
+import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
+import { WindowDriver } from './window-driver.js';
+import { AnnouncementBook } from './announcements.js';
+import { NodeMetrics } from './node-metrics.js';
+
+export type Role = 'miner' | 'validator';
+
+export interface NodeOptions {
+  role: Role;
+  run: string;
+  dataDir: string;
+  chain: Chain;
+  hotkey: Hotkey;
+  listen: string[];
+  announce?: string[];
+  bootstrap: string[];
+  threads?: number;
+  log: Logger;
+  /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
+  dataset?: string;
+}
+
+export interface NodeContext {
+  role: Role;
+  spec: RunSpec;
+  model: ModelConfig;
+  runHash: Uint8Array;
+  runHashHex: string;
+  modelShapeHash: Uint8Array;
+  uid: number;
+  hotkey: Hotkey;
+  chain: Chain;
+  directory: PeerDirectory;
+  p2p: P2PNode;
+  engine: Engine;
+  replica: Replica;
+  driver: WindowDriver;
+  announcements: AnnouncementBook;
+  trainSet: Dataset;
+  valSet: Dataset;
+  errorBuffer: Float32Array;
+  innerStep: number;
+  warmupUntilWindow?: number;
+  log: Logger;
+  metrics: NodeMetrics;
+  signal: AbortSignal;
+  dataDir: string;
+  manifestApplied(): Promise<void>;
+  saveState(): Promise<void>;
+  heldOutLoss(theta: Float32Array): Promise<number>;
+  encodeManifest(m: ManifestMsg): Uint8Array;
+  stop(): Promise<void>;
+}
+
+export async function startNode(o: NodeOptions): Promise<NodeContext> {
+  const log = o.log;
+  const spec = loadRunSpec(o.run);
+  const model = loadModelConfig(spec.model);
+  const runHash = computeRunHash(spec, model);
+  const runHashHex = toHex(runHash);
+  mkdirSync(o.dataDir, { recursive: true });
+
+  const uid = await o.chain.ensureRegistered(o.hotkey.address);
+  log.info({ uid, hotkey: o.hotkey.address, role: o.role, run: spec.run, runHash: runHashHex }, 'registered on chain');
+
+  const datasetDir = o.dataset ?? spec.dataset;
+  let trainDir: string;
+  let valDir: string;
+  if (datasetDir === 'default') {
+    ({ train: trainDir, val: valDir } = await ensureDefaultDataset());
+  } else {
+    trainDir = join(datasetDir, 'train');
+    valDir = join(datasetDir, 'val');
+    if (!existsSync(trainDir)) {
+      trainDir = datasetDir;
+      valDir = datasetDir;
+    }
+  }
+  const trainSet = openDataset(trainDir);
+  const valSet = openDataset(valDir);
+
+  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}) });
+  const theta = new Float32Array(engine.numParams);
+  const errorBuffer = new Float32Array(engine.numParams);
+  const statePath = join(o.dataDir, 'state.bin');
+  let head: { digest: string; window: number } | undefined;
+  let innerStep = 0;
+  if (existsSync(statePath)) {
+    // Refuses (throws StateError) rather than train on a corrupt or foreign state.
+    const h = loadNodeState(statePath, { runHash: runHashHex, numParams: engine.numParams }, {
+      params: theta, errorBuffer, adamM: engine.adamM, adamV: engine.adamV,
+    });
+    const got = thetaHash(theta);
+    if (got !== h.thetaHash) throw new StateError(statePath, `θ hashes to ${got.slice(0, 12)}…, the header says ${h.thetaHash.slice(0, 12)}…`);
+    engine.adamStep = h.adamStep;
+    innerStep = h.innerStep;
+    head = { digest: h.manifestDigest, window: h.window };
+    log.info({ window: h.window, thetaHash: got }, 'resumed from saved state');
+  } else {
+    engine.initParams(spec.initSeed);
+    theta.set(engine.params);
+    log.info({ thetaHash: thetaHash(theta), params: engine.numParams }, 'initialised θ_0 from the run seed');
+  }
+
+  const p2p = await createP2PNode({
+    dataDir: join(o.dataDir, 'p2p'),
+    listen: o.listen,
+    ...(o.announce ? { announce: o.announce } : {}),
+    bootstrap: o.bootstrap,
+    network: spec.network,
+    runHash: runHashHex,
+  });
+  await p2p.start();
+  const commitment = peerCommitment(p2p.peerId);
+  const existing = (await o.chain.readCommitments()).get(o.hotkey.address);
+  if (existing !== commitment) await o.chain.setCommitment(o.hotkey, commitment);
+
+  const directory = new PeerDirectory(o.chain);
+  const refreshPeers = async (): Promise<void> => {
+    await directory.refresh();
+    p2p.setRegisteredPeers(directory.registeredPeerIds(), new Set(directory.validators().map((v) => v.peerId)));
+    p2p.setAppScores(directory.stakeScores());
+  };
+  await refreshPeers();
+
+  const metrics = new NodeMetrics();
+  const abort = new AbortController();
+  let appliedWaiters: Array<() => void> = [];
+  const ctxRef: { ctx?: NodeContext } = {};
+  const saveState = async (): Promise<void> => {
+    const c = ctxRef.ctx!;
+    saveNodeState(statePath, {
+      runHash: runHashHex, numParams: engine.numParams, window: replica.chain.head.window, manifestDigest: replica.chain.head.digest,
+      thetaHash: replica.thetaHash, adamStep: engine.adamStep, innerStep: c.innerStep, savedAt: new Date().toISOString(),
+    }, { params: theta, errorBuffer, adamM: engine.adamM, adamV: engine.adamV });
+  };
+  const replica = new Replica({
+    layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta,
+    ...(head ? { head } : {}),
+    onApplied: async () => {
+      metrics.onManifest();
+      await saveState();
+      const w = appliedWaiters;
+      appliedWaiters = [];
+      for (const r of w) r();
+    },
+  });
+
+  const driver = new WindowDriver(o.chain, spec.timing.blocksPerWindow);
+  await driver.start();
+  const announcements = new AnnouncementBook(runHashHex);
+
+  p2p.on('grad', (msg, from) => {
+    const sender = directory.peer(from);
+    const reason = announcements.add(msg as GradAnnouncement, from, sender?.uid, driver.window);
+    if (reason && reason !== 'duplicate') log.debug({ from, reason }, 'announcement not recorded');
+  });
+  p2p.on('manifest', (msg, from) => {
+    const m = msg as ManifestMsg;
+    const sender = directory.peer(from);
+    if (!sender?.validatorPermit) {
+      log.warn({ from }, 'manifest from a peer that is not a validator: ignored');
+      return;
+    }
+    if (toHex(m.runHash) !== runHashHex) return;
+    replica.offer(m, from).catch((e: unknown) => log.error({ err: (e as Error).message, window: Number(m.window) }, 'could not apply manifest'));
+  });
+
+  // Refresh the peer directory once per window (registrations, commitments, stake).
+  const refreshLoop = (async () => {
+    let w = driver.window;
+    while (!abort.signal.aborted) {
+      w = await driver.waitFor(w + 1);
+      if (w < 0) break;
+      await refreshPeers().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'peer refresh failed'));
+    }
+  })();
+
+  const evalBatches = (() => {
+    const n = Math.min(spec.eval.heldOutSequences, valSet.sampleCount(spec.seqLen));
+    const batches: Array<{ inputs: Int32Array; targets: Int32Array; n: number }> = [];
+    for (let i = 0; i < n; i += spec.batch) {
+      const idx = Array.from({ length: Math.min(spec.batch, n - i) }, (_, j) => i + j);
+      const full = [...idx, ...Array(spec.batch - idx.length).fill(idx[0])];
+      batches.push({ ...makeBatch(valSet, full, spec.seqLen), n: idx.length });
+    }
+    return batches;
+  })();
+
+  writeFileAtomic(join(o.dataDir, 'node-info.json'), [
+    JSON.stringify({ peerId: p2p.peerId, multiaddrs: p2p.multiaddrs(), uid, role: o.role, pid: process.pid, runHash: runHashHex }, null, 2),
+  ]);
+
+  const ctx: NodeContext = {
+    role: o.role, spec, model, runHash, runHashHex, modelShapeHash: modelShapeHash(engine.layout), uid, hotkey: o.hotkey,
+    chain: o.chain, directory, p2p, engine, replica, driver, announcements, trainSet, valSet, errorBuffer, innerStep,
+    log, metrics, signal: abort.signal, dataDir: o.dataDir,
+    manifestApplied: () => new Promise<void>((r) => appliedWaiters.push(r)),
+    saveState,
+    heldOutLoss: async (params: Float32Array) => {
+      engine.params.set(params);
+      let sum = 0;
+      let count = 0;
+      for (const b of evalBatches) {
+        const losses = await engine.evalLoss(b.inputs, b.targets, b.n);
+        for (let i = 0; i < b.n; i++) sum += losses[i]!;
+        count += b.n;
+      }
+      return sum / Math.max(1, count);
+    },
+    encodeManifest: manifestBytes,
+    stop: async () => {
+      abort.abort();
+      driver.stop();
+      await refreshLoop.catch(() => undefined);
+      await p2p.stop();
+      trainSet.close();
+      valSet.close();
+      engine.dispose();
+    },
+  };
+  ctxRef.ctx = ctx;
+  return ctx;
+}
+
+export { readStateHeader };

@@ -1,0 +1,91 @@
+// The miner loop, one iteration per window c:
+//   1. wait until the manifest of c−1 is applied (or its timeout passed: null round);
+//   2. from θ_c, train H inner AdamW steps on the pool drawn for (runHash, uid, c);
+//   3. Δ = θ_c − θ_end; error feedback + SparseLoCo compression; publish;
+//   4. restore θ_c, so the next manifest applies to the shared model.
+import type { NodeContext } from './context.js';
+import { sleepUntil } from './window-driver.js';
+import { innerLr } from './run-spec.js';
+import { samplePool, minerTrainingSamples, makeBatch } from '../train/data/index.js';
+import { compressWithFeedback, encodePayload, payloadDigest } from '../train/compress/index.js';
+
+export interface MinerHooks {
+  /** Adversarial modes (validator issue) replace the honest payload here. */
+  transformPayload?: (bytes: Uint8Array, window: number) => Uint8Array | null;
+}
+
+export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promise<void> {
+  const { spec, engine, replica, driver, log, signal } = ctx;
+  const B = spec.batch;
+  const H = spec.innerSteps;
+  const T = spec.seqLen;
+  const numParams = engine.numParams;
+  const delta = new Float32Array(numParams);
+  let window = driver.window;
+
+  while (!signal.aborted) {
+    window = await driver.waitFor(window + 1);
+    if (window < 0 || signal.aborted) break;
+    // The manifest of window−1 is due at start(window) + deadline; give it the timeout too.
+    const start = driver.startOf(window) ?? Date.now();
+    const due = start + spec.timing.announceDeadlineMs + spec.timing.manifestTimeoutMs;
+    while (replica.chain.head.window < window - 1 && Date.now() < due && !signal.aborted) {
+      await Promise.race([ctx.manifestApplied(), sleepUntil(due, signal)]);
+    }
+    if (signal.aborted) break;
+    if (ctx.warmupUntilWindow !== undefined && window < ctx.warmupUntilWindow) {
+      log.info({ window }, 'warm-up: training without announcing');
+    }
+
+    await replica.lock.run(async () => {
+      const theta = replica.theta;
+      const baseHash = replica.thetaHash;
+      engine.params.set(theta);
+      const pool = samplePool(ctx.runHash, ctx.uid, window, B * H, ctx.trainSet.sampleCount(T));
+      const samples = minerTrainingSamples(pool, B, H);
+      let lossSum = 0;
+      const t0 = Date.now();
+      for (let h = 0; h < H; h++) {
+        if (signal.aborted) return;
+        const { inputs, targets } = makeBatch(ctx.trainSet, samples.slice(h * B, (h + 1) * B), T);
+        const lr = innerLr(spec, ctx.innerStep);
+        const r = await engine.trainStep(inputs, targets, { ...spec.inner, lr });
+        ctx.innerStep++;
+        lossSum += r.loss;
+      }
+      const trainMs = Date.now() - t0;
+      for (let i = 0; i < numParams; i++) delta[i] = theta[i]! - engine.params[i]!;
+      engine.params.set(theta);
+      const compressed = compressWithFeedback(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {
+        chunk: spec.compression.chunk,
+        k: spec.compression.k,
+        demo: spec.compression.demo,
+      });
+      let bytes: Uint8Array | null = encodePayload(
+        { version: 1, runHash: ctx.runHash, window, uid: ctx.uid, modelShapeHash: ctx.modelShapeHash, baseThetaHash: Buffer.from(baseHash, 'hex') },
+        compressed,
+      );
+      if (hooks.transformPayload) bytes = hooks.transformPayload(bytes, window);
+      const meanLoss = lossSum / H;
+      ctx.metrics.onTrain(window, meanLoss, (B * H * T) / (trainMs / 1000));
+      const announce = ctx.warmupUntilWindow === undefined || window >= ctx.warmupUntilWindow;
+      if (bytes && announce && !signal.aborted) {
+        const digest = payloadDigest(bytes);
+        await ctx.p2p.store.put(bytes, { window, kind: 'payload' });
+        const recipients = await ctx.p2p.publish('grad', {
+          version: 1,
+          runHash: ctx.runHash,
+          window: BigInt(window),
+          uid: ctx.uid,
+          digest: Buffer.from(digest, 'hex'),
+          size: BigInt(bytes.byteLength),
+          baseThetaHash: Buffer.from(baseHash, 'hex'),
+          announcedAtMs: BigInt(Date.now()),
+        });
+        ctx.metrics.onAnnounce(bytes.byteLength);
+        log.info({ event: 'announced', window, loss: meanLoss, bytes: bytes.byteLength, digest, recipients, trainMs }, 'announced payload');
+      }
+      await ctx.saveState();
+    });
+  }
+}

@@ -1,0 +1,176 @@
+// The node's copy of the shared model θ and the chain of manifests applied to it.
+// Every honest node holds the same θ, bit for bit, after the same manifest: the
+// replica applies a manifest by fetching the payloads it lists, aggregating them in
+// uid order, and checking the result against the manifest's nextThetaHash.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { TensorSpec } from '../train/model-config.js';
+import { decodePayload, aggregateAndStep, thetaHash, PayloadError, type DecodedPayload } from '../train/compress/index.js';
+import { Manifest } from '../p2p/proto/messages.js';
+import type { P2PNode } from '../p2p/index.js';
+import { ManifestChain, type ManifestLink } from './manifest-chain.js';
+import type { PeerDirectory } from './peer-directory.js';
+import { Mutex } from './mutex.js';
+import { toHex } from './run-spec.js';
+
+export type ManifestMsg = Manifest;
+
+export function manifestBytes(m: ManifestMsg): Uint8Array {
+  return Manifest.encode(m);
+}
+
+export function manifestDigest(m: ManifestMsg): string {
+  return createHash('sha256').update(manifestBytes(m)).digest('hex');
+}
+
+export function manifestLink(m: ManifestMsg, digest = manifestDigest(m)): ManifestLink {
+  return { window: Number(m.window), digest, prevDigest: toHex(m.prevDigest) };
+}
+
+export class ReplicaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplicaError';
+  }
+}
+
+export interface ReplicaOptions {
+  layout: TensorSpec[];
+  runHash: Uint8Array;
+  outerLr: number;
+  p2p: P2PNode;
+  directory: PeerDirectory;
+  log: Logger;
+  /** θ at the head of the manifest chain; mutated in place as manifests apply. */
+  theta: Float32Array;
+  head?: { digest: string; window: number };
+  /** Called after each applied manifest (persist state, metrics). */
+  onApplied?: (m: ManifestMsg, digest: string, hash: string) => Promise<void> | void;
+  fetchTimeoutMs?: number;
+}
+
+export class Replica {
+  readonly chain: ManifestChain;
+  readonly lock = new Mutex();
+  private hash: string;
+  private inSync = true;
+  private pendingManifests = new Map<string, ManifestMsg>();
+
+  constructor(private readonly o: ReplicaOptions) {
+    this.chain = new ManifestChain(o.head);
+    this.hash = thetaHash(o.theta);
+  }
+
+  get theta(): Float32Array {
+    return this.o.theta;
+  }
+
+  get thetaHash(): string {
+    return this.hash;
+  }
+
+  get synced(): boolean {
+    return this.inSync;
+  }
+
+  /** Recomputes the cached hash after θ was replaced wholesale (state load, checkpoint). */
+  rehash(): string {
+    this.hash = thetaHash(this.o.theta);
+    return this.hash;
+  }
+
+  /**
+   * Takes a manifest heard on gossip (already checked to come from a validator).
+   * Applies it, first fetching and applying any predecessors this node missed.
+   * Returns true if the head moved.
+   */
+  async offer(m: ManifestMsg, fromPeer?: string): Promise<boolean> {
+    return this.lock.run(() => this.offerLocked(m, fromPeer));
+  }
+
+  private async offerLocked(m: ManifestMsg, fromPeer?: string): Promise<boolean> {
+    const digest = manifestDigest(m);
+    const stack: Array<{ m: ManifestMsg; digest: string }> = [{ m, digest }];
+    // Walk back until the oldest manifest on the stack links onto our head.
+    for (let guard = 0; guard < 4096; guard++) {
+      const top = stack[stack.length - 1]!;
+      const p = this.chain.place(manifestLink(top.m, top.digest));
+      if (p.kind === 'applied') {
+        stack.pop();
+        if (stack.length === 0) return false;
+        break;
+      }
+      if (p.kind === 'fork') {
+        this.o.log.warn({ window: Number(top.m.window), reason: p.reason }, 'ignoring a manifest that forks from the applied chain');
+        return false;
+      }
+      if (p.kind === 'next') break;
+      const prev = await this.fetchManifest(p.missing, fromPeer);
+      stack.push({ m: prev, digest: p.missing });
+    }
+    let moved = false;
+    while (stack.length) {
+      const { m: next, digest: d } = stack.pop()!;
+      await this.apply(next, d);
+      moved = true;
+    }
+    return moved;
+  }
+
+  private async fetchManifest(digest: string, fromPeer?: string): Promise<ManifestMsg> {
+    const cached = this.pendingManifests.get(digest);
+    if (cached) return cached;
+    const local = await this.o.p2p.store.get(digest);
+    const bytes = local ?? (await this.o.p2p.fetchBlob(digest, { from: fromPeer ? [fromPeer] : [], timeoutMs: this.o.fetchTimeoutMs ?? 20_000 }));
+    let m: ManifestMsg;
+    try {
+      m = Manifest.decode(bytes);
+    } catch (e) {
+      throw new ReplicaError(`manifest ${digest.slice(0, 12)}… does not decode: ${(e as Error).message}`);
+    }
+    if (toHex(m.runHash) !== toHex(this.o.runHash)) throw new ReplicaError(`manifest ${digest.slice(0, 12)}… is of another run`);
+    this.o.log.info({ window: Number(m.window), digest }, 'fetched a missed manifest');
+    return m;
+  }
+
+  /** Fetches the payload bytes a manifest lists, from the local store or from peers. */
+  async payloadBytes(uid: number, digestHex: string): Promise<Uint8Array> {
+    const local = await this.o.p2p.store.get(digestHex);
+    if (local) return local;
+    const peer = this.o.directory.uid(uid)?.peerId;
+    return this.o.p2p.fetchBlob(digestHex, { from: peer ? [peer] : [], timeoutMs: this.o.fetchTimeoutMs ?? 20_000 });
+  }
+
+  private async apply(m: ManifestMsg, digest: string): Promise<void> {
+    const window = Number(m.window);
+    const payloads: { uid: number; payload: DecodedPayload }[] = [];
+    for (const e of m.entries) {
+      const d = toHex(e.digest);
+      const bytes = await this.payloadBytes(e.uid, d);
+      try {
+        const payload = decodePayload(bytes, this.o.layout, { runHash: this.o.runHash, window, uid: e.uid });
+        payloads.push({ uid: e.uid, payload });
+      } catch (err) {
+        if (err instanceof PayloadError) {
+          throw new ReplicaError(`manifest ${digest.slice(0, 12)}… lists an invalid payload of uid ${e.uid}: ${err.message}`);
+        }
+        throw err;
+      }
+      await this.o.p2p.store.put(bytes, { window, kind: 'payload' });
+    }
+    if (payloads.length > 0) aggregateAndStep(this.o.theta, this.o.layout, payloads, this.o.outerLr);
+    this.hash = thetaHash(this.o.theta);
+    const expected = toHex(m.nextThetaHash);
+    const ok = expected === this.hash;
+    if (!ok) {
+      this.inSync = false;
+      this.o.log.error({ window, expected, got: this.hash }, 'thetaHash mismatch after applying a manifest: this node is out of sync');
+    } else {
+      this.inSync = true;
+    }
+    this.chain.advance(manifestLink(m, digest));
+    await this.o.p2p.store.put(manifestBytes(m), { window, kind: 'manifest' });
+    this.o.log.info({ event: 'manifest_applied', window, payloads: payloads.length, thetaHash: this.hash, inSync: ok }, 'applied manifest');
+    await this.o.onApplied?.(m, digest, this.hash);
+  }
+}

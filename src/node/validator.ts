@@ -1,0 +1,143 @@
+// The validator loop. In window c it closes window w = c−1: after the announcement
+// deadline it fetches and checks the payloads announced for w, chooses at most G,
+// and — if it is the lead validator, or the lead stayed silent — publishes the
+// manifest of w with the thetaHash of θ_{w+1}. It then reports the held-out loss.
+import type { NodeContext } from './context.js';
+import { sleepUntil } from './window-driver.js';
+import { selectForManifest } from './selection.js';
+import { decodePayload, aggregateAndStep, thetaHash, PayloadError } from '../train/compress/index.js';
+import { manifestDigest, type ManifestMsg } from './replica.js';
+import type { HeardAnnouncement } from './announcements.js';
+
+export interface CheckedPayload {
+  uid: number;
+  digest: string;
+  bytes: Uint8Array;
+}
+
+export interface WindowVerdicts {
+  accepted: CheckedPayload[];
+  rejected: Array<{ uid: number; reason: string }>;
+}
+
+/** Fetches and validates every announcement of a window against θ_w (the replica's head). */
+export async function checkAnnouncements(ctx: NodeContext, window: number, heard: HeardAnnouncement[]): Promise<WindowVerdicts> {
+  const accepted: CheckedPayload[] = [];
+  const rejected: Array<{ uid: number; reason: string }> = [];
+  const head = ctx.replica.thetaHash;
+  await Promise.all(
+    heard.map(async (a) => {
+      if (a.baseThetaHash !== head) {
+        rejected.push({ uid: a.uid, reason: 'out_of_sync' });
+        return;
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = a.inline ?? (await ctx.p2p.store.get(a.digest)) ?? (await ctx.p2p.fetchBlob(a.digest, { from: [a.fromPeer], timeoutMs: ctx.spec.timing.manifestTimeoutMs }));
+      } catch (e) {
+        rejected.push({ uid: a.uid, reason: `fetch_failed: ${(e as Error).message}` });
+        return;
+      }
+      try {
+        decodePayload(bytes, ctx.engine.layout, { runHash: ctx.runHash, window, uid: a.uid });
+      } catch (e) {
+        if (e instanceof PayloadError) {
+          rejected.push({ uid: a.uid, reason: `invalid: ${e.code}` });
+          return;
+        }
+        throw e;
+      }
+      await ctx.p2p.store.put(bytes, { window, kind: 'payload' });
+      accepted.push({ uid: a.uid, digest: a.digest, bytes });
+    }),
+  );
+  accepted.sort((x, y) => x.uid - y.uid);
+  rejected.sort((x, y) => x.uid - y.uid);
+  return { accepted, rejected };
+}
+
+/** Builds the manifest of `window` from the chosen payloads, computing θ_{w+1} on a scratch copy. */
+export function buildManifest(ctx: NodeContext, window: number, chosen: CheckedPayload[], scratch: Float32Array): ManifestMsg {
+  scratch.set(ctx.replica.theta);
+  const payloads = chosen.map((c) => ({
+    uid: c.uid,
+    payload: decodePayload(c.bytes, ctx.engine.layout, { runHash: ctx.runHash, window, uid: c.uid }),
+  }));
+  if (payloads.length) aggregateAndStep(scratch, ctx.engine.layout, payloads, ctx.spec.outer.lr);
+  return {
+    version: 1,
+    runHash: ctx.runHash,
+    window: BigInt(window),
+    validatorUid: ctx.uid,
+    entries: chosen.map((c) => ({ uid: c.uid, digest: Buffer.from(c.digest, 'hex') })),
+    nextThetaHash: Buffer.from(thetaHash(scratch), 'hex'),
+    prevDigest: Buffer.from(ctx.replica.chain.head.digest, 'hex'),
+    issuedAtMs: BigInt(Date.now()),
+  };
+}
+
+export interface ValidatorHooks {
+  /** Gauntlet (validator issue): orders the accepted payloads; default is a seeded random order. */
+  choose?: (window: number, verdicts: WindowVerdicts) => Promise<CheckedPayload[]> | CheckedPayload[];
+  afterWindow?: (window: number, verdicts: WindowVerdicts) => Promise<void> | void;
+}
+
+export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {}): Promise<void> {
+  const { spec, driver, replica, log, signal } = ctx;
+  const scratch = new Float32Array(ctx.engine.numParams);
+  let current = driver.window;
+  while (!signal.aborted) {
+    current = await driver.waitFor(current + 1);
+    if (current < 0 || signal.aborted) break;
+    const w = current - 1;
+    const start = driver.startOf(current) ?? Date.now();
+    await sleepUntil(start + spec.timing.announceDeadlineMs, signal);
+    if (signal.aborted) break;
+
+    const validators = ctx.directory.validators();
+    const rank = Math.max(0, validators.findIndex((v) => v.uid === ctx.uid));
+    // A validator of rank r speaks only if no manifest of w came within r timeouts.
+    if (rank > 0) {
+      const until = start + spec.timing.announceDeadlineMs + rank * spec.timing.manifestTimeoutMs;
+      while (replica.chain.head.window < w && Date.now() < until && !signal.aborted) {
+        await Promise.race([ctx.manifestApplied(), sleepUntil(until, signal)]);
+      }
+      if (replica.chain.head.window >= w) {
+        await evaluateHeldOut(ctx, w + 1);
+        continue;
+      }
+    }
+    const verdicts = await replica.lock.run(async () => {
+      if (replica.chain.head.window >= w) return null;
+      const heard = ctx.announcements.forWindow(w);
+      const v = await checkAnnouncements(ctx, w, heard);
+      const chosen = hooks.choose
+        ? await hooks.choose(w, v)
+        : (() => {
+            const pick = new Set(selectForManifest(ctx.runHash, w, v.accepted.map((a) => a.uid), spec.outer.maxPayloads));
+            return v.accepted.filter((a) => pick.has(a.uid));
+          })();
+      const manifest = buildManifest(ctx, w, chosen, scratch);
+      const digest = manifestDigest(manifest);
+      await ctx.p2p.store.put(ctx.encodeManifest(manifest), { window: w, kind: 'manifest' });
+      const recipients = await ctx.p2p.publish('manifest', manifest);
+      log.info(
+        { event: 'manifest_published', window: w, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients },
+        'published manifest',
+      );
+      return { v, manifest };
+    });
+    if (!verdicts) continue;
+    await replica.offer(verdicts.manifest);
+    await hooks.afterWindow?.(w, verdicts.v);
+    await evaluateHeldOut(ctx, w + 1);
+  }
+}
+
+/** Mean loss of θ_window on the fixed held-out sequences; logged and kept for status. */
+export async function evaluateHeldOut(ctx: NodeContext, window: number): Promise<number> {
+  const loss = await ctx.replica.lock.run(() => ctx.heldOutLoss(ctx.replica.theta));
+  ctx.metrics.onEval(window, loss);
+  ctx.log.info({ event: 'eval', window, loss, thetaHash: ctx.replica.thetaHash }, 'held-out loss');
+  return loss;
+}
