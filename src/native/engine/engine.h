@@ -1,0 +1,130 @@
+// gradmesh CPU training engine: a LLaMA (as Hugging Face's LlamaForCausalLM defines
+// it) with forward, backward, fused softmax-cross-entropy, grad clipping and AdamW.
+// Plain C++17 + OpenBLAS + OpenMP; knows nothing about N-API or JS.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gm {
+
+// Thrown for every failure the caller can cause (bad input, non-finite loss);
+// the binding turns it into a JS EngineError.
+struct EngineFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ModelShape {
+  int64_t vocab = 0, dim = 0, ffn = 0, layers = 0, heads = 0, kvHeads = 0;
+  double normEps = 1e-5, ropeTheta = 10000.0;
+  bool tied = true;
+  int64_t headDim() const { return dim / heads; }
+  int64_t kvDim() const { return kvHeads * headDim(); }
+  void validate() const;
+};
+
+// Offsets (in floats) of every tensor in the canonical flat layout; the same
+// order as parameterLayout() in src/train/model-config.ts.
+struct LayerOffsets {
+  size_t attnNorm, wq, wk, wv, wo, mlpNorm, wgate, wup, wdown;
+};
+struct ParamLayout {
+  size_t embed = 0, finalNorm = 0, lmHead = 0, total = 0;
+  std::vector<LayerOffsets> layers;
+  // (offset, numel, is2D) of each tensor in canonical order.
+  struct Entry { size_t offset, numel; bool matrix; };
+  std::vector<Entry> entries;
+  static ParamLayout build(const ModelShape& s);
+};
+
+struct AdamW {
+  double lr, beta1, beta2, eps, weightDecay;
+};
+
+// One sgemm call shape, recorded while a step runs so that the benchmark can time
+// OpenBLAS on exactly the shapes the step issues.
+struct GemmShape {
+  bool transA, transB;
+  int m, n, k;
+  long count;
+};
+
+// Aligned float buffer owned by the engine (shared with JS without copies).
+struct FloatBuffer {
+  float* data = nullptr;
+  size_t size = 0;
+  explicit FloatBuffer(size_t n);
+  ~FloatBuffer();
+  FloatBuffer(const FloatBuffer&) = delete;
+  FloatBuffer& operator=(const FloatBuffer&) = delete;
+};
+
+class Model {
+ public:
+  Model(const ModelShape& shape, int64_t batch, int64_t seqLen);
+
+  const ModelShape shape;
+  const int64_t batch, seqLen;
+  const ParamLayout layout;
+  // Shared so the JS ArrayBuffers over them can outlive the Model object.
+  std::shared_ptr<FloatBuffer> params, grads, adamM, adamV;
+  int64_t adamStep = 0;
+
+  void initParams(uint64_t seed);
+  // Checks lengths and ranges; throws EngineFailure. targets may be null (logits/eval).
+  void checkTokens(const int32_t* inputs, const int32_t* targets, int64_t nSeq) const;
+  // Mean loss over non-ignored targets (-100 = ignore); grads are overwritten.
+  double forwardBackward(const int32_t* inputs, const int32_t* targets);
+  // Per-sequence mean loss over rows 0..nSeq-1, no gradients. A sequence whose
+  // targets are all ignored gets NaN.
+  void evalLoss(const int32_t* inputs, const int32_t* targets, int64_t nSeq, float* out);
+  // Full logits [nSeq, T, vocab] into out.
+  void logits(const int32_t* inputs, int64_t nSeq, float* out);
+  double clipGradNorm(double maxNorm);
+  double gradNorm() const;
+  void adamw(const AdamW& h);
+
+  // Records the gemm shapes of one forwardBackward (for the benchmark).
+  std::vector<GemmShape> gemmShapesOfStep(const int32_t* inputs, const int32_t* targets);
+
+ private:
+  // Activations, preallocated for (batch, seqLen).
+  struct LayerActs {
+    std::vector<float> xIn;    // residual stream entering the layer [N, d]
+    std::vector<float> rstd1;  // 1/rms of xIn [N]
+    std::vector<float> h1;     // normed * weight [N, d]
+    std::vector<float> q, k, v;  // after RoPE for q,k [N, d], [N, kv], [N, kv]
+    std::vector<float> probs;  // softmax [B, H, T, T]
+    std::vector<float> att;    // attention output before o_proj [N, d]
+    std::vector<float> x2;     // residual after attention [N, d]
+    std::vector<float> rstd2;  // [N]
+    std::vector<float> h2;     // [N, d]
+    std::vector<float> gate, up, act;  // [N, f]
+  };
+  std::vector<LayerActs> acts_;
+  std::vector<float> xFinal_, rstdF_, hF_;  // final residual, 1/rms, normed [N, d]
+  std::vector<float> ropeCos_, ropeSin_;     // [T, hd/2]
+  // Scratch for backward.
+  std::vector<float> dx_, dh_, dq_, dk_, dv_, datt_, dgate_, dup_, dact_, dprobs_;
+  std::vector<float> logitBlock_;  // [rowsPerBlock, V]
+  std::vector<double> rowLoss_;    // loss of each row [N]
+  int64_t rowsPerBlock_ = 0;
+
+  void forward(const int32_t* inputs, int64_t nSeq);
+  // Loss over rows via logits blocks. mode 0: loss + dlogits backward (accumulates
+  // dX into dh_ and into the head gradient); mode 1: per-sequence loss only.
+  double headLoss(const int32_t* targets, int64_t nSeq, bool backward, float* perSeq);
+  void backward(const int32_t* inputs);
+  const float* headWeight() const;
+  float* headGrad();
+};
+
+// Gemm recording hook (thread-unsafe by design: only one engine step records at a time).
+void gemmRecord(std::vector<GemmShape>* sink);
+// Times cblas_sgemm on the given shapes; returns GFLOP/s (2·m·n·k per call).
+double benchSgemm(const std::vector<GemmShape>& shapes, int repeats, double* seconds);
+
+}  // namespace gm
