@@ -8,7 +8,7 @@ import type { Chain, Hotkey } from '../chain/index.js';
 import { createP2PNode, type P2PNode } from '../p2p/index.js';
 import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine } from '../train/engine.js';
-import { loadModelConfig, type ModelConfig } from '../train/model-config.js';
+import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
 import { thetaHash, modelShapeHash } from '../train/compress/index.js';
 import { ensureDefaultDataset, openDataset, makeBatch, type Dataset } from '../train/data/index.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
@@ -26,7 +26,8 @@ export interface NodeOptions {
   role: Role;
   run: string;
   dataDir: string;
-  chain: Chain;
+  /** The chain, or how to connect to it (called after the state on disk was verified). */
+  chain: Chain | (() => Promise<Chain>);
   hotkey: Hotkey;
   listen: string[];
   announce?: string[];
@@ -77,7 +78,29 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const runHashHex = toHex(runHash);
   mkdirSync(o.dataDir, { recursive: true });
 
-  const uid = await o.chain.ensureRegistered(o.hotkey.address);
+  // Verify any saved state first: a node with a corrupt or foreign state refuses to
+  // start (and says why) before it touches the network or the chain.
+  const numParams = parameterCount(model);
+  const theta = new Float32Array(numParams);
+  const errorBuffer = new Float32Array(numParams);
+  const savedM = new Float32Array(numParams);
+  const savedV = new Float32Array(numParams);
+  const statePath = join(o.dataDir, 'state.bin');
+  let head: { digest: string; window: number } | undefined;
+  let innerStep = 0;
+  let adamStep = 0;
+  if (existsSync(statePath)) {
+    const h = loadNodeState(statePath, { runHash: runHashHex, numParams }, { params: theta, errorBuffer, adamM: savedM, adamV: savedV });
+    const got = thetaHash(theta);
+    if (got !== h.thetaHash) throw new StateError(statePath, `θ hashes to ${got.slice(0, 12)}…, the header says ${h.thetaHash.slice(0, 12)}…`);
+    adamStep = h.adamStep;
+    innerStep = h.innerStep;
+    head = { digest: h.manifestDigest, window: h.window };
+    log.info({ window: h.window, thetaHash: got }, 'resumed from saved state');
+  }
+
+  const chain = typeof o.chain === 'function' ? await o.chain() : o.chain;
+  const uid = await chain.ensureRegistered(o.hotkey.address);
   log.info({ uid, hotkey: o.hotkey.address, role: o.role, run: spec.run, runHash: runHashHex }, 'registered on chain');
 
   const datasetDir = o.dataset ?? spec.dataset;
@@ -97,22 +120,10 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const valSet = openDataset(valDir);
 
   const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}) });
-  const theta = new Float32Array(engine.numParams);
-  const errorBuffer = new Float32Array(engine.numParams);
-  const statePath = join(o.dataDir, 'state.bin');
-  let head: { digest: string; window: number } | undefined;
-  let innerStep = 0;
-  if (existsSync(statePath)) {
-    // Refuses (throws StateError) rather than train on a corrupt or foreign state.
-    const h = loadNodeState(statePath, { runHash: runHashHex, numParams: engine.numParams }, {
-      params: theta, errorBuffer, adamM: engine.adamM, adamV: engine.adamV,
-    });
-    const got = thetaHash(theta);
-    if (got !== h.thetaHash) throw new StateError(statePath, `θ hashes to ${got.slice(0, 12)}…, the header says ${h.thetaHash.slice(0, 12)}…`);
-    engine.adamStep = h.adamStep;
-    innerStep = h.innerStep;
-    head = { digest: h.manifestDigest, window: h.window };
-    log.info({ window: h.window, thetaHash: got }, 'resumed from saved state');
+  if (head) {
+    engine.adamM.set(savedM);
+    engine.adamV.set(savedV);
+    engine.adamStep = adamStep;
   } else {
     engine.initParams(spec.initSeed);
     theta.set(engine.params);
@@ -129,10 +140,10 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   });
   await p2p.start();
   const commitment = peerCommitment(p2p.peerId);
-  const existing = (await o.chain.readCommitments()).get(o.hotkey.address);
-  if (existing !== commitment) await o.chain.setCommitment(o.hotkey, commitment);
+  const existing = (await chain.readCommitments()).get(o.hotkey.address);
+  if (existing !== commitment) await chain.setCommitment(o.hotkey, commitment);
 
-  const directory = new PeerDirectory(o.chain);
+  const directory = new PeerDirectory(chain);
   const refreshPeers = async (): Promise<void> => {
     await directory.refresh();
     p2p.setRegisteredPeers(directory.registeredPeerIds(), new Set(directory.validators().map((v) => v.peerId)));
@@ -163,7 +174,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     },
   });
 
-  const driver = new WindowDriver(o.chain, spec.timing.blocksPerWindow);
+  const driver = new WindowDriver(chain, spec.timing.blocksPerWindow);
   await driver.start();
   const announcements = new AnnouncementBook(runHashHex);
 
@@ -210,7 +221,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
 
   const ctx: NodeContext = {
     role: o.role, spec, model, runHash, runHashHex, modelShapeHash: modelShapeHash(engine.layout), uid, hotkey: o.hotkey,
-    chain: o.chain, directory, p2p, engine, replica, driver, announcements, trainSet, valSet, errorBuffer, innerStep,
+    chain, directory, p2p, engine, replica, driver, announcements, trainSet, valSet, errorBuffer, innerStep,
     log, metrics, signal: abort.signal, dataDir: o.dataDir,
     manifestApplied: () => new Promise<void>((r) => appliedWaiters.push(r)),
     saveState,

@@ -68,10 +68,11 @@ async function runNode(role: Role, f: NodeFlags): Promise<void> {
   const threads = f.threads !== undefined ? Number(f.threads) : undefined;
   if (threads !== undefined) loadNative().setThreads(threads);
   const hotkey = await loadHotkey({ name: f['wallet.name'], hotkey: f['wallet.hotkey'], ...(f['wallet.path'] ? { path: f['wallet.path'] } : {}) });
-  const chain = await connectChain(f, netuid);
+  let chain: Chain | undefined;
   const dataDir = f.dataDir ?? join(homedir(), '.gradmesh', spec.run, `${f['wallet.name']}-${f['wallet.hotkey']}`);
   const ctx = await startNode({
-    role, run: f.run, dataDir, chain, hotkey, log,
+    role, run: f.run, dataDir, hotkey, log,
+    chain: async () => (chain = await connectChain(f, netuid)),
     listen: f.listen.length ? f.listen : ['/ip4/0.0.0.0/tcp/0'],
     bootstrap: f.bootstrap,
     ...(f.announce ? { announce: f.announce } : {}),
@@ -85,7 +86,7 @@ async function runNode(role: Role, f: NodeFlags): Promise<void> {
     stopping = true;
     log.info({ signal: sig }, 'shutting down');
     ctx.stop()
-      .then(() => chain.close())
+      .then(() => chain?.close())
       .then(() => process.exit(0))
       .catch((e: unknown) => {
         log.error({ err: (e as Error).message }, 'unclean shutdown');
