@@ -1,0 +1,118 @@
+// `npm run bench -- convergence [--windows N] [--miners M]`
+// Same total tokens, two ways:
+//   (a) baseline: one node running AdamW with the global batch M·B for W·H steps
+//       (what synchronous data-parallel training of M workers would do);
+//   (b) a gradmesh testnet of M miners (and one validator) for W windows of H steps,
+//       exchanging SparseLoCo-compressed pseudo-gradients.
+// Both report the held-out loss on the same sequences (the validator's eval set).
+import '../src/polyfill.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../src/train/engine.js';
+import { loadModelConfig } from '../src/train/model-config.js';
+import { ensureDefaultDataset, openDataset, makeBatch, samplePool } from '../src/train/data/index.js';
+import { loadRunSpec, runHash, innerLr } from '../src/node/run-spec.js';
+import { Testnet } from '../src/node/testnet.js';
+import { loadNative } from '../src/native/index.js';
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}
+
+async function heldOut(engine: Engine, val: ReturnType<typeof openDataset>, n: number, B: number, T: number): Promise<number> {
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < n; i += B) {
+    const idx = Array.from({ length: Math.min(B, n - i) }, (_, j) => i + j);
+    const full = [...idx, ...Array(B - idx.length).fill(idx[0])];
+    const { inputs, targets } = makeBatch(val, full, T);
+    const l = await engine.evalLoss(inputs, targets, idx.length);
+    for (let j = 0; j < idx.length; j++) sum += l[j]!;
+    count += idx.length;
+  }
+  return sum / count;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const run = 'testnet-tiny';
+  const spec = loadRunSpec(run);
+  const W = arg(args, 'windows', 12);
+  const M = arg(args, 'miners', 4);
+  const B = spec.batch;
+  const H = spec.innerSteps;
+  const T = spec.seqLen;
+  const model = loadModelConfig(spec.model);
+  const { train, val } = await ensureDefaultDataset();
+  const trainSet = openDataset(train);
+  const valSet = openDataset(val);
+  const nEval = Math.min(spec.eval.heldOutSequences, valSet.sampleCount(T));
+
+  // (a) Baseline: global batch M·B, W·H AdamW steps, the same LR schedule and data stream
+  // (the union of the samples the M miners would draw).
+  loadNative().setThreads(2);
+  const engine = Engine.create(model, { batch: M * B, seqLen: T });
+  engine.initParams(spec.initSeed);
+  const evalEngine = Engine.create(model, { batch: B, seqLen: T });
+  const t0 = Date.now();
+  const rh = runHash(spec, model);
+  const sampleCount = trainSet.sampleCount(T);
+  let step = 0;
+  for (let w = 0; w < W; w++) {
+    const pools = Array.from({ length: M }, (_, uid) => samplePool(rh, uid + 1, w, B * H, sampleCount));
+    for (let h = 0; h < H; h++) {
+      const idx = pools.flatMap((p) => p.slice(h * B, (h + 1) * B));
+      const { inputs, targets } = makeBatch(trainSet, idx, T);
+      await engine.trainStep(inputs, targets, { ...spec.inner, lr: innerLr(spec, step++) });
+    }
+  }
+  evalEngine.params.set(engine.params);
+  const baselineLoss = await heldOut(evalEngine, valSet, nEval, B, T);
+  const baselineS = (Date.now() - t0) / 1000;
+  engine.dispose();
+  evalEngine.dispose();
+
+  // (b) The p2p testnet.
+  const dir = mkdtempSync(join(tmpdir(), 'gm-conv-'));
+  const sent: number[] = [];
+  const net = new Testnet({
+    run, dir, miners: M, validators: 1, basePort: 30000 + Math.floor(Math.random() * 20000), windows: W, threadsPerNode: 1, fresh: true,
+    print: () => undefined,
+    onEvent: (_node, ev) => {
+      if (ev.event === 'announced' && typeof ev.bytes === 'number') sent.push(ev.bytes);
+    },
+  });
+  const t1 = Date.now();
+  let p2pLoss = Number.NaN;
+  let windowsDone = 0;
+  try {
+    await net.start();
+    await net.waitForEvaluatedWindows(W + 1);
+    const evals = [...net.windows.values()].filter((s) => s.evalLoss !== undefined).sort((a, b) => a.window - b.window);
+    // The window whose θ includes W windows of miner updates (manifests with payloads).
+    const trained = evals.filter((s) => (s.payloads ?? 0) > 0 || s === evals[evals.length - 1]);
+    windowsDone = trained.length;
+    p2pLoss = evals[evals.length - 1]!.evalLoss!;
+  } finally {
+    await net.stop();
+  }
+  const p2pS = (Date.now() - t1) / 1000;
+  const bytesPerMinerPerWindow = sent.length ? sent.reduce((a, b) => a + b, 0) / sent.length : 0;
+  const ratio = p2pLoss / baselineLoss;
+
+  console.log(`convergence: model ${model.name}, ${M} miners, ${W} windows of ${H} steps, batch ${B} per miner, T=${T}`);
+  console.log('| setup | held-out loss | wall s |');
+  console.log('|---|---|---|');
+  console.log(`| baseline AdamW, batch ${M * B}, ${W * H} steps | ${baselineLoss.toFixed(4)} | ${baselineS.toFixed(1)} |`);
+  console.log(`| gradmesh testnet, ${M} miners | ${p2pLoss.toFixed(4)} | ${p2pS.toFixed(1)} |`);
+  console.log(`ratio p2p/baseline ${ratio.toFixed(4)}; bytes per miner per window ${bytesPerMinerPerWindow.toFixed(0)} (dense fp32 would be ${engineBytes(model)}); windows with updates ${windowsDone}`);
+  console.log(JSON.stringify({ bench: 'convergence', baseline_loss: baselineLoss, p2p_loss: p2pLoss, ratio, bytes_per_miner_per_window: bytesPerMinerPerWindow }));
+}
+
+function engineBytes(model: ReturnType<typeof loadModelConfig>): number {
+  const e = Engine.create(model, { batch: 1, seqLen: 8 });
+  const n = e.numParams * 4;
+  e.dispose();
+  return n;
+}
