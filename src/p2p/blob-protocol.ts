@@ -1,0 +1,194 @@
+// /gradmesh/blob/1.0.0 — one request per stream.
+//   client → server: varint length + BlobRequest { version, digest(32), offset, length (a maximum; 0 = to end) }
+//   server → client: varint length + BlobResponse { version, status, totalSize, offset, length },
+//                    then exactly `length` raw bytes, then the server closes its side.
+// The server streams from disk with backpressure (it waits for the stream to drain);
+// the client copies straight into a caller-owned buffer of known size, so nothing a
+// peer sends can make either side buffer without bound.
+import type { Connection, PeerId, Stream, StreamMessageEvent } from '@libp2p/interface';
+import { lpStream } from '@libp2p/utils';
+import type { ContentStore } from './content-store.js';
+import { BlobProtocolError } from './errors.js';
+import { BlobRequest, BlobResponse } from './proto/messages.js';
+
+export const BLOB_PROTOCOL = '/gradmesh/blob/1.0.0';
+const BLOB_VERSION = 1;
+const MAX_HEADER_BYTES = 128;
+
+export interface BlobServerOptions {
+  store: ContentStore;
+  /** concurrent requests served to one peer; more are answered BUSY */
+  perPeerConcurrency: number;
+  /** the whole request (read header, send body) must finish within this */
+  requestTimeoutMs: number;
+  /** bytes per disk read / stream write */
+  chunkBytes: number;
+  /** largest range served in one response */
+  maxResponseBytes: number;
+  onBytesOut?: (peer: string, n: number) => void;
+  onError?: (peer: string, err: unknown) => void;
+}
+
+export function toHex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+/** Builds the stream handler that serves blobs from the store. */
+export function blobServer(opts: BlobServerOptions): (stream: Stream, connection: Connection) => Promise<void> {
+  const active = new Map<string, number>();
+  return async (stream, connection) => {
+    const peer = connection.remotePeer.toString();
+    const n = (active.get(peer) ?? 0) + 1;
+    active.set(peer, n);
+    const signal = AbortSignal.timeout(opts.requestTimeoutMs);
+    try {
+      const lp = lpStream(stream, { maxDataLength: MAX_HEADER_BYTES });
+      const reply = async (r: Partial<BlobResponse> & { status: BlobResponse.Status }): Promise<void> => {
+        await lp.write(BlobResponse.encode({ version: BLOB_VERSION, totalSize: 0n, offset: 0n, length: 0n, ...r }), { signal });
+      };
+      if (n > opts.perPeerConcurrency) {
+        await reply({ status: BlobResponse.Status.BUSY });
+        await stream.close({ signal });
+        return;
+      }
+      let req: BlobRequest;
+      try {
+        req = BlobRequest.decode(await lp.read({ signal }));
+      } catch {
+        await reply({ status: BlobResponse.Status.BAD_REQUEST });
+        await stream.close({ signal });
+        return;
+      }
+      const digest = req.digest.byteLength === 32 ? toHex(req.digest) : '';
+      const meta = digest ? opts.store.meta(digest) : undefined;
+      if (!meta) {
+        await reply({ status: digest ? BlobResponse.Status.NOT_FOUND : BlobResponse.Status.BAD_REQUEST });
+        await stream.close({ signal });
+        return;
+      }
+      const total = BigInt(meta.size);
+      const offset = req.offset;
+      if (offset > total) {
+        await reply({ status: BlobResponse.Status.BAD_REQUEST, totalSize: total });
+        await stream.close({ signal });
+        return;
+      }
+      // `length` is a maximum: the answer stops at the end of the blob
+      const length = req.length === 0n || offset + req.length > total ? total - offset : req.length;
+      if (length > BigInt(opts.maxResponseBytes)) {
+        await reply({ status: BlobResponse.Status.TOO_LARGE, totalSize: total });
+        await stream.close({ signal });
+        return;
+      }
+      await reply({ status: BlobResponse.Status.OK, totalSize: total, offset, length });
+      const raw = lp.unwrap();
+      for await (const chunk of opts.store.readRange(digest, Number(offset), Number(length), opts.chunkBytes)) {
+        if (!raw.send(chunk)) await raw.onDrain({ signal });
+        opts.onBytesOut?.(peer, chunk.byteLength);
+      }
+      await raw.close({ signal });
+    } catch (err) {
+      opts.onError?.(peer, err);
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      const left = (active.get(peer) ?? 1) - 1;
+      if (left <= 0) active.delete(peer);
+      else active.set(peer, left);
+    }
+  };
+}
+
+export interface RangeResult {
+  totalSize: number;
+  offset: number;
+  length: number;
+}
+
+export interface FetchRangeOptions {
+  digest: Uint8Array<ArrayBuffer>;
+  offset: number;
+  /** most bytes wanted; 0 = to the end (the answer stops at the end of the blob) */
+  length: number;
+  /** refuse a response (or blob) larger than this */
+  maxBytes: number;
+  signal: AbortSignal;
+  /**
+   * Where the body goes: given the response header, returns the buffer that
+   * receives exactly `length` bytes (or throws to refuse).
+   */
+  sink: (header: RangeResult) => Uint8Array;
+  onBytesIn?: (n: number) => void;
+}
+
+type Dialer = (peer: PeerId, protocol: string, opts: { signal: AbortSignal }) => Promise<Stream>;
+
+/** Requests one range of a blob from one peer. */
+export async function fetchRange(dial: Dialer, peer: PeerId, o: FetchRangeOptions): Promise<RangeResult> {
+  const stream = await dial(peer, BLOB_PROTOCOL, { signal: o.signal });
+  try {
+    const lp = lpStream(stream, { maxDataLength: MAX_HEADER_BYTES });
+    await lp.write(BlobRequest.encode({ version: BLOB_VERSION, digest: o.digest, offset: BigInt(o.offset), length: BigInt(o.length) }), { signal: o.signal });
+    const res = BlobResponse.decode(await lp.read({ signal: o.signal }));
+    if (res.status !== BlobResponse.Status.OK) {
+      throw new BlobProtocolError(`peer answered ${BlobResponse.Status[res.status] ?? res.status}`, `BLOB_${BlobResponse.Status[res.status] ?? 'STATUS'}`);
+    }
+    const header: RangeResult = { totalSize: Number(res.totalSize), offset: Number(res.offset), length: Number(res.length) };
+    if (!Number.isSafeInteger(header.totalSize) || header.totalSize > o.maxBytes) throw new BlobProtocolError(`blob of ${res.totalSize} bytes exceeds cap ${o.maxBytes}`, 'BLOB_TOO_LARGE');
+    const rest = header.totalSize - o.offset;
+    const wantLength = o.length === 0 ? rest : Math.min(o.length, rest);
+    if (header.offset !== o.offset || header.length !== wantLength || o.offset + wantLength > header.totalSize) {
+      throw new BlobProtocolError(`peer answered range ${res.offset}+${res.length}, asked ${o.offset}+${wantLength} of ${res.totalSize}`);
+    }
+    const dest = o.sink(header);
+    if (dest.byteLength !== header.length) throw new BlobProtocolError('sink size differs from range length');
+    const raw = lp.unwrap();
+    await receiveExactly(raw, dest, o.signal, o.onBytesIn);
+    return header;
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  } finally {
+    if (stream.status === 'open') await stream.close().catch(() => {});
+  }
+}
+
+/** Copies exactly dest.byteLength bytes from the stream into dest; more or fewer is an error. */
+function receiveExactly(stream: Stream, dest: Uint8Array, signal: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let got = 0;
+    const cleanup = (): void => {
+      stream.removeEventListener('message', onMessage);
+      stream.removeEventListener('close', onClose);
+      stream.removeEventListener('remoteCloseWrite', onEnd);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const fail = (err: Error): void => { cleanup(); reject(err); };
+    const onMessage = (evt: StreamMessageEvent): void => {
+      const data = evt.data;
+      const n = data.byteLength;
+      if (got + n > dest.byteLength) { fail(new BlobProtocolError('peer sent more bytes than announced')); return; }
+      if (data instanceof Uint8Array) dest.set(data, got);
+      else {
+        let at = got;
+        for (const part of data) { dest.set(part, at); at += part.byteLength; }
+      }
+      got += n;
+      onBytes?.(n);
+      if (got === dest.byteLength) { cleanup(); resolve(); }
+    };
+    const onEnd = (): void => {
+      if (got < dest.byteLength) fail(new BlobProtocolError(`stream ended after ${got}/${dest.byteLength} bytes`));
+    };
+    const onClose = (evt: Event): void => {
+      const e = (evt as Event & { error?: Error }).error;
+      if (got < dest.byteLength) fail(e ?? new BlobProtocolError(`stream closed after ${got}/${dest.byteLength} bytes`));
+    };
+    const onAbort = (): void => fail(new BlobProtocolError(`timed out after ${got}/${dest.byteLength} bytes`, 'BLOB_TIMEOUT'));
+    if (dest.byteLength === 0) { resolve(); return; }
+    if (signal.aborted) { onAbort(); return; }
+    signal.addEventListener('abort', onAbort);
+    stream.addEventListener('message', onMessage);
+    stream.addEventListener('close', onClose);
+    stream.addEventListener('remoteCloseWrite', onEnd);
+  });
+}

@@ -1,0 +1,181 @@
+// On-disk, content-addressed blob store (SHA-256). Writes are atomic (tmp file +
+// rename, blob before its metadata), so a crash never leaves a blob whose bytes do
+// not hash to its name. Retention is by training window: prune(minWindow) drops
+// everything older. Metadata lives in memory and in one small JSON sidecar per blob.
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidArgumentError } from './errors.js';
+
+export interface BlobMeta {
+  window: number;
+  kind: string;
+  size: number;
+  storedAtMs: number;
+}
+
+export interface PutOptions {
+  window: number;
+  kind: string;
+}
+
+const DIGEST_RE = /^[0-9a-f]{64}$/;
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function assertDigest(digest: string): void {
+  if (!DIGEST_RE.test(digest)) throw new InvalidArgumentError(`not a hex SHA-256 digest: ${JSON.stringify(digest).slice(0, 80)}`);
+}
+
+export class ContentStore {
+  private readonly blobDir: string;
+  private readonly metaDir: string;
+  private readonly index = new Map<string, BlobMeta>();
+  private readonly listeners: Array<(digest: string, meta: BlobMeta) => void> = [];
+  private tmpCounter = 0;
+
+  constructor(readonly dir: string) {
+    this.blobDir = join(dir, 'blobs');
+    this.metaDir = join(dir, 'meta');
+  }
+
+  /** Loads the index from disk; leftovers of interrupted writes are removed. */
+  async open(): Promise<void> {
+    await mkdir(this.blobDir, { recursive: true });
+    await mkdir(this.metaDir, { recursive: true });
+    for (const name of await readdir(this.blobDir)) {
+      if (!DIGEST_RE.test(name)) {
+        await rm(join(this.blobDir, name), { force: true });
+        continue;
+      }
+      try {
+        const meta = JSON.parse(await readFile(join(this.metaDir, `${name}.json`), 'utf8')) as BlobMeta;
+        this.index.set(name, meta);
+      } catch {
+        // a blob without readable metadata was cut off mid-put: drop it
+        await rm(join(this.blobDir, name), { force: true });
+      }
+    }
+  }
+
+  /** Called after every new blob (the node provides it in the DHT). */
+  onPut(listener: (digest: string, meta: BlobMeta) => void): void {
+    this.listeners.push(listener);
+  }
+
+  has(digest: string): boolean {
+    return this.index.has(digest);
+  }
+
+  meta(digest: string): BlobMeta | undefined {
+    return this.index.get(digest);
+  }
+
+  digests(): string[] {
+    return [...this.index.keys()];
+  }
+
+  get totalBytes(): number {
+    let n = 0;
+    for (const m of this.index.values()) n += m.size;
+    return n;
+  }
+
+  /** Stores bytes and returns their hex SHA-256 digest. */
+  async put(bytes: Uint8Array, opts: PutOptions): Promise<string> {
+    const digest = sha256Hex(bytes);
+    await this.putVerified(digest, bytes, opts);
+    return digest;
+  }
+
+  /** Stores bytes whose digest the caller has already checked. */
+  async putVerified(digest: string, bytes: Uint8Array, opts: PutOptions): Promise<void> {
+    assertDigest(digest);
+    if (!Number.isSafeInteger(opts.window) || opts.window < 0) throw new InvalidArgumentError(`bad window ${opts.window}`);
+    const existing = this.index.get(digest);
+    if (existing) {
+      // keep the blob as long as its newest user needs it
+      if (opts.window > existing.window) {
+        existing.window = opts.window;
+        await this.writeAtomic(join(this.metaDir, `${digest}.json`), JSON.stringify(existing));
+      }
+      return;
+    }
+    const meta: BlobMeta = { window: opts.window, kind: opts.kind, size: bytes.byteLength, storedAtMs: Date.now() };
+    await this.writeAtomic(join(this.blobDir, digest), bytes);
+    await this.writeAtomic(join(this.metaDir, `${digest}.json`), JSON.stringify(meta));
+    this.index.set(digest, meta);
+    for (const l of this.listeners) {
+      try {
+        l(digest, meta);
+      } catch {
+        // a listener's failure must not undo a completed write
+      }
+    }
+  }
+
+  async get(digest: string): Promise<Uint8Array | null> {
+    if (!this.index.has(digest)) return null;
+    try {
+      const buf = await readFile(join(this.blobDir, digest));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Streams [offset, offset+length) in chunks of at most chunkBytes; the consumer's
+   * pace drives the reads (backpressure reaches the disk).
+   */
+  async *readRange(digest: string, offset: number, length: number, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+    const meta = this.index.get(digest);
+    if (!meta) throw new InvalidArgumentError(`blob ${digest} not in store`);
+    if (offset < 0 || length < 0 || offset + length > meta.size) throw new InvalidArgumentError('range outside blob');
+    const fh = await open(join(this.blobDir, digest), 'r');
+    try {
+      let pos = offset;
+      const end = offset + length;
+      while (pos < end) {
+        const n = Math.min(chunkBytes, end - pos);
+        const buf = new Uint8Array(n);
+        let got = 0;
+        while (got < n) {
+          const { bytesRead } = await fh.read(buf, got, n - got, pos + got);
+          if (bytesRead === 0) throw new Error(`blob ${digest} truncated on disk`);
+          got += bytesRead;
+        }
+        pos += n;
+        yield buf;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Deletes every blob last needed before minWindow; returns how many were removed. */
+  async prune(minWindow: number): Promise<number> {
+    let removed = 0;
+    for (const [digest, meta] of [...this.index]) {
+      if (meta.window >= minWindow) continue;
+      this.index.delete(digest);
+      await rm(join(this.metaDir, `${digest}.json`), { force: true });
+      await rm(join(this.blobDir, digest), { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  private async writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+    const tmp = `${path}.${process.pid}.${this.tmpCounter++}.tmp`;
+    try {
+      await writeFile(tmp, data);
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+}

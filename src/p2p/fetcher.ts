@@ -1,0 +1,171 @@
+// Fetches a blob by digest: from the announcer(s) first, then from DHT providers.
+// A blob larger than one range is split into ranges pulled from several sources in
+// parallel. The assembled bytes are checked against the SHA-256 digest; when they do
+// not match, each contributing source is asked for the whole blob alone, so the peer
+// that served wrong bytes is identified, penalised, and the blob comes from another.
+import { createHash } from 'node:crypto';
+import type { PeerId, Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { fetchRange, type RangeResult } from './blob-protocol.js';
+import { BlobUnavailableError } from './errors.js';
+
+export interface FetchDeps {
+  selfId: string;
+  dial: (peer: PeerId, protocol: string, opts: { signal: AbortSignal }) => Promise<Stream>;
+  /** DHT providers of the digest (may be slow; bounded by the signal) */
+  findProviders: (digest: string, signal: AbortSignal) => Promise<string[]>;
+  isPenalised: (peer: string) => boolean;
+  penalise: (peer: string, reason: string) => void;
+  onBytesIn: (n: number) => void;
+  /** bytes per range request */
+  rangeBytes: number;
+  /** most sources pulling ranges of one blob at once */
+  maxParallelSources: number;
+}
+
+export interface FetchRequest {
+  digest: string;
+  from: string[];
+  maxBytes: number;
+  signal: AbortSignal;
+}
+
+function sha256(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
+/** Ordered, de-duplicated list of sources; providers are looked up once, when the given ones run out. */
+class SourceQueue {
+  private readonly queue: string[] = [];
+  private readonly seen = new Set<string>();
+  private providersLoaded = false;
+
+  constructor(private readonly deps: FetchDeps, private readonly req: FetchRequest) {
+    this.add(req.from);
+  }
+
+  add(peers: string[]): void {
+    const fresh = peers.filter((p) => p && p !== this.deps.selfId && !this.seen.has(p));
+    for (const p of fresh) this.seen.add(p);
+    // peers caught serving wrong bytes are tried only when nothing else is left
+    this.queue.push(...fresh.filter((p) => !this.deps.isPenalised(p)));
+    this.queue.push(...fresh.filter((p) => this.deps.isPenalised(p)));
+  }
+
+  async loadProviders(): Promise<void> {
+    if (this.providersLoaded) return;
+    this.providersLoaded = true;
+    try {
+      this.add(await this.deps.findProviders(this.req.digest, this.req.signal));
+    } catch {
+      // no providers is the same as none found
+    }
+  }
+
+  async next(): Promise<string | undefined> {
+    if (this.queue.length === 0) await this.loadProviders();
+    return this.queue.shift();
+  }
+
+  /** Takes up to n more sources without waiting for a provider lookup that has not started. */
+  take(n: number): string[] {
+    return this.queue.splice(0, n);
+  }
+}
+
+export async function fetchBlob(deps: FetchDeps, req: FetchRequest): Promise<Uint8Array> {
+  const digestBytes = new Uint8Array(Buffer.from(req.digest, 'hex'));
+  const want = Buffer.from(req.digest, 'hex');
+  const sources = new SourceQueue(deps, req);
+  const attempts: string[] = [];
+  const range = (peer: string, offset: number, length: number, sink: (h: RangeResult) => Uint8Array): Promise<RangeResult> =>
+    fetchRange(deps.dial, peerIdFromString(peer), { digest: digestBytes, offset, length, maxBytes: req.maxBytes, signal: req.signal, sink, onBytesIn: deps.onBytesIn });
+
+  while (!req.signal.aborted) {
+    const first = await sources.next();
+    if (!first) break;
+    let buf: Uint8Array | null = null;
+    const owners: string[] = [];
+    try {
+      // The first range also tells the blob's size.
+      const h = await range(first, 0, deps.rangeBytes, (hd) => {
+        buf = new Uint8Array(hd.totalSize);
+        return buf.subarray(0, hd.length);
+      });
+      owners.push(first);
+      const blob = buf as unknown as Uint8Array;
+      if (h.totalSize > h.length) {
+        // large blob: more sources pull the remaining ranges in parallel
+        if (h.totalSize > 2 * deps.rangeBytes) await sources.loadProviders();
+        const helpers = [first, ...sources.take(deps.maxParallelSources - 1)];
+        const rest = await pullRanges(blob, h.length, deps.rangeBytes, helpers, range, attempts);
+        owners.push(...rest);
+      }
+      if (sha256(blob).equals(want)) return blob;
+      // Wrong bytes. With one contributor the culprit is known; with several, ask
+      // each for the whole blob to find out who lied.
+      const contributors = [...new Set(owners)];
+      if (contributors.length === 1) {
+        deps.penalise(first, 'served bytes not matching digest');
+        attempts.push(`${first}: wrong bytes`);
+        continue;
+      }
+      for (const peer of contributors) {
+        let whole: Uint8Array | null = null;
+        try {
+          await range(peer, 0, 0, (hd) => (whole = new Uint8Array(hd.totalSize)));
+        } catch (err) {
+          attempts.push(`${peer}: ${(err as Error).message}`);
+          continue;
+        }
+        const w = whole as unknown as Uint8Array;
+        if (sha256(w).equals(want)) return w;
+        deps.penalise(peer, 'served bytes not matching digest');
+        attempts.push(`${peer}: wrong bytes`);
+      }
+    } catch (err) {
+      attempts.push(`${first}: ${(err as Error).message}`);
+    }
+  }
+  if (req.signal.aborted) attempts.push('timed out');
+  throw new BlobUnavailableError(req.digest, attempts);
+}
+
+/**
+ * Fills blob[start..] range by range; each source pulls the next range when its last
+ * one is done, a source that fails is dropped and its range goes back to the queue.
+ * Returns the source of each range.
+ */
+async function pullRanges(
+  blob: Uint8Array,
+  start: number,
+  rangeBytes: number,
+  peers: string[],
+  range: (peer: string, offset: number, length: number, sink: (h: RangeResult) => Uint8Array) => Promise<RangeResult>,
+  attempts: string[],
+): Promise<string[]> {
+  const pending: number[] = [];
+  for (let off = start; off < blob.byteLength; off += rangeBytes) pending.push(off);
+  const owners: string[] = [];
+  let lastError: Error | null = null;
+  const worker = async (peer: string): Promise<void> => {
+    for (let off = pending.shift(); off !== undefined; off = pending.shift()) {
+      const len = Math.min(rangeBytes, blob.byteLength - off);
+      try {
+        await range(peer, off, len, (h) => {
+          if (h.totalSize !== blob.byteLength) throw new Error(`size ${h.totalSize} differs from ${blob.byteLength}`);
+          return blob.subarray(off, off + len);
+        });
+        owners.push(peer);
+      } catch (err) {
+        pending.unshift(off);
+        lastError = err as Error;
+        attempts.push(`${peer}: ${(err as Error).message}`);
+        return;
+      }
+    }
+  };
+  await Promise.all(peers.map(worker));
+  if (pending.length > 0) throw lastError ?? new Error('no source left for the remaining ranges');
+  return owners;
+}

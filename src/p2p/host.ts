@@ -1,0 +1,105 @@
+// Builds the libp2p host: TCP + Noise + Yamux, identify, ping, a private Kademlia
+// DHT per network (server mode), bootstrap and gossipsub with peer scoring.
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { bootstrap } from '@libp2p/bootstrap';
+import { gossipsub, StrictSign, type GossipSub } from '@libp2p/gossipsub';
+import { identify, type Identify } from '@libp2p/identify';
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht';
+import { ping, type Ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import { createLibp2p } from 'libp2p';
+import type { PeerGate } from './peer-gate.js';
+import { SCORE_THRESHOLDS } from './peer-gate.js';
+import { TOPICS, topicName } from './messages.js';
+
+export type HostServices = { dht: KadDHT; pubsub: GossipSub; identify: Identify; ping: Ping };
+export type Host = Libp2p<HostServices>;
+
+export interface HostOptions {
+  privateKey: PrivateKey;
+  listen: string[];
+  announce?: string[];
+  bootstrap: string[];
+  network: string;
+  runHash: string;
+  gate: PeerGate;
+  /** all peers share one IP (loopback tests, one-machine testnets): turn off the IP colocation penalty */
+  sameHost: boolean;
+  maxConnections: number;
+}
+
+/** DHT protocol of a network: private, so separate networks never mix routing tables. */
+export function dhtProtocol(network: string): string {
+  const base = network.startsWith('/') ? network : `/gradmesh/${network}`;
+  return `${base}/kad/1.0.0`;
+}
+
+export async function createHost(o: HostOptions): Promise<Host> {
+  // Per-topic scoring: announcements are sporadic, so no mesh-delivery quotas (they
+  // would punish quiet but honest peers); invalid messages cost a lot.
+  const topicParams = {
+    topicWeight: 1,
+    timeInMeshWeight: 0.01,
+    timeInMeshQuantum: 1000,
+    timeInMeshCap: 100,
+    firstMessageDeliveriesWeight: 1,
+    firstMessageDeliveriesDecay: 0.5,
+    firstMessageDeliveriesCap: 10,
+    meshMessageDeliveriesWeight: 0,
+    meshMessageDeliveriesDecay: 0.5,
+    meshMessageDeliveriesCap: 100,
+    meshMessageDeliveriesThreshold: 1,
+    meshMessageDeliveriesWindow: 10,
+    meshMessageDeliveriesActivation: 5000,
+    meshFailurePenaltyWeight: 0,
+    meshFailurePenaltyDecay: 0.5,
+    invalidMessageDeliveriesWeight: -100,
+    invalidMessageDeliveriesDecay: 0.3,
+  };
+  const topics = Object.fromEntries(TOPICS.map((t) => [topicName(o.runHash, t), topicParams]));
+
+  return createLibp2p<HostServices>({
+    privateKey: o.privateKey,
+    start: false,
+    addresses: { listen: o.listen, ...(o.announce?.length ? { announce: o.announce } : {}) },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery: o.bootstrap.length > 0 ? [bootstrap({ list: o.bootstrap, timeout: 200 })] : [],
+    connectionManager: {
+      maxConnections: o.maxConnections,
+      // the default (5 new inbound connections per second per IP) drops the 6th local dialer
+      inboundConnectionThreshold: Math.max(100, o.maxConnections),
+      maxIncomingPendingConnections: 64,
+      maxParallelDials: 64,
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: dhtProtocol(o.network),
+        clientMode: false,
+        peerInfoMapper: passthroughMapper,
+        allowQueryWithZeroPeers: true,
+        initialQuerySelfInterval: 200,
+      }),
+      pubsub: gossipsub({
+        globalSignaturePolicy: StrictSign,
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        doPX: false,
+        scoreParams: {
+          topics,
+          appSpecificScore: o.gate.appScore,
+          appSpecificWeight: 1,
+          ...(o.sameHost ? { IPColocationFactorWeight: 0 } : {}),
+        },
+        scoreThresholds: SCORE_THRESHOLDS,
+        // several announcements may ride in one RPC; anything bigger is garbage
+        maxInboundDataLength: 2 * 1024 * 1024,
+      }),
+    },
+  });
+}

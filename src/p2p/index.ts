@@ -1,0 +1,15 @@
+// Public API of the p2p layer.
+export { createP2PNode, digestToCid } from './node.js';
+export type { P2PNode, P2POptions, P2PStats, TopicStats, FetchOptions, MessageHandler } from './node.js';
+export { ContentStore, sha256Hex } from './content-store.js';
+export type { BlobMeta, PutOptions } from './content-store.js';
+export {
+  TOPICS, TOPIC_MAX_BYTES, MAX_INLINE_BYTES, MESSAGE_VERSION, topicName, encodeMessage, decodeAndCheck,
+  GradAnnouncement, Manifest, ManifestEntry, CheckpointAnnouncement, NodeStatus,
+} from './messages.js';
+export type { Topic, TopicMessage, TopicMessages } from './messages.js';
+export { BLOB_PROTOCOL } from './blob-protocol.js';
+export { PeerGate, OFFENDER_SCORE } from './peer-gate.js';
+export type { Offence } from './peer-gate.js';
+export { P2PError, BlobUnavailableError, BlobProtocolError, InvalidArgumentError } from './errors.js';
+export { dhtProtocol } from './host.js';

@@ -1,0 +1,390 @@
+// The P2PNode: a libp2p host with the run's gossip topics, validators, peer gating,
+// the blob protocol over a content store, and DHT-driven discovery.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { GossipSub, Message } from '@libp2p/gossipsub';
+import { TopicValidatorResult } from '@libp2p/gossipsub';
+import type { PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+import { BLOB_PROTOCOL, blobServer } from './blob-protocol.js';
+import { assertDigest, ContentStore } from './content-store.js';
+import { InvalidArgumentError } from './errors.js';
+import { fetchBlob } from './fetcher.js';
+import { createHost, type Host } from './host.js';
+import { loadOrCreateNodeKey } from './keys.js';
+import {
+  decodeAndCheck, encodeMessage, TOPIC_MAX_BYTES, TOPICS, topicName,
+  type Topic, type TopicMessage, type TopicMessages,
+} from './messages.js';
+import { PeerGate, type Offence } from './peer-gate.js';
+
+export interface P2POptions {
+  /** node key persisted here (a restarted node keeps its PeerId); content store under it */
+  dataDir: string;
+  listen: string[];
+  announce?: string[];
+  /** multiaddrs with /p2p/<id> */
+  bootstrap: string[];
+  /** network name or protocol prefix: the DHT runs under a private protocol per network */
+  network: string;
+  /** hex; topics are per run and messages of other runs are rejected */
+  runHash: string;
+  maxBlobBytes?: number;
+  /** all peers on one host (loopback): no IP colocation penalty; default: every listen address is loopback */
+  sameHost?: boolean;
+  /** connections the node tries to keep (dials discovered peers up to this) */
+  targetPeers?: number;
+  maxConnections?: number;
+  /** bytes per blob range request (default 8 MiB) */
+  rangeBytes?: number;
+  /** advertise every stored blob in the DHT (default true) */
+  provideBlobs?: boolean;
+  /** blob requests served at once to one peer (default 4) */
+  perPeerBlobConcurrency?: number;
+}
+
+export type MessageHandler<T extends Topic = Topic> = (msg: TopicMessages[T], from: string) => void;
+
+export interface TopicStats { msgsIn: number; bytesIn: number; msgsOut: number; bytesOut: number; rejected: number }
+export interface P2PStats {
+  bytesIn: number;
+  bytesOut: number;
+  perTopic: Record<Topic, TopicStats>;
+  blobBytesIn: number;
+  blobBytesOut: number;
+  fetchFailures: number;
+  rejections: Record<string, number>;
+}
+
+export interface FetchOptions {
+  /** announcer(s), tried first */
+  from?: string[];
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** retention window of the fetched blob in the store (default: newest window seen) */
+  window?: number;
+  kind?: string;
+}
+
+export interface P2PNode {
+  readonly peerId: string;
+  readonly store: ContentStore;
+  multiaddrs(): string[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  publish(topic: Topic, msg: TopicMessage): Promise<number>;
+  on<T extends Topic>(topic: T, handler: MessageHandler<T>): void;
+  setRegisteredPeers(peerIds: Set<string>, validators?: Set<string>): void;
+  setAppScores(scores: Map<string, number>): void;
+  fetchBlob(digest: string, opts?: FetchOptions): Promise<Uint8Array>;
+  connectedPeers(): string[];
+  /** peers caught misbehaving (unregistered announcements, wrong bytes), with reasons */
+  penalties(): Map<string, Offence[]>;
+  /** gossipsub score of a peer (includes the app-specific part) */
+  gossipScore(peerId: string): number;
+  stats(): P2PStats;
+  /** the underlying libp2p node, for diagnostics and tests */
+  readonly libp2p: Host;
+}
+
+const DEFAULT_MAX_BLOB = 1 << 30;
+
+function isLoopback(addr: string): boolean {
+  return addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/');
+}
+
+export function digestToCid(digest: string): CID {
+  return CID.createV1(0x55, Digest.create(0x12, Buffer.from(digest, 'hex')));
+}
+
+export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
+  if (!/^[0-9a-f]{64}$/.test(opts.runHash)) throw new InvalidArgumentError('runHash must be 64 hex characters');
+  const key = await loadOrCreateNodeKey(opts.dataDir);
+  const store = new ContentStore(join(opts.dataDir, 'store'));
+  await store.open();
+  const gate = new PeerGate();
+  const maxConnections = opts.maxConnections ?? 128;
+  const host = await createHost({
+    privateKey: key,
+    listen: opts.listen,
+    ...(opts.announce ? { announce: opts.announce } : {}),
+    bootstrap: opts.bootstrap,
+    network: opts.network,
+    runHash: opts.runHash,
+    gate,
+    sameHost: opts.sameHost ?? opts.listen.every(isLoopback),
+    maxConnections,
+  });
+  return new GradmeshNode(opts, host, store, gate);
+}
+
+class GradmeshNode implements P2PNode {
+  readonly peerId: string;
+  private readonly handlers = new Map<Topic, MessageHandler[]>();
+  private readonly topicByName = new Map<string, Topic>();
+  private readonly runHashBytes: Uint8Array;
+  private readonly maxBlobBytes: number;
+  private readonly inflight = new Map<string, Promise<Uint8Array>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly dialing = new Set<string>();
+  private newestWindow = 0;
+  private started = false;
+  private readonly counters = {
+    perTopic: Object.fromEntries(TOPICS.map((t) => [t, { msgsIn: 0, bytesIn: 0, msgsOut: 0, bytesOut: 0, rejected: 0 }])) as Record<Topic, TopicStats>,
+    blobBytesIn: 0,
+    blobBytesOut: 0,
+    fetchFailures: 0,
+    rejections: {} as Record<string, number>,
+  };
+
+  constructor(private readonly opts: P2POptions, readonly libp2p: Host, readonly store: ContentStore, private readonly gate: PeerGate) {
+    this.peerId = libp2p.peerId.toString();
+    this.runHashBytes = new Uint8Array(Buffer.from(opts.runHash, 'hex'));
+    this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB;
+    for (const t of TOPICS) this.topicByName.set(topicName(opts.runHash, t), t);
+    for (const d of store.digests()) this.newestWindow = Math.max(this.newestWindow, store.meta(d)?.window ?? 0);
+  }
+
+  private get pubsub(): GossipSub {
+    return this.libp2p.services.pubsub;
+  }
+
+  multiaddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((a) => a.toString());
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.libp2p.handle(BLOB_PROTOCOL, blobServer({
+      store: this.store,
+      perPeerConcurrency: this.opts.perPeerBlobConcurrency ?? 4,
+      requestTimeoutMs: 120_000,
+      chunkBytes: 256 * 1024,
+      maxResponseBytes: this.maxBlobBytes,
+      onBytesOut: (_p, n) => { this.counters.blobBytesOut += n; },
+    }), { maxInboundStreams: 256, maxOutboundStreams: 256 });
+    for (const [name, topic] of this.topicByName) {
+      this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
+      this.pubsub.subscribe(name);
+    }
+    this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
+    this.libp2p.addEventListener('peer:discovery', (evt) => { this.maybeDial(evt.detail.id); });
+    this.store.onPut((digest, meta) => {
+      this.newestWindow = Math.max(this.newestWindow, meta.window);
+      this.provide(digest);
+    });
+    await this.libp2p.start();
+    for (const d of this.store.digests()) this.provide(d);
+    // Random walks over the DHT find peers beyond the bootstrap node's neighbours.
+    const walk = (): void => { void this.randomWalk(); };
+    this.timers.push(setTimeout(walk, 300), setTimeout(walk, 1500), setInterval(walk, 15_000));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.length = 0;
+    await this.libp2p.stop();
+  }
+
+  async publish(topic: Topic, msg: TopicMessage): Promise<number> {
+    const name = topicName(this.opts.runHash, topic);
+    const data = encodeMessage(topic, msg);
+    if (data.byteLength > TOPIC_MAX_BYTES[topic]) {
+      throw new InvalidArgumentError(`${topic} message of ${data.byteLength} bytes exceeds ${TOPIC_MAX_BYTES[topic]}`);
+    }
+    const res = await this.pubsub.publish(name, data);
+    const s = this.counters.perTopic[topic];
+    s.msgsOut++;
+    s.bytesOut += data.byteLength * res.recipients.length;
+    return res.recipients.length;
+  }
+
+  on<T extends Topic>(topic: T, handler: MessageHandler<T>): void {
+    const list = this.handlers.get(topic) ?? [];
+    list.push(handler as MessageHandler);
+    this.handlers.set(topic, list);
+  }
+
+  setRegisteredPeers(peerIds: Set<string>, validators?: Set<string>): void {
+    this.gate.setRegistered(peerIds, validators);
+    if (!validators) return;
+    // Validators become direct peers: always sent every message, kept connected.
+    const direct = (this.pubsub as unknown as { direct?: Set<string> }).direct;
+    for (const v of validators) {
+      if (v === this.peerId) continue;
+      direct?.add(v);
+      this.maybeDial(v);
+    }
+  }
+
+  setAppScores(scores: Map<string, number>): void {
+    this.gate.setAppScores(scores);
+  }
+
+  penalties(): Map<string, Offence[]> {
+    return this.gate.penalties();
+  }
+
+  gossipScore(peerId: string): number {
+    const gs = this.pubsub as unknown as { getScore?: (p: string) => number };
+    return gs.getScore?.(peerId) ?? 0;
+  }
+
+  connectedPeers(): string[] {
+    return [...new Set(this.libp2p.getConnections().map((c) => c.remotePeer.toString()))];
+  }
+
+  async fetchBlob(digest: string, opts: FetchOptions = {}): Promise<Uint8Array> {
+    assertDigest(digest);
+    const local = await this.store.get(digest);
+    if (local) return local;
+    const running = this.inflight.get(digest);
+    if (running) return running;
+    const p = this.fetchAndStore(digest, opts).finally(() => this.inflight.delete(digest));
+    this.inflight.set(digest, p);
+    return p;
+  }
+
+  stats(): P2PStats {
+    const c = this.counters;
+    let gin = 0;
+    let gout = 0;
+    for (const t of TOPICS) { gin += c.perTopic[t].bytesIn; gout += c.perTopic[t].bytesOut; }
+    return {
+      bytesIn: gin + c.blobBytesIn,
+      bytesOut: gout + c.blobBytesOut,
+      perTopic: Object.fromEntries(TOPICS.map((t) => [t, { ...c.perTopic[t] }])) as Record<Topic, TopicStats>,
+      blobBytesIn: c.blobBytesIn,
+      blobBytesOut: c.blobBytesOut,
+      fetchFailures: c.fetchFailures,
+      rejections: { ...c.rejections },
+    };
+  }
+
+  private async fetchAndStore(digest: string, opts: FetchOptions): Promise<Uint8Array> {
+    const signal = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
+    const maxBytes = Math.min(opts.maxBytes ?? this.maxBlobBytes, this.maxBlobBytes);
+    let bytes: Uint8Array;
+    try {
+      bytes = await fetchBlob({
+        selfId: this.peerId,
+        dial: (peer, protocol, o) => this.libp2p.dialProtocol(peer, protocol, o),
+        findProviders: (d, s) => this.findProviders(d, s),
+        isPenalised: (p) => this.gate.isPenalised(p),
+        penalise: (p, reason) => {
+          this.counters.fetchFailures++;
+          this.gate.penalise(p, reason);
+        },
+        onBytesIn: (n) => { this.counters.blobBytesIn += n; },
+        rangeBytes: this.opts.rangeBytes ?? 8 * 1024 * 1024,
+        maxParallelSources: 4,
+      }, { digest, from: opts.from ?? [], maxBytes, signal });
+    } catch (err) {
+      this.counters.fetchFailures++;
+      throw err;
+    }
+    await this.store.putVerified(digest, bytes, { window: opts.window ?? this.newestWindow, kind: opts.kind ?? 'blob' });
+    return bytes;
+  }
+
+  private async findProviders(digest: string, signal: AbortSignal): Promise<string[]> {
+    const found: string[] = [];
+    const lookup = AbortSignal.any([signal, AbortSignal.timeout(5_000)]);
+    try {
+      for await (const p of this.libp2p.contentRouting.findProviders(digestToCid(digest), { signal: lookup })) {
+        const id = p.id.toString();
+        if (id === this.peerId || found.includes(id)) continue;
+        if (p.multiaddrs.length > 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {});
+        found.push(id);
+        if (found.length >= 16) break;
+      }
+    } catch {
+      // a lookup cut short still returns what it found
+    }
+    return found;
+  }
+
+  private provide(digest: string): void {
+    if (this.opts.provideBlobs === false || !this.started) return;
+    this.libp2p.contentRouting.provide(digestToCid(digest), { signal: AbortSignal.timeout(30_000) }).catch(() => {
+      // providing is best effort: announcers are asked first anyway
+    });
+  }
+
+  private maybeDial(id: PeerId | string): void {
+    const s = id.toString();
+    if (!this.started || s === this.peerId || this.dialing.has(s)) return;
+    if (this.libp2p.getConnections(typeof id === 'string' ? peerIdFromString(id) : id).length > 0) return;
+    if (this.libp2p.getConnections().length >= (this.opts.targetPeers ?? 64)) return;
+    this.dialing.add(s);
+    this.libp2p.dial(typeof id === 'string' ? peerIdFromString(id) : id, { signal: AbortSignal.timeout(10_000) })
+      .catch(() => {})
+      .finally(() => this.dialing.delete(s));
+  }
+
+  private async randomWalk(): Promise<void> {
+    if (!this.started) return;
+    try {
+      for await (const p of this.libp2p.peerRouting.getClosestPeers(randomBytes(32), { signal: AbortSignal.timeout(10_000) })) {
+        if (p.multiaddrs.length > 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {});
+        this.maybeDial(p.id);
+      }
+    } catch {
+      // walks are periodic; a failed one changes nothing
+    }
+  }
+
+  private reject(topic: Topic, reason: string): void {
+    this.counters.perTopic[topic].rejected++;
+    const key = `${topic}: ${reason.split(':')[0]}`;
+    this.counters.rejections[key] = (this.counters.rejections[key] ?? 0) + 1;
+  }
+
+  /** gossipsub topic validator: runs before delivery and forwarding; never throws */
+  private validate(topic: Topic, propagator: PeerId, msg: Message): TopicValidatorResult {
+    try {
+      if (msg.type !== 'signed') { this.reject(topic, 'unsigned'); return TopicValidatorResult.Reject; }
+      const from = msg.from.toString();
+      const direct = propagator.toString() === from;
+      const allowed = topic === 'manifest' ? this.gate.isValidator(from) : this.gate.isRegistered(from);
+      if (!allowed) {
+        this.reject(topic, topic === 'manifest' ? 'sender is not a validator' : 'unregistered sender');
+        // graylist the signer; a relay that forwarded it is not blamed
+        if (!this.gate.isRegistered(from)) this.gate.penalise(from, `unregistered sender on ${topic}`);
+        return direct ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
+      }
+      const checked = decodeAndCheck(topic, msg.data, { runHash: this.runHashBytes, maxBlobBytes: this.maxBlobBytes });
+      if (!checked.ok) {
+        this.reject(topic, checked.rejection.reason);
+        return checked.rejection.action === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
+      }
+      return TopicValidatorResult.Accept;
+    } catch (err) {
+      this.reject(topic, `validator error: ${(err as Error).message}`);
+      return TopicValidatorResult.Reject;
+    }
+  }
+
+  private deliver(msg: Message): void {
+    const topic = this.topicByName.get(msg.topic);
+    if (!topic || msg.type !== 'signed') return;
+    const checked = decodeAndCheck(topic, msg.data, { runHash: this.runHashBytes, maxBlobBytes: this.maxBlobBytes });
+    if (!checked.ok) return;
+    const s = this.counters.perTopic[topic];
+    s.msgsIn++;
+    s.bytesIn += msg.data.byteLength;
+    const from = msg.from.toString();
+    for (const h of this.handlers.get(topic) ?? []) {
+      try {
+        h(checked.msg, from);
+      } catch {
+        // a handler's bug must not stop delivery to the others
+      }
+    }
+  }
+}
