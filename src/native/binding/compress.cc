@@ -1,0 +1,227 @@
+// N-API binding of the SparseLoCo compression core (src/native/compress).
+// Every argument is checked here, so that nothing a caller passes (or a peer sends,
+// through the TypeScript decoder) can make the C++ side read out of bounds.
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "binding/registry.h"
+#include "compress/sparseloco.h"
+
+namespace {
+using namespace gm::compress;
+
+template <typename T>
+T* dataOf(const Napi::TypedArrayOf<T>& a) {
+  return a.Data();
+}
+
+template <typename T>
+Napi::TypedArrayOf<T> typedArg(const Napi::CallbackInfo& info, size_t i, const char* what, napi_typedarray_type type) {
+  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " has the wrong type");
+  }
+  return info[i].As<Napi::TypedArrayOf<T>>();
+}
+
+double numberArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || !info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+// Arguments (meta: Float64Array [offset, rows, cols] per tensor, target, k, demo) at i..i+3.
+ModelGeom geomArg(const Napi::CallbackInfo& info, size_t i) {
+  auto meta = typedArg<double>(info, i, "meta", napi_float64_array);
+  if (meta.ElementLength() % 3 != 0) throw Napi::RangeError::New(info.Env(), "meta length must be a multiple of 3");
+  const double target = numberArg(info, i + 1, "chunk"), k = numberArg(info, i + 2, "k");
+  if (info.Length() <= i + 3 || !info[i + 3].IsBoolean()) throw Napi::TypeError::New(info.Env(), "demo must be a boolean");
+  if (target != static_cast<double>(static_cast<int64_t>(target)) || k != static_cast<double>(static_cast<int64_t>(k))) {
+    throw Napi::RangeError::New(info.Env(), "chunk and k must be integers");
+  }
+  try {
+    return makeGeom(meta.Data(), meta.ElementLength() / 3, static_cast<int64_t>(target), static_cast<int64_t>(k),
+                    info[i + 3].As<Napi::Boolean>().Value());
+  } catch (const std::invalid_argument& e) {
+    throw Napi::RangeError::New(info.Env(), e.what());
+  }
+}
+
+// A {quant, indices, codes} object whose sizes and ranges match the geometry.
+PayloadView viewArg(Napi::Env env, const ModelGeom& g, Napi::Value v, const char* what) {
+  if (!v.IsObject()) throw Napi::TypeError::New(env, std::string(what) + " must be an object");
+  auto o = v.As<Napi::Object>();
+  auto q = o.Get("quant"), ix = o.Get("indices"), cd = o.Get("codes");
+  if (!q.IsTypedArray() || q.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      !ix.IsTypedArray() || ix.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array ||
+      !cd.IsTypedArray() || cd.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, std::string(what) + " needs quant: Float32Array, indices: Uint16Array, codes: Uint8Array");
+  }
+  auto qa = q.As<Napi::Float32Array>();
+  auto ia = ix.As<Napi::Uint16Array>();
+  auto ca = cd.As<Napi::Uint8Array>();
+  if (qa.ElementLength() != 6 * g.tensors.size() || ia.ElementLength() != static_cast<size_t>(g.totalValues) ||
+      ca.ElementLength() != static_cast<size_t>(g.totalValues)) {
+    throw Napi::RangeError::New(env, std::string(what) + ": array sizes do not match the layout and options");
+  }
+  for (const auto& t : g.tensors) {
+    const uint16_t* idx = ia.Data() + t.valueOffset;
+    for (int64_t i = 0; i < t.values(); i++) {
+      if (idx[i] >= t.chunkElems()) throw Napi::RangeError::New(env, std::string(what) + ": index outside its chunk");
+    }
+  }
+  for (size_t i = 0; i < ca.ElementLength(); i++) {
+    if (ca.Data()[i] > 3) throw Napi::RangeError::New(env, std::string(what) + ": code > 3");
+  }
+  return PayloadView{qa.Data(), ia.Data(), ca.Data()};
+}
+
+Napi::Object toJs(Napi::Env env, const Compressed& c) {
+  auto o = Napi::Object::New(env);
+  auto q = Napi::Float32Array::New(env, c.quant.size());
+  auto ix = Napi::Uint16Array::New(env, c.indices.size());
+  auto cd = Napi::Uint8Array::New(env, c.codes.size());
+  if (!c.quant.empty()) std::memcpy(q.Data(), c.quant.data(), c.quant.size() * sizeof(float));
+  if (!c.indices.empty()) std::memcpy(ix.Data(), c.indices.data(), c.indices.size() * sizeof(uint16_t));
+  if (!c.codes.empty()) std::memcpy(cd.Data(), c.codes.data(), c.codes.size());
+  o.Set("quant", q);
+  o.Set("indices", ix);
+  o.Set("codes", cd);
+  return o;
+}
+
+void needParams(Napi::Env env, const ModelGeom& g, const Napi::Float32Array& a, const char* what) {
+  if (a.ElementLength() != static_cast<size_t>(g.totalParams)) {
+    throw Napi::RangeError::New(env, std::string(what) + " length " + std::to_string(a.ElementLength()) +
+                                         " does not match the layout (" + std::to_string(g.totalParams) + ")");
+  }
+}
+
+// compressFeedback(e, delta, meta, chunk, k, demo, beta) -> {quant, indices, codes}
+Napi::Value CompressFeedback(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto e = typedArg<float>(info, 0, "errorBuffer", napi_float32_array);
+  auto d = typedArg<float>(info, 1, "delta", napi_float32_array);
+  ModelGeom g = geomArg(info, 2);
+  needParams(env, g, e, "errorBuffer");
+  needParams(env, g, d, "delta");
+  const double beta = numberArg(info, 6, "beta");
+  if (!std::isfinite(beta)) throw Napi::RangeError::New(env, "beta must be finite");
+  Compressed c;
+  try {
+    compressWithFeedback(g, e.Data(), d.Data(), static_cast<float>(beta), c);
+  } catch (const std::domain_error& ex) {
+    throw Napi::RangeError::New(env, ex.what());
+  }
+  return toJs(env, c);
+}
+
+// decompressInto(meta, chunk, k, demo, payload, out)
+Napi::Value DecompressInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ModelGeom g = geomArg(info, 0);
+  PayloadView pv = viewArg(env, g, info[4], "payload");
+  auto out = typedArg<float>(info, 5, "out", napi_float32_array);
+  needParams(env, g, out, "out");
+  decompressInto(g, pv, out.Data());
+  return env.Undefined();
+}
+
+// encodeRecords(meta, chunk, k, demo, payload) -> Uint8Array (the tensor records)
+Napi::Value EncodeRecords(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ModelGeom g = geomArg(info, 0);
+  PayloadView pv = viewArg(env, g, info[4], "payload");
+  // The indices of each chunk must be strictly ascending (the gap code needs it).
+  for (const auto& t : g.tensors) {
+    for (int64_t c = 0; c < t.chunks(); c++) {
+      const uint16_t* idx = pv.indices + t.valueOffset + c * t.k;
+      for (int64_t j = 1; j < t.k; j++) {
+        if (idx[j] <= idx[j - 1]) throw Napi::RangeError::New(env, "indices must be strictly ascending within each chunk");
+      }
+    }
+  }
+  for (size_t i = 0; i < 6 * g.tensors.size(); i++) {
+    const float v = pv.quant[i];
+    if (!std::isfinite(v) || std::fabs(v) > kMaxAbsValue || (i % 6 == 1 && v < 0)) {
+      throw Napi::RangeError::New(env, "quantisation parameters must be finite, |v| <= 1e6, scale >= 0");
+    }
+  }
+  std::vector<uint8_t> out;
+  encodeRecords(g, pv, out);
+  auto a = Napi::Uint8Array::New(env, out.size());
+  if (!out.empty()) std::memcpy(a.Data(), out.data(), out.size());
+  return a;
+}
+
+// decodeRecords(bytes, pos, meta, chunk, k, demo) -> {quant, indices, codes} | {error, message}
+Napi::Value DecodeRecords(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto bytes = typedArg<uint8_t>(info, 0, "bytes", napi_uint8_array);
+  const double pos = numberArg(info, 1, "pos");
+  ModelGeom g = geomArg(info, 2);
+  if (!(pos >= 0) || pos > static_cast<double>(bytes.ElementLength())) throw Napi::RangeError::New(env, "pos out of range");
+  Compressed c;
+  DecodeError err;
+  if (!decodeRecords(g, bytes.Data(), bytes.ElementLength(), static_cast<size_t>(pos), c, err)) {
+    auto o = Napi::Object::New(env);
+    o.Set("error", err.code);
+    o.Set("message", err.message);
+    return o;
+  }
+  return toJs(env, c);
+}
+
+// tensorNorms(meta, chunk, k, demo, payload) -> Float32Array
+Napi::Value TensorNorms(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ModelGeom g = geomArg(info, 0);
+  PayloadView pv = viewArg(env, g, info[4], "payload");
+  auto out = Napi::Float32Array::New(env, g.tensors.size());
+  tensorNorms(g, pv, out.Data());
+  return out;
+}
+
+// aggregateAndStep(params, meta, chunk, k, demo, payloads[], thresholds, lr) -> Uint8Array skipped
+Napi::Value AggregateAndStep(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto params = typedArg<float>(info, 0, "params", napi_float32_array);
+  ModelGeom g = geomArg(info, 1);
+  needParams(env, g, params, "params");
+  if (info.Length() <= 5 || !info[5].IsArray()) throw Napi::TypeError::New(env, "payloads must be an array");
+  auto arr = info[5].As<Napi::Array>();
+  std::vector<PayloadView> views;
+  for (uint32_t i = 0; i < arr.Length(); i++) views.push_back(viewArg(env, g, arr.Get(i), "payload"));
+  auto thr = typedArg<float>(info, 6, "thresholds", napi_float32_array);
+  if (thr.ElementLength() != g.tensors.size()) throw Napi::RangeError::New(env, "one threshold per tensor");
+  for (size_t i = 0; i < thr.ElementLength(); i++) {
+    if (!(thr.Data()[i] >= 0.0f) || !std::isfinite(thr.Data()[i])) {
+      throw Napi::RangeError::New(env, "clip thresholds must be finite and >= 0");
+    }
+  }
+  const double lr = numberArg(info, 7, "lr");
+  if (!std::isfinite(lr)) throw Napi::RangeError::New(env, "lr must be finite");
+  auto skipped = Napi::Uint8Array::New(env, g.tensors.size());
+  aggregateAndStep(g, params.Data(), views, thr.Data(), static_cast<float>(lr), skipped.Data());
+  return skipped;
+}
+
+Napi::Value CosPi(const Napi::CallbackInfo& info) {
+  const double num = numberArg(info, 0, "num"), den = numberArg(info, 1, "den");
+  if (!(den >= 1 && den <= 1e9) || !(std::fabs(num) <= 1e9)) throw Napi::RangeError::New(info.Env(), "cosPi: bad range");
+  return Napi::Number::New(info.Env(), reproducibleCosPi(static_cast<int64_t>(num), static_cast<int64_t>(den)));
+}
+
+void Register(Napi::Env env, Napi::Object exports) {
+  auto c = Napi::Object::New(env);
+  c.Set("compressFeedback", Napi::Function::New(env, CompressFeedback));
+  c.Set("decompressInto", Napi::Function::New(env, DecompressInto));
+  c.Set("encodeRecords", Napi::Function::New(env, EncodeRecords));
+  c.Set("decodeRecords", Napi::Function::New(env, DecodeRecords));
+  c.Set("tensorNorms", Napi::Function::New(env, TensorNorms));
+  c.Set("aggregateAndStep", Napi::Function::New(env, AggregateAndStep));
+  c.Set("reproducibleCosPi", Napi::Function::New(env, CosPi));
+  exports.Set("compress", c);
+}
+
+static gm::Registrar reg(&Register);
+}  // namespace

@@ -1,0 +1,346 @@
+// SparseLoCo: chunking, top-k, 2-bit quantisation with error feedback, dense
+// decompression, and the deterministic aggregation every node runs.
+#include "compress/sparseloco.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+namespace gm::compress {
+
+int64_t largestDivisorAtMost(int64_t n, int64_t target) {
+  for (int64_t d = std::min(n, target); d > 1; d--) {
+    if (n % d == 0) return d;
+  }
+  return 1;
+}
+
+ModelGeom makeGeom(const double* meta, size_t tensorCount, int64_t target, int64_t k, bool demo) {
+  if (target < 1 || target > 128) throw std::invalid_argument("chunk target must be in 1..128");
+  if (k < 2 || k % 2 != 0 || k > target * target) {
+    throw std::invalid_argument("k must be even, >= 2 and <= chunk*chunk");
+  }
+  ModelGeom g;
+  g.target = target;
+  g.k = k;
+  g.demo = demo;
+  int64_t valueOffset = 0, expectOffset = 0;
+  for (size_t t = 0; t < tensorCount; t++) {
+    const double off = meta[3 * t], rows = meta[3 * t + 1], cols = meta[3 * t + 2];
+    if (!(off >= 0 && rows >= 1 && cols >= 1 && off < 9.0e15 && rows < 9.0e15 && cols < 9.0e15) ||
+        off != std::floor(off) || rows != std::floor(rows) || cols != std::floor(cols)) {
+      throw std::invalid_argument("tensor meta must be non-negative integers");
+    }
+    TensorGeom tg;
+    tg.offset = static_cast<int64_t>(off);
+    tg.rows = static_cast<int64_t>(rows);
+    tg.cols = static_cast<int64_t>(cols);
+    if (tg.offset != expectOffset) throw std::invalid_argument("tensor offsets must be contiguous in canonical order");
+    tg.br = largestDivisorAtMost(tg.rows, target);
+    tg.bc = largestDivisorAtMost(tg.cols, target);
+    tg.gr = tg.rows / tg.br;
+    tg.gc = tg.cols / tg.bc;
+    tg.k = std::min<int64_t>(k, tg.chunkElems());
+    tg.valueOffset = valueOffset;
+    valueOffset += tg.values();
+    expectOffset += tg.rows * tg.cols;
+    g.tensors.push_back(tg);
+  }
+  g.totalValues = valueOffset;
+  g.totalParams = expectOffset;
+  return g;
+}
+
+namespace {
+
+inline int64_t elementIndex(const TensorGeom& t, int64_t chunk, int64_t p) {
+  const int64_t ci = chunk / t.gc, cj = chunk % t.gc;
+  const int64_t r = p / t.bc, c = p % t.bc;
+  return t.offset + (ci * t.br + r) * t.cols + cj * t.bc + c;
+}
+
+// Top k of |v| with ties broken by the lower index; indices written ascending.
+void selectTopK(const float* v, int64_t n, int64_t k, float* scratch, uint16_t* out) {
+  if (k >= n) {
+    for (int64_t i = 0; i < n; i++) out[i] = static_cast<uint16_t>(i);
+    return;
+  }
+  for (int64_t i = 0; i < n; i++) scratch[i] = std::fabs(v[i]);
+  std::nth_element(scratch, scratch + (k - 1), scratch + n, std::greater<float>());
+  const float thr = scratch[k - 1];
+  int64_t greater = 0;
+  for (int64_t i = 0; i < n; i++) greater += std::fabs(v[i]) > thr ? 1 : 0;
+  int64_t ties = k - greater, j = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const float a = std::fabs(v[i]);
+    if (a > thr) {
+      out[j++] = static_cast<uint16_t>(i);
+    } else if (a == thr && ties > 0) {
+      out[j++] = static_cast<uint16_t>(i);
+      ties--;
+    }
+  }
+}
+
+// Quantisation of one tensor's kept values (in kept order): shift = mean,
+// scale = 6*sigma/4 (population sigma), bin edges shift-scale, shift, shift+scale
+// (computed in fp32), code = number of edges <= v, LUT = mean of the values per bin
+// (0 for an empty bin). All sums in float64, sequential.
+void quantise(const float* vals, int64_t n, float* quant, uint8_t* codes) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; i++) sum += static_cast<double>(vals[i]);
+  const float shift = static_cast<float>(sum / static_cast<double>(n));
+  double sq = 0.0;
+  for (int64_t i = 0; i < n; i++) {
+    const double d = static_cast<double>(vals[i]) - static_cast<double>(shift);
+    sq += d * d;
+  }
+  const double sigma = std::sqrt(sq / static_cast<double>(n));
+  const float scale = static_cast<float>(1.5 * sigma);
+  const float e1 = shift - scale, e2 = shift, e3 = shift + scale;
+  double binSum[4] = {0, 0, 0, 0};
+  int64_t binCount[4] = {0, 0, 0, 0};
+  for (int64_t i = 0; i < n; i++) {
+    const float v = vals[i];
+    const uint8_t c = static_cast<uint8_t>((v >= e1 ? 1 : 0) + (v >= e2 ? 1 : 0) + (v >= e3 ? 1 : 0));
+    codes[i] = c;
+    binSum[c] += static_cast<double>(v);
+    binCount[c]++;
+  }
+  quant[0] = shift;
+  quant[1] = scale;
+  for (int b = 0; b < 4; b++) {
+    quant[2 + b] = binCount[b] ? static_cast<float>(binSum[b] / static_cast<double>(binCount[b])) : 0.0f;
+  }
+  for (int i = 0; i < 6; i++) {
+    if (!(std::fabs(quant[i]) <= kMaxAbsValue)) {
+      throw std::domain_error("compressed values exceed the wire format bound (|value| <= 1e6)");
+    }
+  }
+}
+
+}  // namespace
+
+void compressWithFeedback(const ModelGeom& g, float* e, const float* delta, float beta, Compressed& out) {
+  out.quant.assign(6 * g.tensors.size(), 0.0f);
+  out.indices.assign(static_cast<size_t>(g.totalValues), 0);
+  out.codes.assign(static_cast<size_t>(g.totalValues), 0);
+  std::vector<float> vals(static_cast<size_t>(g.totalValues));
+  bool nonFinite = false;
+  for (size_t ti = 0; ti < g.tensors.size(); ti++) {
+    const TensorGeom& t = g.tensors[ti];
+    const int64_t n = t.chunkElems(), k = t.k, chunks = t.chunks();
+    uint16_t* idx = out.indices.data() + t.valueOffset;
+    float* tv = vals.data() + t.valueOffset;
+#pragma omp parallel
+    {
+      std::vector<float> buf(static_cast<size_t>(n)), scratch(static_cast<size_t>(n));
+      bool localBad = false;
+#pragma omp for schedule(static)
+      for (int64_t c = 0; c < chunks; c++) {
+        for (int64_t p = 0; p < n; p++) {
+          const int64_t i = elementIndex(t, c, p);
+          const float x = beta * e[i] + delta[i];
+          if (!std::isfinite(x)) localBad = true;
+          e[i] = x;
+          buf[static_cast<size_t>(p)] = x;
+        }
+        if (localBad) continue;
+        if (g.demo) dctForward(t.br, t.bc, buf.data());
+        selectTopK(buf.data(), n, k, scratch.data(), idx + c * k);
+        for (int64_t j = 0; j < k; j++) tv[c * k + j] = buf[idx[c * k + j]];
+      }
+      if (localBad) {
+#pragma omp critical
+        nonFinite = true;
+      }
+    }
+    if (nonFinite) throw std::domain_error("non-finite value in the error buffer or delta");
+    float* q = out.quant.data() + 6 * ti;
+    uint8_t* codes = out.codes.data() + t.valueOffset;
+    quantise(tv, t.values(), q, codes);
+    const float lut[4] = {q[2], q[3], q[4], q[5]};
+    // e <- e - decompress(C), in the parameter domain.
+#pragma omp parallel
+    {
+      std::vector<float> buf(static_cast<size_t>(n));
+#pragma omp for schedule(static)
+      for (int64_t c = 0; c < chunks; c++) {
+        if (!g.demo) {
+          for (int64_t j = 0; j < k; j++) {
+            e[elementIndex(t, c, idx[c * k + j])] -= lut[codes[c * k + j]];
+          }
+        } else {
+          std::fill(buf.begin(), buf.end(), 0.0f);
+          for (int64_t j = 0; j < k; j++) buf[idx[c * k + j]] = lut[codes[c * k + j]];
+          dctInverse(t.br, t.bc, buf.data());
+          for (int64_t p = 0; p < n; p++) e[elementIndex(t, c, p)] -= buf[static_cast<size_t>(p)];
+        }
+      }
+    }
+  }
+}
+
+void decompressInto(const ModelGeom& g, const PayloadView& pv, float* out) {
+  for (size_t ti = 0; ti < g.tensors.size(); ti++) {
+    const TensorGeom& t = g.tensors[ti];
+    const int64_t n = t.chunkElems(), k = t.k, chunks = t.chunks();
+    const float* q = pv.quant + 6 * ti;
+    const uint16_t* idx = pv.indices + t.valueOffset;
+    const uint8_t* codes = pv.codes + t.valueOffset;
+#pragma omp parallel
+    {
+      std::vector<float> buf(static_cast<size_t>(n));
+#pragma omp for schedule(static)
+      for (int64_t c = 0; c < chunks; c++) {
+        std::fill(buf.begin(), buf.end(), 0.0f);
+        for (int64_t j = 0; j < k; j++) buf[idx[c * k + j]] = q[2 + codes[c * k + j]];
+        if (g.demo) dctInverse(t.br, t.bc, buf.data());
+        for (int64_t p = 0; p < n; p++) out[elementIndex(t, c, p)] = buf[static_cast<size_t>(p)];
+      }
+    }
+  }
+}
+
+void tensorNorms(const ModelGeom& g, const PayloadView& pv, float* normsOut) {
+  for (size_t ti = 0; ti < g.tensors.size(); ti++) {
+    const TensorGeom& t = g.tensors[ti];
+    const uint8_t* codes = pv.codes + t.valueOffset;
+    int64_t count[4] = {0, 0, 0, 0};
+    for (int64_t i = 0; i < t.values(); i++) count[codes[i] & 3]++;
+    double s = 0.0;
+    for (int b = 0; b < 4; b++) {
+      const double l = static_cast<double>(pv.quant[6 * ti + 2 + b]);
+      s += static_cast<double>(count[b]) * (l * l);
+    }
+    normsOut[ti] = static_cast<float>(std::sqrt(s));
+  }
+}
+
+void medianOfNorms(const float* norms, size_t payloads, size_t tensors, float* out) {
+  std::vector<float> col(payloads);
+  for (size_t t = 0; t < tensors; t++) {
+    if (payloads == 0) {
+      out[t] = 0.0f;
+      continue;
+    }
+    for (size_t p = 0; p < payloads; p++) col[p] = norms[p * tensors + t];
+    std::sort(col.begin(), col.end());
+    out[t] = col[(payloads - 1) / 2];
+  }
+}
+
+namespace {
+
+// Scatter-mean of one chunk into sum (means written in place), count touched.
+// Payloads in the given (uid) order; clipped LUT per payload.
+void scatterMean(const TensorGeom& t, size_t ti, int64_t c, const std::vector<PayloadView>& ps,
+                 const std::vector<float>& clut, float* sum, uint32_t* count) {
+  const int64_t k = t.k;
+  for (size_t p = 0; p < ps.size(); p++) {
+    const uint16_t* idx = ps[p].indices + t.valueOffset + c * k;
+    const uint8_t* codes = ps[p].codes + t.valueOffset + c * k;
+    const float* l = clut.data() + 4 * p;
+    for (int64_t j = 0; j < k; j++) {
+      sum[idx[j]] += l[codes[j]];
+      count[idx[j]]++;
+    }
+  }
+  const int64_t n = t.chunkElems();
+  for (int64_t i = 0; i < n; i++) {
+    if (count[i] > 1) sum[i] = sum[i] / static_cast<float>(count[i]);
+  }
+  (void)ti;
+}
+
+// mode 0: report whether the chunk's aggregate is finite; mode 1: apply it.
+bool chunkPass(const TensorGeom& t, size_t ti, int64_t c, const std::vector<PayloadView>& ps,
+               const std::vector<float>& clut, float* params, float lr, bool demo, bool apply,
+               std::vector<float>& sum, std::vector<uint32_t>& count) {
+  const int64_t n = t.chunkElems();
+  std::fill(sum.begin(), sum.begin() + n, 0.0f);
+  std::fill(count.begin(), count.begin() + n, 0u);
+  scatterMean(t, ti, c, ps, clut, sum.data(), count.data());
+  if (demo) dctInverse(t.br, t.bc, sum.data());
+  bool finite = true;
+  for (int64_t p = 0; p < n; p++) {
+    if (!demo && count[p] == 0) continue;
+    const float a = sum[p];
+    if (!apply) {
+      if (!std::isfinite(a)) finite = false;
+      continue;
+    }
+    float& w = params[elementIndex(t, c, p)];
+    w = w - lr * a;
+  }
+  return finite;
+}
+
+}  // namespace
+
+void aggregateAndStep(const ModelGeom& g, float* params, const std::vector<PayloadView>& ps,
+                      const float* thresholds, float lr, uint8_t* skipped) {
+  const size_t G = ps.size(), T = g.tensors.size();
+  std::vector<float> norms(G * T);
+  for (size_t p = 0; p < G; p++) tensorNorms(g, ps[p], norms.data() + p * T);
+  int64_t maxN = 1;
+  for (const auto& t : g.tensors) maxN = std::max(maxN, t.chunkElems());
+  for (size_t ti = 0; ti < T; ti++) {
+    skipped[ti] = 0;
+    if (G == 0) continue;
+    const TensorGeom& t = g.tensors[ti];
+    // Clip each payload to the threshold: factor thr/norm when norm > thr.
+    std::vector<float> clut(4 * G);
+    double bound = 0.0;
+    bool lutFinite = true;
+    for (size_t p = 0; p < G; p++) {
+      const float norm = norms[p * T + ti], thr = thresholds[ti];
+      const bool clip = norm > thr;
+      const float f = clip ? thr / norm : 1.0f;
+      for (int b = 0; b < 4; b++) {
+        const float l = ps[p].quant[6 * ti + 2 + b];
+        const float v = clip ? l * f : l;
+        clut[4 * p + b] = v;
+        if (!std::isfinite(v)) lutFinite = false;
+        bound = std::max(bound, std::fabs(static_cast<double>(v)));
+      }
+    }
+    // A sum of G finite values of magnitude <= bound cannot overflow if G*bound
+    // (times the chunk size, for the inverse DCT) stays well below FLT_MAX; only
+    // then is the separate finiteness pass skipped (it would find nothing).
+    const double worst = bound * static_cast<double>(G) * (g.demo ? static_cast<double>(t.chunkElems()) : 1.0);
+    const bool surelyFinite = lutFinite && worst < static_cast<double>(FLT_MAX) / 4.0;
+    bool finite = true;
+    if (!surelyFinite) {
+#pragma omp parallel
+      {
+        std::vector<float> sum(static_cast<size_t>(maxN));
+        std::vector<uint32_t> count(static_cast<size_t>(maxN));
+        bool localFinite = true;
+#pragma omp for schedule(static)
+        for (int64_t c = 0; c < t.chunks(); c++) {
+          if (!chunkPass(t, ti, c, ps, clut, params, lr, g.demo, false, sum, count)) localFinite = false;
+        }
+        if (!localFinite) {
+#pragma omp critical
+          finite = false;
+        }
+      }
+    }
+    if (!finite) {
+      skipped[ti] = 1;
+      continue;
+    }
+#pragma omp parallel
+    {
+      std::vector<float> sum(static_cast<size_t>(maxN));
+      std::vector<uint32_t> count(static_cast<size_t>(maxN));
+#pragma omp for schedule(static)
+      for (int64_t c = 0; c < t.chunks(); c++) chunkPass(t, ti, c, ps, clut, params, lr, g.demo, true, sum, count);
+    }
+  }
+}
+
+}  // namespace gm::compress

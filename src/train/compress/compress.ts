@@ -1,0 +1,34 @@
+// Error feedback + compression (the miner's side) and dense decompression.
+import type { TensorSpec } from '../model-config.js';
+import { checkOptions, layoutMeta, totalParams } from './geometry.js';
+import { nativeCompress } from './native.js';
+import type { CompressedModel, CompressOptions } from './types.js';
+
+/**
+ * e <- beta*e + delta; C = Q(TopK(chunk(e))); e <- e - decompress(C). Mutates
+ * `errorBuffer` in place. Throws RangeError on a non-finite value in e or delta (e is
+ * then partly updated and should be reset) or on arrays that do not fit the layout.
+ */
+export function compressWithFeedback(
+  errorBuffer: Float32Array,
+  delta: Float32Array,
+  layout: TensorSpec[],
+  beta: number,
+  opts: CompressOptions,
+): CompressedModel {
+  checkOptions(opts);
+  const n = totalParams(layout);
+  if (errorBuffer.length !== n || delta.length !== n) {
+    throw new RangeError(`errorBuffer (${errorBuffer.length}) and delta (${delta.length}) must both hold ${n} floats`);
+  }
+  if (!Number.isFinite(beta)) throw new RangeError('beta must be finite');
+  const r = nativeCompress().compressFeedback(errorBuffer, delta, layoutMeta(layout), opts.chunk, opts.k, opts.demo, beta);
+  return { options: { chunk: opts.chunk, k: opts.k, demo: opts.demo }, layout, ...r };
+}
+
+/** Writes the dense decompressed model into `out` (zeros where nothing was kept). */
+export function decompressInto(p: CompressedModel, out: Float32Array): void {
+  const o = p.options;
+  if (out.length !== totalParams(p.layout)) throw new RangeError(`out must hold ${totalParams(p.layout)} floats, has ${out.length}`);
+  nativeCompress().decompressInto(layoutMeta(p.layout), o.chunk, o.k, o.demo, p, out);
+}
