@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../train/model-config.js';
+import { registerData } from './commands/data.js';
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError();
   // Subcommands register here, one line each.
+  registerData(program);
   return program;
 }
