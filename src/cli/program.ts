@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../train/model-config.js';
 import { registerData } from './commands/data.js';
+import { registerStatus } from './commands/status.js';
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -14,5 +15,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   // Subcommands register here, one line each.
   registerData(program);
+  registerStatus(program);
   return program;
 }

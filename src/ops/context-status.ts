@@ -1,0 +1,73 @@
+// Adapter from a running node (NodeContext) to the status document. It only reads:
+// the figures NodeMetrics keeps, the replica's θ hash, the window driver's clock,
+// the peer directory (who is who on chain) and what the p2p node reports.
+import type { NodeContext } from '../node/context.js';
+import { readP2PFigures, type P2PIntrospection } from './p2p-stats.js';
+import type { NodeStatus, PeerView, ScoreEntry, StatusProvider } from './status.js';
+
+/** Figures that live outside NodeContext (the validator's scores, weights on chain). */
+export interface StatusExtras {
+  scores?: () => ScoreEntry[] | undefined;
+  weightsSetAtBlock?: () => number | undefined;
+}
+
+/** How many points of each loss series the status carries (the dashboard plots them). */
+const MAX_POINTS = 512;
+
+export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): NodeStatus {
+  // The p2p API is read structurally (see p2p-stats.ts), so that a change there
+  // shows as missing figures, not as a broken status API.
+  const p2p = readP2PFigures(ctx.p2p as unknown as P2PIntrospection);
+  const peers: PeerView[] = p2p.connected.map((peerId) => {
+    const info = ctx.directory.peer(peerId);
+    const score = p2p.scores.get(peerId);
+    return {
+      peerId,
+      ...(info ? { uid: info.uid } : {}),
+      role: info ? (info.validatorPermit ? 'validator' : 'miner') : 'unregistered',
+      ...(score !== undefined ? { score } : {}),
+    };
+  });
+  const m = ctx.metrics;
+  const window = ctx.driver.window;
+  const headWindow = ctx.replica.chain.head.window;
+  const scores = extras.scores?.();
+  const weightsSetAtBlock = extras.weightsSetAtBlock?.();
+  return {
+    version: 1,
+    role: ctx.role,
+    uid: ctx.uid,
+    hotkey: ctx.hotkey.address,
+    peerId: ctx.p2p.peerId,
+    run: ctx.spec.run,
+    runHash: ctx.runHashHex,
+    timeMs: Date.now(),
+    uptimeS: process.uptime(),
+    window,
+    block: ctx.driver.block,
+    blocksPerWindow: ctx.driver.blocksPerWindow,
+    thetaHash: ctx.replica.thetaHash,
+    inSync: ctx.replica.synced,
+    headWindow,
+    manifestsApplied: m.manifestsApplied,
+    // Window w closes during w+1, so in window c the last manifest due is that of c−2.
+    manifestsMissed: Math.max(0, window - 2 - headWindow),
+    innerSteps: ctx.innerStep,
+    tokensPerSecond: Number.isFinite(m.tokensPerSecond) ? m.tokensPerSecond : 0,
+    trainLoss: m.trainLoss.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.loss)),
+    evalLoss: m.evalLoss.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.loss)),
+    peers,
+    bytes: { announced: m.bytesAnnounced, announcements: m.announcements, in: p2p.bytesIn, out: p2p.bytesOut },
+    fetchFailures: p2p.fetchFailures,
+    chain: {
+      stake: ctx.directory.uid(ctx.uid)?.stake ?? 0,
+      ...(weightsSetAtBlock !== undefined ? { weightsSetAtBlock } : {}),
+    },
+    ...(scores ? { scores } : {}),
+  };
+}
+
+/** A StatusProvider bound to one running node. */
+export function contextStatusProvider(ctx: NodeContext, extras: StatusExtras = {}): StatusProvider {
+  return () => statusFromContext(ctx, extras);
+}

@@ -1,0 +1,155 @@
+// Prometheus metrics of one node, on a registry of its own (not prom-client's global
+// one, so several nodes or tests in one process never mix their series). Every
+// metric is collected lazily: a scrape takes one status snapshot from the provider
+// and each metric reads its figure from that snapshot.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { NodeStatus, StatusProvider } from './status.js';
+
+export interface OpsMetricsOptions {
+  /** Process metrics (CPU, memory, event-loop lag, GC) with the gradmesh_ prefix. Default on. */
+  processMetrics?: boolean;
+}
+
+/** Counters mirror totals the node keeps itself: set them to the snapshot's value. */
+function setCounter<T extends string>(c: Counter<T>, value: number, labels?: Partial<Record<T, string | number>>): void {
+  if (!(value > 0)) return;
+  if (labels) c.inc(labels, value);
+  else c.inc(value);
+}
+
+function last<T>(xs: T[]): T | undefined {
+  return xs.length ? xs[xs.length - 1] : undefined;
+}
+
+export class OpsMetrics {
+  readonly registry = new Registry();
+  private snapshot: NodeStatus | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly provider: StatusProvider,
+    o: OpsMetricsOptions = {},
+  ) {
+    const r = this.registry;
+    const snap = (): NodeStatus | undefined => this.snapshot;
+    if (o.processMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'gradmesh_' });
+
+    const gauge = (name: string, help: string, read: (s: NodeStatus) => number | undefined): void => {
+      new Gauge({
+        name, help, registers: [r],
+        collect() {
+          this.reset();
+          const s = snap();
+          const v = s ? read(s) : undefined;
+          if (v !== undefined && Number.isFinite(v)) this.set(v);
+        },
+      });
+    };
+    const counter = (name: string, help: string, read: (s: NodeStatus) => number): void => {
+      new Counter({
+        name, help, registers: [r],
+        collect() {
+          this.reset();
+          const s = snap();
+          if (s) setCounter(this, read(s));
+        },
+      });
+    };
+
+    new Gauge({
+      name: 'gradmesh_node_info', help: 'Constant 1, labelled with who this node is', labelNames: ['role', 'uid', 'peer_id', 'run', 'run_hash'], registers: [r],
+      collect() {
+        this.reset();
+        const s = snap();
+        if (s) this.set({ role: s.role, uid: String(s.uid), peer_id: s.peerId, run: s.run, run_hash: s.runHash.slice(0, 16) }, 1);
+      },
+    });
+
+    // Training.
+    gauge('gradmesh_window', 'Current window (floor(block / blocksPerWindow))', (s) => s.window);
+    gauge('gradmesh_window_progress_ratio', 'Fraction of the current window elapsed, by blocks', (s) => (s.block - s.window * s.blocksPerWindow) / s.blocksPerWindow);
+    gauge('gradmesh_train_loss', 'Mean training loss of the last window trained (miners)', (s) => last(s.trainLoss)?.loss);
+    gauge('gradmesh_train_loss_window', 'Window of gradmesh_train_loss', (s) => last(s.trainLoss)?.window);
+    gauge('gradmesh_eval_loss', 'Held-out loss of the shared model at the last evaluated window', (s) => last(s.evalLoss)?.loss);
+    gauge('gradmesh_eval_loss_window', 'Window of gradmesh_eval_loss', (s) => last(s.evalLoss)?.window);
+    gauge('gradmesh_tokens_per_second', 'Training throughput of the last window (miners)', (s) => s.tokensPerSecond);
+    counter('gradmesh_inner_steps_total', 'Inner optimizer steps taken since the run began', (s) => s.innerSteps);
+    counter('gradmesh_announcements_total', 'Payloads this node announced', (s) => s.bytes.announcements);
+    counter('gradmesh_announced_bytes_total', 'Bytes of the payloads this node announced', (s) => s.bytes.announced);
+
+    // Peer-to-peer.
+    new Gauge({
+      name: 'gradmesh_peers', help: 'Connected peers by role on chain', labelNames: ['role'], registers: [r],
+      collect() {
+        this.reset();
+        const s = snap();
+        if (!s) return;
+        for (const role of ['miner', 'validator', 'unregistered'] as const) this.set({ role }, s.peers.filter((p) => p.role === role).length);
+      },
+    });
+    new Counter({
+      name: 'gradmesh_p2p_bytes_total', help: 'Bytes on the wire by direction and gossip topic ("blob" = the blob protocol)', labelNames: ['direction', 'topic'], registers: [r],
+      collect() {
+        this.reset();
+        const s = snap();
+        if (!s) return;
+        for (const [topic, n] of Object.entries(s.bytes.in)) setCounter(this, n, { direction: 'in', topic });
+        for (const [topic, n] of Object.entries(s.bytes.out)) setCounter(this, n, { direction: 'out', topic });
+      },
+    });
+    counter('gradmesh_p2p_fetch_failures_total', 'Blob fetches that failed (timeout, bad digest, no provider)', (s) => s.fetchFailures);
+    new Gauge({
+      name: 'gradmesh_gossip_peer_score', help: 'Gossipsub score of each connected peer, as this node sees it', labelNames: ['peer_id', 'uid'], registers: [r],
+      collect() {
+        this.reset();
+        const s = snap();
+        if (!s) return;
+        for (const p of s.peers) if (p.score !== undefined) this.set({ peer_id: p.peerId, uid: p.uid === undefined ? '' : String(p.uid) }, p.score);
+      },
+    });
+
+    // Chain.
+    gauge('gradmesh_chain_block', 'Latest block seen', (s) => s.block);
+    gauge('gradmesh_chain_stake', 'Stake of this node\'s hotkey on the subnet', (s) => s.chain.stake);
+    gauge('gradmesh_chain_weights_set_block', 'Block at which this node last set weights (validators)', (s) => s.chain.weightsSetAtBlock);
+    new Gauge({
+      name: 'gradmesh_miner_score', help: 'Validator score of each evaluated miner', labelNames: ['uid'], registers: [r],
+      collect() {
+        this.reset();
+        for (const e of snap()?.scores ?? []) this.set({ uid: String(e.uid) }, e.score);
+      },
+    });
+    new Gauge({
+      name: 'gradmesh_miner_weight', help: 'Weight this validator gives each miner', labelNames: ['uid'], registers: [r],
+      collect() {
+        this.reset();
+        for (const e of snap()?.scores ?? []) if (e.weight !== undefined) this.set({ uid: String(e.uid) }, e.weight);
+      },
+    });
+
+    // Sync.
+    gauge('gradmesh_theta_in_sync', '1 when θ matched the thetaHash of the last manifest applied, else 0', (s) => (s.inSync ? 1 : 0));
+    gauge('gradmesh_manifest_head_window', 'Window of the last manifest applied', (s) => s.headWindow);
+    counter('gradmesh_manifests_applied_total', 'Manifests applied since the process started', (s) => s.manifestsApplied);
+    gauge('gradmesh_manifests_missed', 'Closed windows whose manifest has not been applied (0 when caught up)', (s) => s.manifestsMissed);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** One scrape: takes a status snapshot, then renders every metric from it. */
+  render(): Promise<string> {
+    // Scrapes are serialised: each reads the snapshot taken for it, never another's.
+    const run = this.queue.then(async () => {
+      this.snapshot = await this.provider();
+      try {
+        return await this.registry.metrics();
+      } finally {
+        this.snapshot = undefined;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

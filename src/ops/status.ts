@@ -1,0 +1,135 @@
+// The status of one running node, as its local API serves it (GET /api/status) and
+// as the dashboard, `gradmesh status` and the Prometheus exporter read it. The zod
+// schema is the single definition: the server emits it, clients validate it (a
+// status document comes over HTTP and is checked like any other input).
+import { z } from 'zod';
+
+const nonNegInt = z.number().int().min(0);
+const finiteNum = z.number().finite();
+
+export const LossPointSchema = z.object({ window: z.number().int(), loss: finiteNum });
+
+export const PeerViewSchema = z.object({
+  peerId: z.string().min(1),
+  /** uid on chain when the PeerId is committed by a registered hotkey. */
+  uid: z.number().int().min(0).optional(),
+  role: z.enum(['miner', 'validator', 'unregistered']),
+  /** gossipsub score as this node sees that peer, when the p2p layer reports it. */
+  score: finiteNum.optional(),
+});
+
+export const ScoreEntrySchema = z.object({
+  uid: nonNegInt,
+  score: finiteNum,
+  /** normalised weight this validator would set (or last set) for the uid. */
+  weight: finiteNum.optional(),
+});
+
+/** Byte counters keyed by gossip topic name, plus "blob" for the blob protocol. */
+const ByteTable = z.record(z.string(), z.number().min(0));
+
+export const NodeStatusSchema = z.object({
+  version: z.literal(1),
+  role: z.enum(['miner', 'validator']),
+  uid: nonNegInt,
+  hotkey: z.string().optional(),
+  peerId: z.string().min(1),
+  run: z.string(),
+  runHash: z.string(),
+  /** Wall-clock time the status was taken (ms since epoch) and process uptime. */
+  timeMs: z.number(),
+  uptimeS: z.number().min(0),
+  window: z.number().int(),
+  block: z.number().int(),
+  blocksPerWindow: z.number().int().positive(),
+  thetaHash: z.string(),
+  inSync: z.boolean(),
+  /** Window of the last manifest applied (θ is θ_{headWindow+1}); −1 before the first. */
+  headWindow: z.number().int(),
+  manifestsApplied: nonNegInt,
+  /** Closed windows (up to window−2) for which no manifest was applied yet. */
+  manifestsMissed: nonNegInt,
+  innerSteps: nonNegInt,
+  tokensPerSecond: z.number().min(0),
+  trainLoss: z.array(LossPointSchema),
+  evalLoss: z.array(LossPointSchema),
+  peers: z.array(PeerViewSchema),
+  bytes: z.object({
+    /** What this node announced (its own compressed payloads). */
+    announced: z.number().min(0),
+    announcements: nonNegInt,
+    in: ByteTable,
+    out: ByteTable,
+  }),
+  fetchFailures: nonNegInt,
+  chain: z.object({
+    stake: z.number().min(0),
+    /** Block at which this node last set weights on chain, if it ever did. */
+    weightsSetAtBlock: z.number().int().optional(),
+  }),
+  scores: z.array(ScoreEntrySchema).optional(),
+});
+
+export type LossPoint = z.infer<typeof LossPointSchema>;
+export type PeerView = z.infer<typeof PeerViewSchema>;
+export type ScoreEntry = z.infer<typeof ScoreEntrySchema>;
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+
+/** Anything that can produce the current status; the HTTP server depends on nothing else. */
+export type StatusProvider = () => NodeStatus | Promise<NodeStatus>;
+
+/** One node as the dashboard sees it: where its API is and what it last said. */
+export interface NodeEntry {
+  name: string;
+  url: string;
+  status?: NodeStatus;
+  error?: string;
+}
+
+export class StatusError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StatusError';
+  }
+}
+
+/** Validates a status document received over HTTP; the error names each bad field. */
+export function parseNodeStatus(raw: unknown, source = 'status'): NodeStatus {
+  const r = NodeStatusSchema.safeParse(raw);
+  if (!r.success) {
+    const lines = r.error.issues.slice(0, 8).map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new StatusError(`${source}: not a gradmesh node status\n${lines.join('\n')}`);
+  }
+  return r.data;
+}
+
+/**
+ * θ agreement among nodes that have applied the same latest manifest: they must hold
+ * the same θ bit for bit. Nodes still behind that manifest are counted apart (a
+ * node that applies a manifest a moment later is not a disagreement).
+ */
+export function thetaAgreement(statuses: NodeStatus[]): {
+  headWindow: number;
+  consensus?: string;
+  agreeing: number;
+  compared: number;
+  behind: number;
+  groups: Map<string, number>;
+} {
+  const headWindow = statuses.reduce((m, s) => Math.max(m, s.headWindow), -1);
+  const atHead = statuses.filter((s) => s.headWindow === headWindow);
+  const groups = new Map<string, number>();
+  for (const s of atHead) groups.set(s.thetaHash, (groups.get(s.thetaHash) ?? 0) + 1);
+  let consensus: string | undefined;
+  let agreeing = 0;
+  for (const [h, n] of groups) {
+    if (n > agreeing) {
+      consensus = h;
+      agreeing = n;
+    }
+  }
+  return {
+    headWindow, ...(consensus !== undefined ? { consensus } : {}), agreeing, compared: atHead.length,
+    behind: statuses.length - atHead.length, groups,
+  };
+}
