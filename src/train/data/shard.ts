@@ -139,7 +139,8 @@ export class ShardReader {
   private fd: number | null;
   private whole: Uint16Array | Uint32Array | null = null;
 
-  constructor(path: string) {
+  /** `wholeLoadBytes`: load the shard into memory when its file is at most this big. */
+  constructor(path: string, opts: { wholeLoadBytes?: number } = {}) {
     this.path = path;
     this.name = basename(path);
     let fd: number;
@@ -150,7 +151,7 @@ export class ShardReader {
     }
     try {
       this.layout = readShardLayout(fd, path);
-      if (this.layout.fileBytes <= WHOLE_LOAD_BYTES) {
+      if (this.layout.fileBytes <= (opts.wholeLoadBytes ?? WHOLE_LOAD_BYTES)) {
         const n = this.layout.tokens;
         const arr = this.layout.dtype === 'uint16' ? new Uint16Array(n) : new Uint32Array(n);
         const bytes = new Uint8Array(arr.buffer);
