@@ -1,0 +1,174 @@
+// Hugging Face export and import. The export is a folder that
+// `transformers.LlamaForCausalLM.from_pretrained` loads unchanged: config.json,
+// generation_config.json, model.safetensors (our tensor names are already HF's; a
+// tied model stores only model.embed_tokens.weight and transformers ties lm_head to
+// it on load, as save_pretrained itself does) and the GPT-2 tokenizer files.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../node/atomic-file.js';
+import { thetaHash } from '../compress/hash.js';
+import { canonicalModelConfig, headDim, parameterLayout, validateModelConfig, type ModelConfig } from '../model-config.js';
+import { META_KEYS, type CheckpointIdentity } from './checkpoint.js';
+import { CheckpointError } from './errors.js';
+import { GPT2_EOT_ID, gpt2TokenizerFiles } from './gpt2-tokenizer-files.js';
+import { encodeSafetensorsChunks, SafetensorsFileReader } from './safetensors.js';
+
+/** LlamaConfig as config.json, every field spelled as transformers spells it. */
+export function hfLlamaConfig(c: ModelConfig): Record<string, unknown> {
+  return {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    vocab_size: c.vocab_size,
+    hidden_size: c.hidden_size,
+    intermediate_size: c.intermediate_size,
+    num_hidden_layers: c.num_hidden_layers,
+    num_attention_heads: c.num_attention_heads,
+    num_key_value_heads: c.num_key_value_heads,
+    head_dim: headDim(c),
+    hidden_act: 'silu',
+    max_position_embeddings: c.max_position_embeddings,
+    initializer_range: 0.02,
+    rms_norm_eps: c.rms_norm_eps,
+    rope_theta: c.rope_theta,
+    rope_scaling: null,
+    attention_bias: false,
+    attention_dropout: 0.0,
+    mlp_bias: false,
+    pretraining_tp: 1,
+    use_cache: true,
+    bos_token_id: GPT2_EOT_ID,
+    eos_token_id: GPT2_EOT_ID,
+    tie_word_embeddings: c.tie_word_embeddings,
+    torch_dtype: 'float32',
+  };
+}
+
+export function hfGenerationConfig(): Record<string, unknown> {
+  return { _from_model_config: true, bos_token_id: GPT2_EOT_ID, eos_token_id: GPT2_EOT_ID };
+}
+
+/** Reads our ModelConfig back from an HF Llama config.json object. */
+export function modelConfigFromHf(raw: unknown, name = 'hf-import'): ModelConfig {
+  if (typeof raw !== 'object' || raw === null) throw new CheckpointError('metadata', 'config.json must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  if (o.model_type !== 'llama') throw new CheckpointError('metadata', `config.json model_type is ${JSON.stringify(o.model_type)}, not "llama"`);
+  if (o.hidden_act !== undefined && o.hidden_act !== 'silu') throw new CheckpointError('metadata', `hidden_act ${JSON.stringify(o.hidden_act)} is not silu`);
+  if (o.rope_scaling !== undefined && o.rope_scaling !== null) throw new CheckpointError('metadata', 'rope_scaling is not supported');
+  if (o.attention_bias === true || o.mlp_bias === true) throw new CheckpointError('metadata', 'biases are not supported');
+  const candidate = {
+    name,
+    vocab_size: o.vocab_size,
+    hidden_size: o.hidden_size,
+    intermediate_size: o.intermediate_size,
+    num_hidden_layers: o.num_hidden_layers,
+    num_attention_heads: o.num_attention_heads,
+    num_key_value_heads: o.num_key_value_heads ?? o.num_attention_heads,
+    max_position_embeddings: o.max_position_embeddings,
+    rms_norm_eps: o.rms_norm_eps,
+    rope_theta: o.rope_theta ?? 10000,
+    tie_word_embeddings: o.tie_word_embeddings ?? true,
+  };
+  try {
+    const c = validateModelConfig(candidate, 'config.json');
+    if (o.head_dim !== undefined && o.head_dim !== null && o.head_dim !== headDim(c)) {
+      throw new CheckpointError('metadata', `head_dim ${String(o.head_dim)} ≠ hidden_size / num_attention_heads`);
+    }
+    return c;
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError('metadata', (e as Error).message, { cause: e });
+  }
+}
+
+export interface HfExportInput {
+  outDir: string;
+  model: ModelConfig;
+  /** Canonical flat parameters (parameterLayout(model)). */
+  params: Float32Array;
+  /** Where θ came from, recorded in the safetensors metadata when known. */
+  source?: Partial<CheckpointIdentity>;
+}
+
+export interface HfExportResult {
+  outDir: string;
+  files: string[];
+  thetaHash: string;
+  numParams: number;
+}
+
+/** Writes the export folder; each file is written atomically. */
+export function writeHfExport(input: HfExportInput): HfExportResult {
+  const { outDir, model, params } = input;
+  const layout = parameterLayout(model);
+  const last = layout[layout.length - 1]!;
+  if (params.length !== last.offset + last.numel) {
+    throw new CheckpointError('invalid_input', `params has ${params.length} floats, model "${model.name}" needs ${last.offset + last.numel}`);
+  }
+  const theta = thetaHash(params);
+  const metadata: Record<string, string> = {
+    format: 'pt',
+    [META_KEYS.thetaHash]: theta,
+    [META_KEYS.model]: JSON.stringify(canonicalModelConfig(model)),
+  };
+  const src = input.source ?? {};
+  if (src.window !== undefined) metadata[META_KEYS.window] = String(src.window);
+  if (src.runHash !== undefined) metadata[META_KEYS.runHash] = src.runHash;
+  if (src.manifestDigest !== undefined) metadata[META_KEYS.manifestDigest] = src.manifestDigest;
+  const tensors = layout.map((t) => ({ name: t.name, shape: t.shape, data: params.subarray(t.offset, t.offset + t.numel) }));
+
+  const files: Array<[string, Array<Uint8Array | string>]> = [
+    ['config.json', [`${JSON.stringify(hfLlamaConfig(model), null, 2)}\n`]],
+    ['generation_config.json', [`${JSON.stringify(hfGenerationConfig(), null, 2)}\n`]],
+    ['model.safetensors', encodeSafetensorsChunks(tensors, metadata)],
+    ...Object.entries(gpt2TokenizerFiles(model.max_position_embeddings)).map(([n, text]): [string, string[]] => [n, [text]]),
+  ];
+  for (const [name, chunks] of files) writeFileAtomic(join(outDir, name), chunks);
+  return { outDir, files: files.map(([n]) => n), thetaHash: theta, numParams: params.length };
+}
+
+export interface HfImport {
+  model: ModelConfig;
+  params: Float32Array;
+  /** dtype of the stored weights (F32, BF16 or F16), converted to fp32 here. */
+  dtypes: string[];
+}
+
+/**
+ * Reads an HF Llama folder (config.json + a single model.safetensors) into the
+ * canonical layout. A tied model may store lm_head or not; an untied one must.
+ */
+export function importHfFolder(dir: string, name = 'hf-import'): HfImport {
+  const configPath = join(dir, 'config.json');
+  if (!existsSync(configPath)) throw new CheckpointError('not_found', `${configPath} does not exist`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (e) {
+    throw new CheckpointError('metadata', `${configPath}: not JSON (${(e as Error).message})`, { cause: e });
+  }
+  const model = modelConfigFromHf(raw, name);
+  const layout = parameterLayout(model);
+  const last = layout[layout.length - 1]!;
+  const params = new Float32Array(last.offset + last.numel);
+  const reader = new SafetensorsFileReader(join(dir, 'model.safetensors'));
+  try {
+    const wanted = new Set(layout.map((t) => t.name));
+    for (const t of reader.header.tensors) {
+      const tiedHead = t.name === 'lm_head.weight' && model.tie_word_embeddings;
+      if (!wanted.has(t.name) && !tiedHead) throw new CheckpointError('tensor_set', `unexpected tensor "${t.name}"`);
+    }
+    const dtypes = new Set<string>();
+    for (const spec of layout) {
+      const entry = reader.header.byName.get(spec.name);
+      if (!entry) throw new CheckpointError('tensor_set', `model.safetensors lacks "${spec.name}"`);
+      if (entry.shape.length !== spec.shape.length || !entry.shape.every((d, i) => d === spec.shape[i])) {
+        throw new CheckpointError('shape_mismatch', `"${spec.name}" has shape [${entry.shape}], config.json implies [${spec.shape}]`);
+      }
+      dtypes.add(entry.dtype);
+      reader.readInto(spec.name, params.subarray(spec.offset, spec.offset + spec.numel));
+    }
+    return { model, params, dtypes: [...dtypes] };
+  } finally {
+    reader.close();
+  }
+}

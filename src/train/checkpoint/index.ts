@@ -1,0 +1,21 @@
+// Checkpoints: safetensors I/O, the checkpoint format, the on-disk store, and the
+// Hugging Face export. docs/checkpoints.md describes the format and the joining flow.
+export { CheckpointError, type CheckpointErrorCode } from './errors.js';
+export {
+  readSafetensors, encodeSafetensors, encodeSafetensorsChunks, concatChunks, tensorFloat32, decodeTensorInto,
+  headerLength, parseHeader, SafetensorsFileReader, MAX_HEADER_BYTES, DTYPE_BYTES,
+  type SafetensorsDtype, type SafetensorsHeader, type SafetensorsView, type TensorEntry, type TensorInput,
+} from './safetensors.js';
+export {
+  CHECKPOINT_FORMAT, META_KEYS, encodeCheckpoint, encodeCheckpointChunks, decodeCheckpoint, decodeCheckpointFile,
+  peekCheckpointFile, parseCheckpointMeta, checkpointMetadata,
+  type CheckpointIdentity, type CheckpointMeta, type CheckpointInput, type CheckpointExpect, type DecodedCheckpoint,
+} from './checkpoint.js';
+export { CheckpointStore, type CheckpointStoreOptions, type StoredCheckpoint, type LoadedCheckpoint } from './store.js';
+export {
+  hfLlamaConfig, hfGenerationConfig, modelConfigFromHf, writeHfExport, importHfFolder,
+  type HfExportInput, type HfExportResult, type HfImport,
+} from './hf-export.js';
+export {
+  bytesToUnicode, gpt2TokenBytes, gpt2MergeIds, gpt2TokenStrings, gpt2TokenizerFiles, GPT2_EOT_ID, GPT2_EOT_TEXT,
+} from './gpt2-tokenizer-files.js';

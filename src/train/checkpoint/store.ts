@@ -1,0 +1,190 @@
+// Checkpoints on disk: one file per window, `ckpt-<window>.safetensors`, written
+// atomically (temporary file, fsync, rename, fsync of the directory), so a crash at
+// any moment leaves the previous checkpoints intact and at worst a stray temporary
+// file, which the next store opened on the directory removes. Only the newest `keep`
+// checkpoints are kept.
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, openSync, fsyncSync, closeSync, existsSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CheckpointError } from './errors.js';
+import { decodeCheckpointFile, peekCheckpointFile, type CheckpointExpect, type CheckpointMeta, type DecodedCheckpoint } from './checkpoint.js';
+
+const FILE_RE = /^ckpt-(\d{12,16})\.safetensors$/;
+const TMP_RE = /^\.ckpt-\d{12,16}\.safetensors\.(\d+)\.\d+\.tmp$/;
+
+export interface CheckpointStoreOptions {
+  /** How many of the newest checkpoints to keep (≥ 1); default 3. */
+  keep?: number;
+}
+
+export interface StoredCheckpoint {
+  window: number;
+  path: string;
+}
+
+export interface LoadedCheckpoint extends DecodedCheckpoint {
+  window: number;
+  path: string;
+  /** Newer checkpoints that failed to load or verify, newest first. */
+  skipped: Array<{ window: number; error: CheckpointError }>;
+}
+
+function checkWindow(window: number): void {
+  if (!Number.isSafeInteger(window) || window < 0) {
+    throw new CheckpointError('invalid_input', `window must be a non-negative integer, got ${window}`);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let tmpCounter = 0;
+
+export class CheckpointStore {
+  readonly dir: string;
+  readonly keep: number;
+
+  constructor(dir: string, opts: CheckpointStoreOptions = {}) {
+    const keep = opts.keep ?? 3;
+    if (!Number.isSafeInteger(keep) || keep < 1) throw new CheckpointError('invalid_input', `keep must be an integer ≥ 1, got ${keep}`);
+    this.dir = dir;
+    this.keep = keep;
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new CheckpointError('io', `cannot create ${dir}: ${(e as Error).message}`, { cause: e });
+    }
+    this.removeStaleTemporaries();
+  }
+
+  /** Deletes temporary files left by writers that died (their pid is gone). */
+  private removeStaleTemporaries(): void {
+    for (const name of readdirSync(this.dir)) {
+      const m = TMP_RE.exec(name);
+      if (m && !pidAlive(Number(m[1]))) unlinkSync(join(this.dir, name));
+    }
+  }
+
+  pathOf(window: number): string {
+    checkWindow(window);
+    return join(this.dir, `ckpt-${String(window).padStart(12, '0')}.safetensors`);
+  }
+
+  /** Windows of the checkpoints on disk, ascending. */
+  list(): number[] {
+    const out: number[] = [];
+    for (const name of readdirSync(this.dir)) {
+      const m = FILE_RE.exec(name);
+      if (m) out.push(Number(m[1]));
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  latest(): StoredCheckpoint | null {
+    const all = this.list();
+    const w = all[all.length - 1];
+    return w === undefined ? null : { window: w, path: this.pathOf(w) };
+  }
+
+  has(window: number): boolean {
+    return existsSync(this.pathOf(window));
+  }
+
+  /**
+   * Writes the checkpoint of `window` atomically from bytes, pieces, or a stream of
+   * pieces (e.g. ranges arriving from peers), then applies retention. Returns its path.
+   */
+  async write(window: number, data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<string> {
+    const path = this.pathOf(window);
+    const tmp = join(this.dir, `.ckpt-${String(window).padStart(12, '0')}.safetensors.${process.pid}.${tmpCounter++}.tmp`);
+    const chunks = data instanceof Uint8Array ? [data] : data;
+    try {
+      const fh = await open(tmp, 'wx', 0o644);
+      try {
+        for await (const chunk of chunks) {
+          let off = 0;
+          while (off < chunk.byteLength) {
+            const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+            off += bytesWritten;
+          }
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+      this.syncDir();
+    } catch (e) {
+      await rm(tmp, { force: true });
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError('io', `writing ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    this.prune();
+    return path;
+  }
+
+  /** Makes the rename durable: without this a power cut may lose the new name. */
+  private syncDir(): void {
+    const fd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Deletes all but the newest `keep` checkpoints. */
+  prune(): number[] {
+    const all = this.list();
+    const gone = all.slice(0, Math.max(0, all.length - this.keep));
+    for (const w of gone) unlinkSync(this.pathOf(w));
+    return gone;
+  }
+
+  /** The raw bytes of a stored checkpoint (e.g. to serve to peers). */
+  read(window: number): Uint8Array {
+    const path = this.pathOf(window);
+    try {
+      return new Uint8Array(readFileSync(path));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not_found' : 'io';
+      throw new CheckpointError(code, `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  meta(window: number): CheckpointMeta {
+    return peekCheckpointFile(this.pathOf(window));
+  }
+
+  /** Loads and fully verifies one checkpoint. */
+  load(window: number, expect: CheckpointExpect): DecodedCheckpoint {
+    return decodeCheckpointFile(this.pathOf(window), expect);
+  }
+
+  /**
+   * The newest checkpoint that loads and verifies; newer ones that do not (a damaged
+   * disk, a file of another run) are skipped and reported. Null when none does.
+   */
+  loadLatest(expect: CheckpointExpect): LoadedCheckpoint | null {
+    const skipped: LoadedCheckpoint['skipped'] = [];
+    for (const window of this.list().reverse()) {
+      try {
+        const decoded = this.load(window, expect);
+        if (decoded.meta.window !== window) {
+          throw new CheckpointError('metadata', `file of window ${window} says window ${decoded.meta.window}`);
+        }
+        return { ...decoded, window, path: this.pathOf(window), skipped };
+      } catch (e) {
+        if (!(e instanceof CheckpointError)) throw e;
+        skipped.push({ window, error: e });
+      }
+    }
+    return null;
+  }
+}
