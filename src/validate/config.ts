@@ -1,0 +1,75 @@
+// Gauntlet settings. Every number here is a policy choice of one validator, not a
+// consensus value: two validators with different settings still agree on θ, since
+// θ only depends on the manifest. docs/validator.md explains each one.
+import { z } from 'zod';
+
+export const GauntletConfigSchema = z
+  .object({
+    /** k: miners evaluated per window (evaluation costs ~3 forward passes of the batch each). */
+    evalPerWindow: z.number().int().positive(),
+    /** Own-data sequences per evaluation, drawn from the samples the miner trained on (≤ batch). */
+    ownSamples: z.number().int().positive(),
+    /** "Random" sequences per window, from the pool of a secret pseudo-uid (≤ batch). */
+    randomSamples: z.number().int().positive(),
+    /** The payload is applied at η_outer · evalLrScale. */
+    evalLrScale: z.number().positive().finite(),
+    /** α of the indicator moving average: ma ← (1−α)·ma + α·x. */
+    indicatorAlpha: z.number().gt(0).max(1),
+    /** Two payloads whose kept-index overlap reaches this are a copy. */
+    copyOverlap: z.number().gt(0).max(1),
+    /** W: a miner that waited W windows (with an accepted payload each) is evaluated first. */
+    maxWait: z.number().int().positive(),
+    /** Rating bins the non-forced evaluation slots are drawn across. */
+    ratingBins: z.number().int().positive(),
+    /** G: miners on the linear part of the weight profile. */
+    topG: z.number().int().positive(),
+    /** R: reserve miners after the top G, on a geometric profile. */
+    reserves: z.number().int().min(0),
+    /** ρ: ratio of the geometric reserve profile. */
+    reserveRatio: z.number().gt(0).lt(1),
+    /** E: manifest slots kept for new miners (fewer than newMinerEvals evaluations). */
+    explorationSlots: z.number().int().min(0),
+    newMinerEvals: z.number().int().min(1),
+    /** N: weights go on chain every N windows. */
+    windowsPerWeights: z.number().int().positive(),
+  })
+  .strict();
+
+export type GauntletConfig = z.infer<typeof GauntletConfigSchema>;
+
+export const DEFAULT_GAUNTLET_CONFIG: Readonly<GauntletConfig> = Object.freeze({
+  evalPerWindow: 4,
+  ownSamples: 8,
+  randomSamples: 8,
+  evalLrScale: 0.2,
+  indicatorAlpha: 0.2,
+  copyOverlap: 0.4,
+  maxWait: 6,
+  ratingBins: 3,
+  topG: 8,
+  reserves: 4,
+  reserveRatio: 0.5,
+  explorationSlots: 2,
+  newMinerEvals: 3,
+  windowsPerWeights: 10,
+});
+
+/** Defaults, overridden field by field, then validated (a GauntletError names the bad field). */
+export function gauntletConfig(overrides: Partial<GauntletConfig> = {}): GauntletConfig {
+  const r = GauntletConfigSchema.safeParse({ ...DEFAULT_GAUNTLET_CONFIG, ...overrides });
+  if (!r.success) {
+    throw new GauntletError('bad_config', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return r.data;
+}
+
+export type GauntletErrorCode = 'bad_config' | 'bad_state' | 'theta_not_restored' | 'bad_input';
+
+export class GauntletError extends Error {
+  readonly code: GauntletErrorCode;
+  constructor(code: GauntletErrorCode, message: string) {
+    super(`gauntlet (${code}): ${message}`);
+    this.name = 'GauntletError';
+    this.code = code;
+  }
+}

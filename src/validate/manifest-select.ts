@@ -1,0 +1,47 @@
+// Which accepted payloads the lead validator's manifest lists:
+//   1. up to maxPayloads − E miners with a positive final score, best first;
+//   2. up to E exploration slots for new miners (fewer than newMinerEvals evaluations),
+//      in the window's seeded order, so a newcomer's payload is used (and evaluated
+//      against the model it then shapes) before it has a track record;
+//   3. any slots left: the other candidates that are not known to be bad (a miner with
+//      newMinerEvals or more evaluations and a final score ≤ 0 is), best score first,
+//      then seeded order — so the run still learns while scores are young.
+// The result is sorted by uid, the order aggregation uses.
+import type { MinerRecord } from './scores.js';
+import { finalScore } from './scores.js';
+
+export interface ManifestPolicy {
+  maxPayloads: number;
+  explorationSlots: number;
+  newMinerEvals: number;
+}
+
+export function selectManifestUids(
+  candidates: number[],
+  records: ReadonlyMap<number, MinerRecord>,
+  policy: ManifestPolicy,
+  seededOrder: (uids: number[]) => number[],
+): number[] {
+  const score = (uid: number): number => {
+    const r = records.get(uid);
+    return r ? finalScore(r) : 0;
+  };
+  const evals = (uid: number): number => records.get(uid)?.evaluations ?? 0;
+  const seedRank = new Map(seededOrder(candidates).map((u, i) => [u, i]));
+  const bySeed = (a: number, b: number): number => seedRank.get(a)! - seedRank.get(b)!;
+  const byScore = (a: number, b: number): number => score(b) - score(a) || bySeed(a, b);
+
+  const explore = Math.min(policy.explorationSlots, policy.maxPayloads);
+  const chosen: number[] = candidates.filter((u) => score(u) > 0).sort(byScore).slice(0, policy.maxPayloads - explore);
+  const taken = new Set(chosen);
+  for (const u of candidates.filter((u) => !taken.has(u) && evals(u) < policy.newMinerEvals).sort(bySeed).slice(0, explore)) {
+    chosen.push(u);
+    taken.add(u);
+  }
+  const rest = candidates.filter((u) => !taken.has(u) && !(evals(u) >= policy.newMinerEvals && score(u) <= 0)).sort(byScore);
+  for (const u of rest) {
+    if (chosen.length >= policy.maxPayloads) break;
+    chosen.push(u);
+  }
+  return chosen.sort((a, b) => a - b);
+}
