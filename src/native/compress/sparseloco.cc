@@ -55,11 +55,22 @@ ModelGeom makeGeom(const double* meta, size_t tensorCount, int64_t target, int64
 
 namespace {
 
-inline int64_t elementIndex(const TensorGeom& t, int64_t chunk, int64_t p) {
+// Parallel regions only pay off on big tensors; on small ones their barriers cost
+// more than the work (badly so on a busy machine).
+inline bool worthThreads(const TensorGeom& t) { return t.rows * t.cols >= (int64_t{1} << 18); }
+
+// Index of a chunk's first element in the flat buffer.
+inline int64_t chunkBase(const TensorGeom& t, int64_t chunk) {
   const int64_t ci = chunk / t.gc, cj = chunk % t.gc;
-  const int64_t r = p / t.bc, c = p % t.bc;
-  return t.offset + (ci * t.br + r) * t.cols + cj * t.bc + c;
+  return t.offset + ci * t.br * t.cols + cj * t.bc;
 }
+
+// Index of chunk-local position p (row-major within the chunk), given chunkBase.
+inline int64_t elementAt(const TensorGeom& t, int64_t base, uint32_t p) {
+  const uint32_t bc = static_cast<uint32_t>(t.bc);
+  return base + static_cast<int64_t>(p / bc) * t.cols + static_cast<int64_t>(p % bc);
+}
+
 
 // Top k of |v| with ties broken by the lower index; indices written ascending.
 void selectTopK(const float* v, int64_t n, int64_t k, float* scratch, uint16_t* out) {
@@ -134,18 +145,25 @@ void compressWithFeedback(const ModelGeom& g, float* e, const float* delta, floa
     const int64_t n = t.chunkElems(), k = t.k, chunks = t.chunks();
     uint16_t* idx = out.indices.data() + t.valueOffset;
     float* tv = vals.data() + t.valueOffset;
-#pragma omp parallel
+#pragma omp parallel if (worthThreads(t))
     {
       std::vector<float> buf(static_cast<size_t>(n)), scratch(static_cast<size_t>(n));
       bool localBad = false;
 #pragma omp for schedule(static)
       for (int64_t c = 0; c < chunks; c++) {
-        for (int64_t p = 0; p < n; p++) {
-          const int64_t i = elementIndex(t, c, p);
-          const float x = beta * e[i] + delta[i];
-          if (!std::isfinite(x)) localBad = true;
-          e[i] = x;
-          buf[static_cast<size_t>(p)] = x;
+        const int64_t base = chunkBase(t, c);
+        for (int64_t r = 0; r < t.br; r++) {
+          float* er = e + base + r * t.cols;
+          const float* dr = delta + base + r * t.cols;
+          float* b = buf.data() + r * t.bc;
+          bool rowBad = false;
+          for (int64_t col = 0; col < t.bc; col++) {
+            const float x = beta * er[col] + dr[col];
+            rowBad |= !(std::fabs(x) <= FLT_MAX);
+            er[col] = x;
+            b[col] = x;
+          }
+          if (rowBad) localBad = true;
         }
         if (localBad) continue;
         if (g.demo) dctForward(t.br, t.bc, buf.data());
@@ -163,20 +181,25 @@ void compressWithFeedback(const ModelGeom& g, float* e, const float* delta, floa
     quantise(tv, t.values(), q, codes);
     const float lut[4] = {q[2], q[3], q[4], q[5]};
     // e <- e - decompress(C), in the parameter domain.
-#pragma omp parallel
+#pragma omp parallel if (worthThreads(t))
     {
       std::vector<float> buf(static_cast<size_t>(n));
 #pragma omp for schedule(static)
       for (int64_t c = 0; c < chunks; c++) {
+        const int64_t base = chunkBase(t, c);
         if (!g.demo) {
           for (int64_t j = 0; j < k; j++) {
-            e[elementIndex(t, c, idx[c * k + j])] -= lut[codes[c * k + j]];
+            e[elementAt(t, base, idx[c * k + j])] -= lut[codes[c * k + j]];
           }
         } else {
           std::fill(buf.begin(), buf.end(), 0.0f);
           for (int64_t j = 0; j < k; j++) buf[idx[c * k + j]] = lut[codes[c * k + j]];
           dctInverse(t.br, t.bc, buf.data());
-          for (int64_t p = 0; p < n; p++) e[elementIndex(t, c, p)] -= buf[static_cast<size_t>(p)];
+          for (int64_t r = 0; r < t.br; r++) {
+            float* er = e + base + r * t.cols;
+            const float* b = buf.data() + r * t.bc;
+            for (int64_t col = 0; col < t.bc; col++) er[col] -= b[col];
+          }
         }
       }
     }
@@ -190,7 +213,7 @@ void decompressInto(const ModelGeom& g, const PayloadView& pv, float* out) {
     const float* q = pv.quant + 6 * ti;
     const uint16_t* idx = pv.indices + t.valueOffset;
     const uint8_t* codes = pv.codes + t.valueOffset;
-#pragma omp parallel
+#pragma omp parallel if (worthThreads(t))
     {
       std::vector<float> buf(static_cast<size_t>(n));
 #pragma omp for schedule(static)
@@ -198,7 +221,12 @@ void decompressInto(const ModelGeom& g, const PayloadView& pv, float* out) {
         std::fill(buf.begin(), buf.end(), 0.0f);
         for (int64_t j = 0; j < k; j++) buf[idx[c * k + j]] = q[2 + codes[c * k + j]];
         if (g.demo) dctInverse(t.br, t.bc, buf.data());
-        for (int64_t p = 0; p < n; p++) out[elementIndex(t, c, p)] = buf[static_cast<size_t>(p)];
+        const int64_t base = chunkBase(t, c);
+        for (int64_t r = 0; r < t.br; r++) {
+          float* o = out + base + r * t.cols;
+          const float* b = buf.data() + r * t.bc;
+          for (int64_t col = 0; col < t.bc; col++) o[col] = b[col];
+        }
       }
     }
   }
@@ -265,6 +293,7 @@ bool chunkPass(const TensorGeom& t, size_t ti, int64_t c, const std::vector<Payl
   scatterMean(t, ti, c, ps, clut, sum.data(), count.data());
   if (demo) dctInverse(t.br, t.bc, sum.data());
   bool finite = true;
+  const int64_t base = chunkBase(t, c);
   for (int64_t p = 0; p < n; p++) {
     if (!demo && count[p] == 0) continue;
     const float a = sum[p];
@@ -272,7 +301,7 @@ bool chunkPass(const TensorGeom& t, size_t ti, int64_t c, const std::vector<Payl
       if (!std::isfinite(a)) finite = false;
       continue;
     }
-    float& w = params[elementIndex(t, c, p)];
+    float& w = params[elementAt(t, base, static_cast<uint32_t>(p))];
     w = w - lr * a;
   }
   return finite;
@@ -314,7 +343,7 @@ void aggregateAndStep(const ModelGeom& g, float* params, const std::vector<Paylo
     const bool surelyFinite = lutFinite && worst < static_cast<double>(FLT_MAX) / 4.0;
     bool finite = true;
     if (!surelyFinite) {
-#pragma omp parallel
+#pragma omp parallel if (worthThreads(t))
       {
         std::vector<float> sum(static_cast<size_t>(maxN));
         std::vector<uint32_t> count(static_cast<size_t>(maxN));
@@ -333,7 +362,7 @@ void aggregateAndStep(const ModelGeom& g, float* params, const std::vector<Paylo
       skipped[ti] = 1;
       continue;
     }
-#pragma omp parallel
+#pragma omp parallel if (worthThreads(t))
     {
       std::vector<float> sum(static_cast<size_t>(maxN));
       std::vector<uint32_t> count(static_cast<size_t>(maxN));
