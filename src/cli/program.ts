@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../train/model-config.js';
 import { registerData } from './commands/data.js';
 import { registerStatus } from './commands/status.js';
+import { registerExport } from './commands/export.js';
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   // Subcommands register here, one line each.
   registerData(program);
   registerStatus(program);
+  registerExport(program);
   return program;
 }
