@@ -69,9 +69,10 @@ export function formatStatus(s: NodeStatus): string {
   const scoreText = scores.length
     ? `; gossip score min ${Math.min(...scores).toFixed(2)}, mean ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(2)}`
     : '';
-  row('peers', `${s.peers.length} connected: ${roles.miner} miners, ${roles.validator} validators, ${roles.unregistered} unregistered${scoreText}`);
+  const n = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
+  row('peers', `${s.peers.length} connected: ${n(roles.miner, 'miner')}, ${n(roles.validator, 'validator')}, ${roles.unregistered} unregistered${scoreText}`);
   row('wire in', byTopic(s.bytes.in));
-  row('wire out', `${byTopic(s.bytes.out)} · ${s.bytes.announcements} payloads announced (${formatBytes(s.bytes.announced)}) · ${s.fetchFailures} fetch failures`);
+  row('wire out', `${byTopic(s.bytes.out)} · ${s.bytes.announcements} payloads announced (${formatBytes(s.bytes.announced)}) · ${s.fetchFailures} failed fetches`);
   row('chain', `stake ${s.chain.stake}${s.chain.weightsSetAtBlock !== undefined ? ` · weights set at block ${s.chain.weightsSetAtBlock}` : s.role === 'validator' ? ' · weights not set yet' : ''}`);
   if (s.scores?.length) {
     const top = [...s.scores].sort((a, b) => b.score - a.score).slice(0, 8);

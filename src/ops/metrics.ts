@@ -11,10 +11,9 @@ export interface OpsMetricsOptions {
 }
 
 /** Counters mirror totals the node keeps itself: set them to the snapshot's value. */
-function setCounter<T extends string>(c: Counter<T>, value: number, labels?: Partial<Record<T, string | number>>): void {
-  if (!(value > 0)) return;
-  if (labels) c.inc(labels, value);
-  else c.inc(value);
+function setCounter<T extends string>(c: Counter<T>, value: number, labels: Partial<Record<T, string | number>>): void {
+  // A zero total is still a series (0 fetch failures is a figure, not an absence).
+  c.inc(labels, Math.max(0, value));
 }
 
 function last<T>(xs: T[]): T | undefined {
@@ -35,23 +34,25 @@ export class OpsMetrics {
     if (o.processMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'gradmesh_' });
 
     const gauge = (name: string, help: string, read: (s: NodeStatus) => number | undefined): void => {
+      // Labelled by role: a labelled metric with nothing set is left out of the scrape,
+      // where an unlabelled one would read 0 (a validator has no training loss, not 0).
       new Gauge({
-        name, help, registers: [r],
+        name, help, labelNames: ['role'], registers: [r],
         collect() {
           this.reset();
           const s = snap();
           const v = s ? read(s) : undefined;
-          if (v !== undefined && Number.isFinite(v)) this.set(v);
+          if (s && v !== undefined && Number.isFinite(v)) this.set({ role: s.role }, v);
         },
       });
     };
     const counter = (name: string, help: string, read: (s: NodeStatus) => number): void => {
       new Counter({
-        name, help, registers: [r],
+        name, help, labelNames: ['role'], registers: [r],
         collect() {
           this.reset();
           const s = snap();
-          if (s) setCounter(this, read(s));
+          if (s) setCounter(this, read(s), { role: s.role });
         },
       });
     };

@@ -1,0 +1,47 @@
+// Status documents for the ops tests: what a node at a given window reports.
+import type { NodeStatus } from '../../src/ops/status.js';
+
+export function sampleStatus(o: { role?: 'miner' | 'validator'; uid?: number; window?: number; thetaHash?: string } = {}): NodeStatus {
+  const role = o.role ?? 'miner';
+  const uid = o.uid ?? 2;
+  const window = o.window ?? 5;
+  const trainLoss = role === 'miner' ? Array.from({ length: window }, (_, w) => ({ window: w, loss: 10 - w * 0.5 - uid * 0.01 })) : [];
+  const evalLoss = role === 'validator' ? Array.from({ length: window }, (_, w) => ({ window: w, loss: 10.5 - w * 0.4 })) : [];
+  return {
+    version: 1,
+    role,
+    uid,
+    hotkey: `5Hotkey${uid}`,
+    peerId: `12D3KooWPeer${uid}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`,
+    run: 'testnet-tiny',
+    runHash: 'ab'.repeat(32),
+    timeMs: 1_700_000_000_000 + window * 4000,
+    uptimeS: 12 + window * 4,
+    window,
+    block: window * 4 + 1,
+    blocksPerWindow: 4,
+    thetaHash: o.thetaHash ?? `${String(window).padStart(4, '0')}${'c'.repeat(60)}`,
+    inSync: true,
+    headWindow: window - 2,
+    manifestsApplied: Math.max(0, window - 1),
+    manifestsMissed: 0,
+    innerSteps: role === 'miner' ? window * 10 : 0,
+    tokensPerSecond: role === 'miner' ? 1234.5 : 0,
+    trainLoss,
+    evalLoss,
+    peers: [
+      { peerId: '12D3KooWValidator0xxxxxxxxxxxxxxxxxxxxxxxxxxxxx', uid: 0, role: 'validator', score: 12.5 },
+      { peerId: '12D3KooWMiner3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', uid: 3, role: 'miner', score: -3.25 },
+      { peerId: '12D3KooWStrangerxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', role: 'unregistered' },
+    ],
+    bytes: {
+      announced: 1000 * window,
+      announcements: window,
+      in: { grad: 2048 * window, manifest: 512 * window, blob: 65536 * window },
+      out: { grad: 1024 * window, blob: 4096 * window },
+    },
+    fetchFailures: 1,
+    chain: { stake: role === 'validator' ? 1000 : 0, ...(role === 'validator' ? { weightsSetAtBlock: 16 } : {}) },
+    ...(role === 'validator' ? { scores: [{ uid: 2, score: 0.75, weight: 0.6 }, { uid: 3, score: 0.25, weight: 0.4 }] } : {}),
+  };
+}
