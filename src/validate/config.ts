@@ -17,6 +17,12 @@ export const GauntletConfigSchema = z
     indicatorAlpha: z.number().gt(0).max(1),
     /** Two payloads whose kept-index overlap reaches this are a copy. */
     copyOverlap: z.number().gt(0).max(1),
+    /**
+     * A payload whose L2 norm in some tensor exceeds this many times the window's median
+     * is invalid: clipping would hold it at the median anyway, and no honest miner is
+     * that far out (a scaled payload is the only way to get there).
+     */
+    maxNormRatio: z.number().gt(1),
     /** W: a miner that waited W windows (with an accepted payload each) is evaluated first. */
     maxWait: z.number().int().positive(),
     /** Rating bins the non-forced evaluation slots are drawn across. */
@@ -44,6 +50,7 @@ export const DEFAULT_GAUNTLET_CONFIG: Readonly<GauntletConfig> = Object.freeze({
   evalLrScale: 0.2,
   indicatorAlpha: 0.2,
   copyOverlap: 0.4,
+  maxNormRatio: 20,
   maxWait: 6,
   ratingBins: 3,
   topG: 8,

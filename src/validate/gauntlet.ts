@@ -8,7 +8,9 @@
 // results steer the manifests of later windows.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Engine } from '../train/engine.js';
-import { decodePayload, medianNorms, thetaHash, PayloadError, type DecodedPayload } from '../train/compress/index.js';
+import {
+  decodePayload, medianNorms, medianOfNorms, payloadNorms, thetaHash, PayloadError, type DecodedPayload,
+} from '../train/compress/index.js';
 import { Xoshiro256StarStar, type Dataset } from '../train/data/index.js';
 import { seededOrder } from '../node/selection.js';
 import type { CheckedPayload, WindowVerdicts } from '../node/validator.js';
@@ -75,6 +77,25 @@ export interface WindowReport {
   copies: CopyFinding[];
   manifest: number[];
   evalMs: number;
+}
+
+/** uid → its largest tensor-norm / median ratio, for payloads above maxRatio. */
+export function normOutliers(set: Array<{ uid: number; payload: DecodedPayload }>, maxRatio: number): Map<number, number> {
+  const out = new Map<number, number>();
+  if (set.length < 2) return out;
+  const norms = set.map((s) => payloadNorms(s.payload));
+  const median = medianOfNorms(norms, set[0]!.payload.layout.length);
+  set.forEach((s, i) => {
+    let worst = 0;
+    for (let t = 0; t < median.length; t++) {
+      const m = median[t]!;
+      // A tensor whose median is 0 is clipped to 0 for everyone: nothing to compare.
+      const r = m > 0 ? norms[i]![t]! / m : 0;
+      if (r > worst) worst = r;
+    }
+    if (worst > maxRatio) out.set(s.uid, worst);
+  });
+  return out;
 }
 
 function toHex(b: Uint8Array): string {
@@ -170,7 +191,10 @@ export class Gauntlet {
     );
     const copied = new Set(copies.map((c) => c.copier));
     for (const c of copies) penalties.push({ uid: c.copier, kind: 'copy', why: `overlap ${c.overlap.toFixed(3)} with uid ${c.original}` });
-    const valid = decoded.filter((d) => !copied.has(d.uid));
+    const notCopied = decoded.filter((d) => !copied.has(d.uid));
+    const outliers = normOutliers(notCopied, this.config.maxNormRatio);
+    for (const [uid, ratio] of outliers) penalties.push({ uid, kind: 'invalid', why: `norm ${ratio.toFixed(1)}× the window median` });
+    const valid = notCopied.filter((d) => !outliers.has(d.uid));
     const chosenUids = selectManifestUids(
       valid.map((v) => v.uid),
       this.records,

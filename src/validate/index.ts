@@ -17,4 +17,4 @@ export {
   adversaryHooks, isAdversaryMode, ADVERSARY_MODES, noisePayload, scaledPayload, nanPayload, copiedPayload,
   type AdversaryMode, type AdversaryOptions, type AdversaryHooks,
 } from './adversary.js';
-export { Gauntlet, type GauntletDeps, type WindowReport, type HeardTimes, type WeightSetter, type GauntletLog } from './gauntlet.js';
+export { Gauntlet, normOutliers, type GauntletDeps, type WindowReport, type HeardTimes, type WeightSetter, type GauntletLog } from './gauntlet.js';

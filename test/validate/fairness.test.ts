@@ -21,16 +21,12 @@ test('miners that waited maxWait windows are taken first, longest wait first', (
   assert.equal(maxEvaluationGap(6, 10, 4), 9);
 });
 
-test('no miner goes unevaluated longer than W + ⌈M/k⌉ windows, and the bins spread the slots', () => {
-  const M = 23;
-  const k = 3;
-  const W = 4;
-  const bound = maxEvaluationGap(W, M, k);
+function simulate(M: number, k: number, W: number, windows: number, seed: string): Array<{ uid: number; gap: number; evals: number }> {
   const miners = Array.from({ length: M }, (_, uid) => ({ uid, ordinal: uid === 0 ? -1e9 : (uid * 7919) % 101, wait: 0, last: -1, gap: 0, evals: 0 }));
-  const r = rng('fairness');
-  for (let w = 0; w < 2000; w++) {
+  const r = rng(seed);
+  for (let w = 0; w < windows; w++) {
     const picked = new Set(chooseForEvaluation(miners, k, W, 3, r));
-    assert.equal(picked.size, k);
+    assert.equal(picked.size, Math.min(k, M));
     for (const m of miners) {
       if (picked.has(m.uid)) {
         m.gap = Math.max(m.gap, w - m.last);
@@ -40,11 +36,17 @@ test('no miner goes unevaluated longer than W + ⌈M/k⌉ windows, and the bins 
       } else m.wait++;
     }
   }
-  for (const m of miners) {
-    m.gap = Math.max(m.gap, 2000 - m.last);
-    assert.ok(m.gap <= bound, `uid ${m.uid} waited ${m.gap} > ${bound}`);
+  for (const m of miners) m.gap = Math.max(m.gap, windows - m.last);
+  return miners;
+}
+
+test('no miner goes unevaluated longer than W + ⌈M/k⌉ windows, and the bins spread the slots', () => {
+  for (const [M, k, W] of [[23, 3, 4], [10, 1, 2], [50, 4, 6]] as const) {
+    const bound = maxEvaluationGap(W, M, k);
+    const miners = simulate(M, k, W, 2000, `fairness-${M}`);
+    for (const m of miners) assert.ok(m.gap <= bound, `M ${M}, k ${k}, W ${W}: uid ${m.uid} waited ${m.gap} > ${bound}`);
+    // The worst-rated miner is still looked at about as often as the rest (the bins).
+    const mean = (2000 * k) / M;
+    assert.ok(miners[0]!.evals > 0.5 * mean, `worst-rated miner evaluated ${miners[0]!.evals} times, mean ${mean}`);
   }
-  // The worst-rated miner is still looked at about as often as the rest (the bins).
-  const mean = (2000 * k) / M;
-  assert.ok(miners[0]!.evals > 0.5 * mean, `worst-rated miner evaluated ${miners[0]!.evals} times, mean ${mean}`);
 });
