@@ -3,7 +3,7 @@
 // generation_config.json, model.safetensors (our tensor names are already HF's; a
 // tied model stores only model.embed_tokens.weight and transformers ties lm_head to
 // it on load, as save_pretrained itself does) and the GPT-2 tokenizer files.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../node/atomic-file.js';
 import { thetaHash } from '../compress/hash.js';
@@ -122,7 +122,12 @@ export function writeHfExport(input: HfExportInput): HfExportResult {
     ['model.safetensors', encodeSafetensorsChunks(tensors, metadata)],
     ...Object.entries(gpt2TokenizerFiles(model.max_position_embeddings)).map(([n, text]): [string, string[]] => [n, [text]]),
   ];
-  for (const [name, chunks] of files) writeFileAtomic(join(outDir, name), chunks);
+  for (const [name, chunks] of files) {
+    const path = join(outDir, name);
+    writeFileAtomic(path, chunks);
+    // writeFileAtomic creates private files; an export is meant to be shared.
+    chmodSync(path, 0o644);
+  }
   return { outDir, files: files.map(([n]) => n), thetaHash: theta, numParams: params.length };
 }
 

@@ -2,6 +2,7 @@
 // with PyTorch and transformers) can check that transformers computes what our engine
 // computes: reference_tokens.json (the input and the shape) and reference_logits.bin
 // (fp32 little-endian [nSeq, seqLen, vocab]). bench/gpu/export_check.py reads them.
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../node/atomic-file.js';
 import { Engine } from '../engine.js';
@@ -55,5 +56,6 @@ export async function writeReferenceLogits(outDir: string, model: ModelConfig, p
   };
   writeFileAtomic(join(outDir, REFERENCE_TOKENS_FILE), [`${JSON.stringify(info, null, 2)}\n`]);
   writeFileAtomic(join(outDir, REFERENCE_LOGITS_FILE), [new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength)]);
+  for (const f of [REFERENCE_TOKENS_FILE, REFERENCE_LOGITS_FILE]) chmodSync(join(outDir, f), 0o644);
   return info;
 }
