@@ -67,64 +67,90 @@ class SourceQueue {
     return this.queue.shift();
   }
 
+  /** Puts a source that failed for a transient reason at the back of the queue. */
+  requeue(peer: string): void {
+    if (!this.queue.includes(peer)) this.queue.push(peer);
+  }
+
   /** Takes up to n more sources without waiting for a provider lookup that has not started. */
   take(n: number): string[] {
     return this.queue.splice(0, n);
   }
 }
 
+/** Times a source may fail for reasons other than wrong bytes before it is dropped. */
+const MAX_TRANSIENT_FAILURES = 2;
+
 export async function fetchBlob(deps: FetchDeps, req: FetchRequest): Promise<Uint8Array> {
   const digestBytes = new Uint8Array(Buffer.from(req.digest, 'hex'));
   const want = Buffer.from(req.digest, 'hex');
   const sources = new SourceQueue(deps, req);
   const attempts: string[] = [];
+  const failures = new Map<string, number>();
   const range = (peer: string, offset: number, length: number, sink: (h: RangeResult) => Uint8Array): Promise<RangeResult> =>
     fetchRange(deps.dial, peerIdFromString(peer), { digest: digestBytes, offset, length, maxBytes: req.maxBytes, signal: req.signal, sink, onBytesIn: deps.onBytesIn });
+  // A source that failed (not by lying) goes to the back of the queue, a bounded number of times.
+  const failed = (peer: string, err: unknown): void => {
+    attempts.push(`${peer}: ${(err as Error).message}`);
+    const n = (failures.get(peer) ?? 0) + 1;
+    failures.set(peer, n);
+    if (n < MAX_TRANSIENT_FAILURES && !req.signal.aborted) sources.requeue(peer);
+  };
 
   while (!req.signal.aborted) {
     const first = await sources.next();
     if (!first) break;
     let buf: Uint8Array | null = null;
-    const owners: string[] = [];
+    let h: RangeResult;
     try {
       // The first range also tells the blob's size.
-      const h = await range(first, 0, deps.rangeBytes, (hd) => {
+      h = await range(first, 0, deps.rangeBytes, (hd) => {
         buf = new Uint8Array(hd.totalSize);
         return buf.subarray(0, hd.length);
       });
-      owners.push(first);
-      const blob = buf as unknown as Uint8Array;
-      if (h.totalSize > h.length) {
-        // large blob: more sources pull the remaining ranges in parallel
-        if (h.totalSize > 2 * deps.rangeBytes) await sources.loadProviders();
-        const helpers = [first, ...sources.take(deps.maxParallelSources - 1)];
-        const rest = await pullRanges(blob, h.length, deps.rangeBytes, helpers, range, attempts);
-        owners.push(...rest);
+    } catch (err) {
+      failed(first, err);
+      continue;
+    }
+    const blob = buf as unknown as Uint8Array;
+    const owners: string[] = [first];
+    if (h.totalSize > h.length) {
+      // large blob: several sources pull the remaining ranges in parallel; when the
+      // ones at work all fail, more are taken from the queue (providers included)
+      if (h.totalSize > 2 * deps.rangeBytes) await sources.loadProviders();
+      const pending: number[] = [];
+      for (let off = h.length; off < h.totalSize; off += deps.rangeBytes) pending.push(off);
+      let workers = [first, ...sources.take(deps.maxParallelSources - 1)];
+      while (pending.length > 0 && !req.signal.aborted) {
+        owners.push(...await pullRanges(blob, pending, deps.rangeBytes, workers, range, failed));
+        if (pending.length === 0) break;
+        const next = await sources.next();
+        if (!next) break;
+        workers = [next, ...sources.take(deps.maxParallelSources - 1)];
       }
-      if (sha256(blob).equals(want)) return blob;
-      // Wrong bytes. With one contributor the culprit is known; with several, ask
-      // each for the whole blob to find out who lied.
-      const contributors = [...new Set(owners)];
-      if (contributors.length === 1) {
-        deps.penalise(first, 'served bytes not matching digest');
-        attempts.push(`${first}: wrong bytes`);
+      if (pending.length > 0) continue;
+    }
+    if (sha256(blob).equals(want)) return blob;
+    // Wrong bytes. With one contributor the culprit is known; with several, ask
+    // each for the whole blob to find out who lied.
+    const contributors = [...new Set(owners)];
+    if (contributors.length === 1) {
+      deps.penalise(first, 'served bytes not matching digest');
+      attempts.push(`${first}: wrong bytes`);
+      continue;
+    }
+    for (const peer of contributors) {
+      let whole: Uint8Array | null = null;
+      try {
+        await range(peer, 0, 0, (hd) => (whole = new Uint8Array(hd.totalSize)));
+      } catch (err) {
+        failed(peer, err);
         continue;
       }
-      for (const peer of contributors) {
-        let whole: Uint8Array | null = null;
-        try {
-          await range(peer, 0, 0, (hd) => (whole = new Uint8Array(hd.totalSize)));
-        } catch (err) {
-          attempts.push(`${peer}: ${(err as Error).message}`);
-          continue;
-        }
-        const w = whole as unknown as Uint8Array;
-        if (sha256(w).equals(want)) return w;
-        deps.penalise(peer, 'served bytes not matching digest');
-        attempts.push(`${peer}: wrong bytes`);
-      }
-    } catch (err) {
-      attempts.push(`${first}: ${(err as Error).message}`);
+      const w = whole as unknown as Uint8Array;
+      if (sha256(w).equals(want)) return w;
+      deps.penalise(peer, 'served bytes not matching digest');
+      attempts.push(`${peer}: wrong bytes`);
     }
   }
   if (req.signal.aborted) attempts.push('timed out');
@@ -132,22 +158,19 @@ export async function fetchBlob(deps: FetchDeps, req: FetchRequest): Promise<Uin
 }
 
 /**
- * Fills blob[start..] range by range; each source pulls the next range when its last
- * one is done, a source that fails is dropped and its range goes back to the queue.
- * Returns the source of each range.
+ * Fills the pending ranges of blob: each source pulls the next range when its last
+ * one is done; a source that fails is dropped and its range goes back to the queue.
+ * Returns the source of each range filled.
  */
 async function pullRanges(
   blob: Uint8Array,
-  start: number,
+  pending: number[],
   rangeBytes: number,
   peers: string[],
   range: (peer: string, offset: number, length: number, sink: (h: RangeResult) => Uint8Array) => Promise<RangeResult>,
-  attempts: string[],
+  failed: (peer: string, err: unknown) => void,
 ): Promise<string[]> {
-  const pending: number[] = [];
-  for (let off = start; off < blob.byteLength; off += rangeBytes) pending.push(off);
   const owners: string[] = [];
-  let lastError: Error | null = null;
   const worker = async (peer: string): Promise<void> => {
     for (let off = pending.shift(); off !== undefined; off = pending.shift()) {
       const len = Math.min(rangeBytes, blob.byteLength - off);
@@ -159,13 +182,11 @@ async function pullRanges(
         owners.push(peer);
       } catch (err) {
         pending.unshift(off);
-        lastError = err as Error;
-        attempts.push(`${peer}: ${(err as Error).message}`);
+        failed(peer, err);
         return;
       }
     }
   };
   await Promise.all(peers.map(worker));
-  if (pending.length > 0) throw lastError ?? new Error('no source left for the remaining ranges');
   return owners;
 }

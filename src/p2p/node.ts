@@ -1,6 +1,7 @@
 // The P2PNode: a libp2p host with the run's gossip topics, validators, peer gating,
 // the blob protocol over a content store, and DHT-driven discovery.
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { GossipSub, Message } from '@libp2p/gossipsub';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
@@ -82,6 +83,8 @@ export interface P2PNode {
   connectedPeers(): string[];
   /** peers caught misbehaving (unregistered announcements, wrong bytes), with reasons */
   penalties(): Map<string, Offence[]>;
+  /** resolves once the DHT provider record of a stored blob has been published (or failed) */
+  whenProvided(digest: string): Promise<boolean>;
   /** gossipsub score of a peer (includes the app-specific part) */
   gossipScore(peerId: string): number;
   stats(): P2PStats;
@@ -129,6 +132,7 @@ class GradmeshNode implements P2PNode {
   private readonly inflight = new Map<string, Promise<Uint8Array>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly dialing = new Set<string>();
+  private readonly provides = new Map<string, Promise<boolean>>();
   private newestWindow = 0;
   private started = false;
   private readonly counters = {
@@ -168,7 +172,6 @@ class GradmeshNode implements P2PNode {
     }), { maxInboundStreams: 256, maxOutboundStreams: 256 });
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
-      this.pubsub.subscribe(name);
     }
     this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
     this.libp2p.addEventListener('peer:discovery', (evt) => { this.maybeDial(evt.detail.id); });
@@ -177,10 +180,13 @@ class GradmeshNode implements P2PNode {
       this.provide(digest);
     });
     await this.libp2p.start();
+    for (const name of this.topicByName.keys()) this.pubsub.subscribe(name);
     for (const d of this.store.digests()) this.provide(d);
     // Random walks over the DHT find peers beyond the bootstrap node's neighbours.
     const walk = (): void => { void this.randomWalk(); };
-    this.timers.push(setTimeout(walk, 300), setTimeout(walk, 1500), setInterval(walk, 15_000));
+    // Early walks are frequent so a fresh swarm meshes in seconds, then they slow down.
+    for (const ms of [300, 1000, 2000, 4000, 8000]) this.timers.push(setTimeout(walk, ms));
+    this.timers.push(setInterval(walk, 15_000));
   }
 
   async stop(): Promise<void> {
@@ -267,7 +273,8 @@ class GradmeshNode implements P2PNode {
   }
 
   private async fetchAndStore(digest: string, opts: FetchOptions): Promise<Uint8Array> {
-    const signal = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
+    const signal = AbortSignal.timeout(opts.timeoutMs ?? 60_000);
+    setMaxListeners(Infinity, signal); // one signal bounds every dial and range of this fetch
     const maxBytes = Math.min(opts.maxBytes ?? this.maxBlobBytes, this.maxBlobBytes);
     let bytes: Uint8Array;
     try {
@@ -294,7 +301,8 @@ class GradmeshNode implements P2PNode {
 
   private async findProviders(digest: string, signal: AbortSignal): Promise<string[]> {
     const found: string[] = [];
-    const lookup = AbortSignal.any([signal, AbortSignal.timeout(5_000)]);
+    const lookup = AbortSignal.any([signal, AbortSignal.timeout(10_000)]);
+    setMaxListeners(Infinity, lookup);
     try {
       for await (const p of this.libp2p.contentRouting.findProviders(digestToCid(digest), { signal: lookup })) {
         const id = p.id.toString();
@@ -309,11 +317,18 @@ class GradmeshNode implements P2PNode {
     return found;
   }
 
+  whenProvided(digest: string): Promise<boolean> {
+    return this.provides.get(digest) ?? Promise.resolve(false);
+  }
+
   private provide(digest: string): void {
     if (this.opts.provideBlobs === false || !this.started) return;
-    this.libp2p.contentRouting.provide(digestToCid(digest), { signal: AbortSignal.timeout(30_000) }).catch(() => {
-      // providing is best effort: announcers are asked first anyway
-    });
+    const signal = AbortSignal.timeout(30_000);
+    setMaxListeners(Infinity, signal);
+    const p = this.libp2p.contentRouting.provide(digestToCid(digest), { signal })
+      .then(() => true, () => false); // best effort: announcers are asked first anyway
+    if (this.provides.size > 10_000) this.provides.clear(); // bounded bookkeeping; records stay in the DHT
+    this.provides.set(digest, p);
   }
 
   private maybeDial(id: PeerId | string): void {
@@ -330,7 +345,9 @@ class GradmeshNode implements P2PNode {
   private async randomWalk(): Promise<void> {
     if (!this.started) return;
     try {
-      for await (const p of this.libp2p.peerRouting.getClosestPeers(randomBytes(32), { signal: AbortSignal.timeout(10_000) })) {
+      const signal = AbortSignal.timeout(10_000);
+      setMaxListeners(Infinity, signal);
+      for await (const p of this.libp2p.peerRouting.getClosestPeers(randomBytes(32), { signal })) {
         if (p.multiaddrs.length > 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {});
         this.maybeDial(p.id);
       }

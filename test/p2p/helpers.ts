@@ -1,0 +1,67 @@
+// Shared helpers of the p2p tests: real nodes on loopback, each with its own data dir.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createP2PNode, type P2PNode, type P2POptions } from '../../src/p2p/index.js';
+
+export const RUN_HASH = 'ab'.repeat(32);
+
+export async function tempDir(prefix = 'gm-p2p-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function startNode(dataDir: string, bootstrap: string[], extra: Partial<P2POptions> = {}): Promise<P2PNode> {
+  const node = await createP2PNode({
+    dataDir,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap,
+    network: 'p2ptest',
+    runHash: RUN_HASH,
+    ...extra,
+  });
+  await node.start();
+  return node;
+}
+
+/** A seed and n-1 nodes that know only the seed's address. */
+export async function startSwarm(n: number, extra: Partial<P2POptions> = {}): Promise<{ nodes: P2PNode[]; dirs: string[]; stop: () => Promise<void> }> {
+  const dirs: string[] = [];
+  const nodes: P2PNode[] = [];
+  const root = await tempDir();
+  dirs.push(join(root, 'n0'));
+  const seed = await startNode(dirs[0]!, [], extra);
+  nodes.push(seed);
+  const seedAddr = seed.multiaddrs()[0]!;
+  const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => {
+    const d = join(root, `n${i + 1}`);
+    dirs.push(d);
+    return startNode(d, [seedAddr], extra);
+  }));
+  nodes.push(...rest);
+  return {
+    nodes,
+    dirs,
+    stop: async () => {
+      await Promise.all(nodes.map((x) => x.stop().catch(() => {})));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls cond until true; fails with the message after timeoutMs (a liveness bound, not a timing assertion). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export function bytes32(fill: number): Uint8Array {
+  return new Uint8Array(32).fill(fill);
+}
+
+export function hexToBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}

@@ -1,0 +1,151 @@
+// Eight real nodes on loopback that know only one seed; gossip, blobs, gating and
+// hostile input. The swarm is shared by the tests in order (each leaves it usable).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { topicName, type GradAnnouncement, type P2PNode } from '../../src/p2p/index.js';
+import { GradAnnouncement as GradCodec } from '../../src/p2p/proto/messages.js';
+import { RUN_HASH, bytes32, hexToBytes, startSwarm, waitFor } from './helpers.js';
+
+const N = 8;
+const RANGE = 256 * 1024;
+
+function payload(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+function announcement(digest: string, size: number, uid: number): GradAnnouncement {
+  return { version: 1, runHash: hexToBytes(RUN_HASH), window: 3n, uid, digest: hexToBytes(digest), size: BigInt(size), baseThetaHash: bytes32(7), announcedAtMs: BigInt(Date.now()) };
+}
+
+describe('p2p swarm of 8 nodes on loopback', () => {
+  let sw: Awaited<ReturnType<typeof startSwarm>>;
+  let nodes: P2PNode[];
+  const received = new Map<string, Array<{ msg: GradAnnouncement; from: string }>>();
+
+  before(async () => {
+    sw = await startSwarm(N, { rangeBytes: RANGE });
+    nodes = sw.nodes;
+    for (const n of nodes) {
+      const list: Array<{ msg: GradAnnouncement; from: string }> = [];
+      received.set(n.peerId, list);
+      n.on('grad', (msg, from) => list.push({ msg, from }));
+    }
+  });
+  after(async () => { await sw.stop(); });
+
+  const others = (x: P2PNode): P2PNode[] => nodes.filter((n) => n !== x && n.libp2p.status === 'started');
+  const gradTopic = topicName(RUN_HASH, 'grad');
+
+  test('nodes that know only the seed find every other node through the DHT', async () => {
+    // each non-seed node was given only the seed's address: the others come from DHT walks
+    await waitFor(() => nodes.every((n) => n.connectedPeers().length === N - 1), 'every node connected to all others');
+  });
+
+  test('an announcement reaches every node, signed by its publisher', async () => {
+    const pub = nodes[3]!;
+    await waitFor(() => nodes.every((n) => n.libp2p.services.pubsub.getSubscribers(gradTopic).length === N - 1), 'topic subscriptions');
+    const digest = createHash('sha256').update('hello').digest('hex');
+    const recipients = await pub.publish('grad', announcement(digest, 5, 3));
+    assert.ok(recipients >= 1);
+    await waitFor(() => others(pub).every((n) => received.get(n.peerId)!.some((r) => Buffer.from(r.msg.digest).toString('hex') === digest)), 'delivery to all');
+    for (const n of others(pub)) {
+      const r = received.get(n.peerId)!.find((x) => Buffer.from(x.msg.digest).toString('hex') === digest)!;
+      assert.equal(r.from, pub.peerId);
+      assert.equal(r.msg.uid, 3);
+      assert.equal(r.msg.window, 3n);
+    }
+    assert.equal(received.get(pub.peerId)!.length, 0, 'no echo to the publisher');
+  });
+
+  test('malformed, oversized and other-run messages are rejected without a crash', async () => {
+    const bad = nodes[1]!;
+    const before = others(bad).map((n) => n.stats().perTopic.grad.rejected);
+    const delivered = others(bad).map((n) => received.get(n.peerId)!.length);
+    const ps = bad.libp2p.services.pubsub;
+    await ps.publish(gradTopic, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02])); // broken protobuf
+    await ps.publish(gradTopic, new Uint8Array(300 * 1024).fill(1)); // over the 256 KiB cap
+    const otherRun = announcement('11'.repeat(32), 10, 1);
+    otherRun.runHash = bytes32(9);
+    await ps.publish(gradTopic, GradCodec.encode(otherRun));
+    const noVersion = announcement('22'.repeat(32), 10, 1);
+    noVersion.version = 0;
+    await ps.publish(gradTopic, GradCodec.encode(noVersion));
+    await waitFor(() => others(bad).every((n, i) => n.stats().perTopic.grad.rejected >= before[i]! + 4), 'four rejections at every node');
+    others(bad).forEach((n, i) => assert.equal(received.get(n.peerId)!.length, delivered[i], 'nothing delivered'));
+    const reasons = Object.keys(nodes[0]!.stats().rejections).join(' | ');
+    for (const r of ['malformed', 'oversized', 'other run', 'missing version']) assert.ok(reasons.includes(r), `${r} in ${reasons}`);
+    // the sender lost score at its direct peers
+    await waitFor(() => nodes[0]!.gossipScore(bad.peerId) < 0, 'negative score for the bad sender');
+    // everyone is still alive and delivers valid messages
+    const good = nodes[2]!;
+    const digest = createHash('sha256').update('after-bad').digest('hex');
+    await good.publish('grad', announcement(digest, 9, 2));
+    await waitFor(() => others(good).every((n) => received.get(n.peerId)!.some((r) => Buffer.from(r.msg.digest).toString('hex') === digest)), 'valid message after bad ones');
+  });
+
+  test('publish refuses an oversized message with a typed error', async () => {
+    const big = announcement('33'.repeat(32), 300_000, 1);
+    big.inline = new Uint8Array(300_000);
+    await assert.rejects(nodes[0]!.publish('grad', big), { name: 'InvalidArgumentError' });
+  });
+
+  test('announcements of unregistered senders are ignored and the sender graylisted', async () => {
+    const outsider = nodes[5]!;
+    const registered = new Set(nodes.filter((n) => n !== outsider).map((n) => n.peerId));
+    for (const n of nodes) n.setRegisteredPeers(registered, new Set([nodes[0]!.peerId]));
+    const digest = createHash('sha256').update('outsider').digest('hex');
+    await outsider.publish('grad', announcement(digest, 8, 5));
+    await waitFor(() => others(outsider).every((n) => n.penalties().has(outsider.peerId)), 'outsider penalised everywhere');
+    for (const n of others(outsider)) {
+      assert.ok(!received.get(n.peerId)!.some((r) => r.from === outsider.peerId), 'not delivered');
+      assert.ok((n.stats().rejections['grad: unregistered sender'] ?? 0) >= 1);
+    }
+    await waitFor(() => nodes[0]!.gossipScore(outsider.peerId) <= -1000, 'graylist score');
+    // registered peers are unaffected
+    const digest2 = createHash('sha256').update('insider').digest('hex');
+    await nodes[6]!.publish('grad', announcement(digest2, 8, 6));
+    await waitFor(() => others(nodes[6]!).filter((n) => n !== outsider).every((n) => received.get(n.peerId)!.some((r) => Buffer.from(r.msg.digest).toString('hex') === digest2)), 'insider delivery');
+  });
+
+  test('a peer serving wrong bytes is caught, penalised, and the blob is fetched elsewhere', async () => {
+    const honest = nodes[3]!;
+    const liar = nodes[4]!;
+    const fetcher = nodes[6]!;
+    const real = payload(4 * RANGE + 1000, 11); // several ranges: pulled from both sources at once
+    const digest = await honest.store.put(real, { window: 3, kind: 'grad' });
+    const forged = real.slice();
+    forged[RANGE + 5] ^= 0xff;
+    await liar.store.putVerified(digest, forged, { window: 3, kind: 'grad' }); // the liar skips verification
+    const got = await fetcher.fetchBlob(digest, { from: [liar.peerId, honest.peerId], timeoutMs: 60_000 });
+    assert.deepEqual(Buffer.from(got), Buffer.from(real));
+    assert.ok(fetcher.penalties().has(liar.peerId), 'liar penalised');
+    assert.ok(!fetcher.penalties().has(honest.peerId), 'honest peer not penalised');
+    assert.ok(fetcher.stats().fetchFailures >= 1);
+    assert.deepEqual(Buffer.from((await fetcher.store.get(digest))!), Buffer.from(real), 'stored copy verified');
+    await waitFor(() => fetcher.gossipScore(liar.peerId) < 0, 'liar loses gossip score');
+  });
+
+  test('a blob is fetched from its announcer, then from a provider that is not the announcer', async () => {
+    const announcer = nodes[7]!;
+    const first = nodes[2]!;
+    const second = nodes[1]!;
+    const blob = payload(3 * RANGE, 5);
+    const digest = await announcer.store.put(blob, { window: 4, kind: 'grad' });
+    const a = await first.fetchBlob(digest, { from: [announcer.peerId] });
+    assert.equal(createHash('sha256').update(a).digest('hex'), digest);
+    assert.ok(await first.whenProvided(digest), 'fetched blob provided in the DHT');
+    // the announcer leaves; the blob must come from the DHT provider that fetched it
+    await announcer.stop();
+    const servedBefore = first.stats().blobBytesOut;
+    const b = await second.fetchBlob(digest, { from: [announcer.peerId], timeoutMs: 60_000 });
+    assert.deepEqual(Buffer.from(b), Buffer.from(blob));
+    assert.equal(first.stats().blobBytesOut - servedBefore, blob.byteLength, 'served by the provider');
+  });
+});
