@@ -7,6 +7,7 @@ import { repoRoot } from '../train/model-config.js';
 import { registerData } from './commands/data.js';
 import { registerStatus } from './commands/status.js';
 import { registerExport } from './commands/export.js';
+import { registerTrain } from './commands/train.js';
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerData(program);
   registerStatus(program);
   registerExport(program);
+  registerTrain(program);
   return program;
 }

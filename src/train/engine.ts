@@ -29,6 +29,13 @@ export interface GemmShape {
   count: number;
 }
 
+/** One forwardBackward, profiled: the sgemm shapes it issued and the time inside sgemm. */
+export interface StepProfile {
+  shapes: GemmShape[];
+  gemmSeconds: number;
+  stepSeconds: number;
+}
+
 export class EngineError extends Error {
   constructor(message: string) {
     super(message);
@@ -52,7 +59,7 @@ interface NativeEngineHandle {
   logits(inputs: Int32Array, nSeq: number): Promise<Float32Array>;
   clipGradNorm(maxNorm: number): number;
   adamw(lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
-  gemmShapes(inputs: Int32Array, targets: Int32Array): GemmShape[];
+  profileStep(inputs: Int32Array, targets: Int32Array): StepProfile;
   dispose(): void;
 }
 
@@ -183,9 +190,9 @@ export class Engine {
     return wrapAsync(() => this.native.logits(inputs, nSeq));
   }
 
-  /** Runs one forwardBackward synchronously and lists the sgemm shapes it issued (for the benchmark). */
-  gemmShapes(inputs: Int32Array, targets: Int32Array): GemmShape[] {
-    return wrap(() => this.native.gemmShapes(inputs, targets));
+  /** Runs one forwardBackward synchronously (blocks the event loop; for the benchmark) and profiles its sgemm calls. */
+  profileStep(inputs: Int32Array, targets: Int32Array): StepProfile {
+    return wrap(() => this.native.profileStep(inputs, targets));
   }
 
   /** Frees the engine's memory once no view refers to it; the Float32Array views become empty (detached). */

@@ -106,7 +106,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
                            InstanceMethod<&NativeEngine::Logits>("logits"),
                            InstanceMethod<&NativeEngine::ClipGradNorm>("clipGradNorm"),
                            InstanceMethod<&NativeEngine::Adamw>("adamw"),
-                           InstanceMethod<&NativeEngine::GemmShapes>("gemmShapes"),
+                           InstanceMethod<&NativeEngine::ProfileStep>("profileStep"),
                            InstanceMethod<&NativeEngine::Dispose>("dispose"),
                        });
   }
@@ -318,9 +318,10 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     return env.Undefined();
   }
 
-  // gemmShapes(inputs, targets): runs one forwardBackward (synchronously) and
-  // returns the distinct sgemm shapes it issued with their call counts.
-  Napi::Value GemmShapes(const Napi::CallbackInfo& info) {
+  // profileStep(inputs, targets): runs one forwardBackward (synchronously, for the
+  // benchmark) and returns { shapes, gemmSeconds, stepSeconds }: the distinct sgemm
+  // shapes it issued with their call counts, and the time spent inside sgemm.
+  Napi::Value ProfileStep(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Model& m = live(env);
     size_t n = m.batch * m.seqLen;
@@ -328,12 +329,13 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     auto tg = tokensArg(env, info[1], "targets", n);
     omp_set_num_threads(callerThreads(threads_));
     openblas_set_num_threads(callerThreads(threads_));
-    std::vector<gm::GemmShape> shapes;
+    Model::StepProfile prof;
     try {
-      shapes = m.gemmShapesOfStep(in.data(), tg.data());
+      prof = m.profileStep(in.data(), tg.data());
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, e.what());
     }
+    const auto& shapes = prof.shapes;
     Napi::Array arr = Napi::Array::New(env, shapes.size());
     for (size_t i = 0; i < shapes.size(); i++) {
       Napi::Object o = Napi::Object::New(env);
@@ -345,7 +347,11 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
       o.Set("count", (double)shapes[i].count);
       arr.Set(i, o);
     }
-    return arr;
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("shapes", arr);
+    out.Set("gemmSeconds", prof.gemmSeconds);
+    out.Set("stepSeconds", prof.stepSeconds);
+    return out;
   }
 
   // Detaches the JS views (they become empty) and drops the engine's memory once

@@ -2,6 +2,7 @@
 // through cblas_sgemm; elementwise, norm, RoPE and softmax kernels are OpenMP loops.
 // Linear weights are [out, in] (PyTorch layout): y = x W^T.
 #include "engine/engine.h"
+#include "engine/vecmath.h"
 
 #include <cblas.h>
 #include <omp.h>
@@ -18,14 +19,23 @@
 namespace gm {
 
 namespace {
+// Set while Model::profileStep runs (one profiled step at a time, by the benchmark).
 std::vector<GemmShape>* gemmSink = nullptr;
+double gemmSeconds = 0.0;
 
 // Row-major C[M,N] = alpha * op(A) op(B) + beta * C.
 void gemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
-  if (gemmSink) gemmSink->push_back({tA, tB, M, N, K, 1});
+  if (!gemmSink) {
+    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
+                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  gemmSink->push_back({tA, tB, M, N, K, 1});
+  auto t0 = std::chrono::steady_clock::now();
   cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
               M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  gemmSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 // y[N,out] = x[N,in] W^T (+ y if accumulate)
@@ -98,8 +108,6 @@ void rope(float* x, int64_t nSeq, int64_t T, int64_t nh, int64_t hd, const float
   }
 }
 }  // namespace
-
-void gemmRecord(std::vector<GemmShape>* sink) { gemmSink = sink; }
 
 FloatBuffer::FloatBuffer(size_t n) : size(n) {
   size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
@@ -253,13 +261,16 @@ void Model::forward(const int32_t* inputs, int64_t nSeq) {
       const int64_t i = r % T;
       float* row = a.probs.data() + r * T;
       float mx = row[0];
+#pragma omp simd reduction(max : mx)
       for (int64_t j = 1; j <= i; j++) mx = std::max(mx, row[j]);
       float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
       for (int64_t j = 0; j <= i; j++) {
-        row[j] = std::exp(row[j] - mx);
+        row[j] = fastExp(row[j] - mx);
         sum += row[j];
       }
       float inv = 1.0f / sum;
+#pragma omp simd
       for (int64_t j = 0; j <= i; j++) row[j] *= inv;
       for (int64_t j = i + 1; j < T; j++) row[j] = 0.0f;
     }
@@ -278,8 +289,8 @@ void Model::forward(const int32_t* inputs, int64_t nSeq) {
       const float* g = a.gate.data();
       const float* u = a.up.data();
       float* act = a.act.data();
-#pragma omp parallel for schedule(static)
-      for (int64_t i = 0; i < N * f; i++) act[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+#pragma omp parallel for simd schedule(static)
+      for (int64_t i = 0; i < N * f; i++) act[i] = g[i] / (1.0f + fastExp(-g[i])) * u[i];
     }
     float* next = (l + 1 < shape.layers) ? acts_[l + 1].xIn.data() : xFinal_.data();
     std::memcpy(next, a.x2.data(), N * d * sizeof(float));
@@ -309,18 +320,28 @@ double Model::headLoss(const int32_t* targets, int64_t nSeq, bool backward, floa
         continue;
       }
       float mx = row[0];
+#pragma omp simd reduction(max : mx)
       for (int64_t j = 1; j < V; j++) mx = std::max(mx, row[j]);
+      const float target = row[t];
+      // Sum of exponentials: vectorised float partial sums over chunks of 512,
+      // accumulated in double.
       double sum = 0.0;
-      float target = row[t];
-      for (int64_t j = 0; j < V; j++) {
-        float e = std::exp(row[j] - mx);
-        row[j] = e;
-        sum += e;
+      for (int64_t j0 = 0; j0 < V; j0 += 512) {
+        const int64_t j1 = std::min<int64_t>(V, j0 + 512);
+        float part = 0.0f;
+#pragma omp simd reduction(+ : part)
+        for (int64_t j = j0; j < j1; j++) {
+          float e = fastExp(row[j] - mx);
+          row[j] = e;
+          part += e;
+        }
+        sum += part;
       }
       rowLoss_[r0 + i] = std::log(sum) + (double)mx - (double)target;
       if (backward) {
         // dloss/dlogit = (softmax - onehot) / count, written over the logits.
-        float scaleRow = (float)(1.0 / sum) * invCount;
+        const float scaleRow = (float)(1.0 / sum) * invCount;
+#pragma omp simd
         for (int64_t j = 0; j < V; j++) row[j] *= scaleRow;
         row[t] -= invCount;
       }
@@ -366,9 +387,9 @@ void Model::backward(const int32_t* inputs) {
       const float* da = dact_.data();
       float* dg = dgate_.data();
       float* du = dup_.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
       for (int64_t i = 0; i < N * f; i++) {
-        float s = 1.0f / (1.0f + std::exp(-g[i]));
+        float s = 1.0f / (1.0f + fastExp(-g[i]));
         float silu = g[i] * s;
         du[i] = da[i] * silu;
         dg[i] = da[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
@@ -397,7 +418,9 @@ void Model::backward(const int32_t* inputs) {
       const float* p = a.probs.data() + r * T;
       float* dp = dprobs_.data() + r * T;
       float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
       for (int64_t j = 0; j <= i; j++) dot += p[j] * dp[j];
+#pragma omp simd
       for (int64_t j = 0; j <= i; j++) dp[j] = scale * p[j] * (dp[j] - dot);
       for (int64_t j = i + 1; j < T; j++) dp[j] = 0.0f;
     }
@@ -455,21 +478,25 @@ void Model::logits(const int32_t* inputs, int64_t nSeq, float* out) {
   gemm(false, true, nSeq * seqLen, shape.vocab, shape.dim, 1.0f, hF_.data(), shape.dim, headWeight(), shape.dim, 0.0f, out, shape.vocab);
 }
 
-std::vector<GemmShape> Model::gemmShapesOfStep(const int32_t* inputs, const int32_t* targets) {
+Model::StepProfile Model::profileStep(const int32_t* inputs, const int32_t* targets) {
   std::vector<GemmShape> calls;
-  gemmRecord(&calls);
+  StepProfile prof;
+  gemmSink = &calls;
+  gemmSeconds = 0.0;
+  auto t0 = std::chrono::steady_clock::now();
   try {
     forwardBackward(inputs, targets);
   } catch (...) {
-    gemmRecord(nullptr);
+    gemmSink = nullptr;
     throw;
   }
-  gemmRecord(nullptr);
+  prof.stepSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  prof.gemmSeconds = gemmSeconds;
+  gemmSink = nullptr;
   std::map<std::tuple<bool, bool, int, int, int>, long> counts;
   for (auto& c : calls) counts[{c.transA, c.transB, c.m, c.n, c.k}]++;
-  std::vector<GemmShape> out;
-  for (auto& [k, n] : counts) out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k), n});
-  return out;
+  for (auto& [k, n] : counts) prof.shapes.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k), n});
+  return prof;
 }
 
 double benchSgemm(const std::vector<GemmShape>& shapes, int repeats, double* seconds) {

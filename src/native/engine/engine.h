@@ -87,8 +87,13 @@ class Model {
   double gradNorm() const;
   void adamw(const AdamW& h);
 
-  // Records the gemm shapes of one forwardBackward (for the benchmark).
-  std::vector<GemmShape> gemmShapesOfStep(const int32_t* inputs, const int32_t* targets);
+  // Runs one forwardBackward recording the sgemm shapes it issues and the time
+  // spent inside sgemm (for the benchmark).
+  struct StepProfile {
+    std::vector<GemmShape> shapes;
+    double gemmSeconds = 0, stepSeconds = 0;
+  };
+  StepProfile profileStep(const int32_t* inputs, const int32_t* targets);
 
  private:
   // Activations, preallocated for (batch, seqLen).
@@ -122,8 +127,6 @@ class Model {
   float* headGrad();
 };
 
-// Gemm recording hook (thread-unsafe by design: only one engine step records at a time).
-void gemmRecord(std::vector<GemmShape>* sink);
 // Times cblas_sgemm on the given shapes; returns GFLOP/s (2·m·n·k per call).
 double benchSgemm(const std::vector<GemmShape>& shapes, int repeats, double* seconds);
 
