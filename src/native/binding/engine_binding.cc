@@ -23,7 +23,7 @@ int callerThreads(int fixed) { return fixed > 0 ? fixed : omp_get_max_threads();
 // thread, and clears the engine's busy flag in both outcomes.
 class EngineWorker : public Napi::AsyncWorker {
  public:
-  EngineWorker(Napi::Env env, std::atomic<bool>* busy, int threads, std::function<void()> work,
+  EngineWorker(Napi::Env env, std::shared_ptr<std::atomic<bool>> busy, int threads, std::function<void()> work,
                std::function<Napi::Value(Napi::Env)> result)
       : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), busy_(busy), threads_(threads),
         work_(std::move(work)), result_(std::move(result)) {}
@@ -57,7 +57,8 @@ class EngineWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  std::atomic<bool>* busy_;
+  // Shared so that the flag outlives a NativeEngine collected while a call runs.
+  std::shared_ptr<std::atomic<bool>> busy_;
   int threads_;
   std::function<void()> work_;
   std::function<Napi::Value(Napi::Env)> result_;
@@ -147,7 +148,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
  private:
   std::shared_ptr<Model> model_;
   Napi::ObjectReference buffers_;
-  std::atomic<bool> busy_{false};
+  std::shared_ptr<std::atomic<bool>> busy_ = std::make_shared<std::atomic<bool>>(false);
   int threads_ = 0;
 
   static Napi::ArrayBuffer External(Napi::Env env, const std::shared_ptr<gm::FloatBuffer>& buf) {
@@ -159,7 +160,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
 
   Model& live(Napi::Env env) {
     if (!model_) throw Napi::Error::New(env, "engine was disposed");
-    if (busy_.load()) throw Napi::Error::New(env, "engine busy: another call on this engine is still running");
+    if (busy_->load()) throw Napi::Error::New(env, "engine busy: another call on this engine is still running");
     return *model_;
   }
 
@@ -173,8 +174,8 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
   }
 
   Napi::Value Run(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> result) {
-    busy_.store(true);
-    auto* w = new EngineWorker(env, &busy_, callerThreads(threads_), std::move(work), std::move(result));
+    busy_->store(true);
+    auto* w = new EngineWorker(env, busy_, callerThreads(threads_), std::move(work), std::move(result));
     Napi::Promise p = w->Promise();
     w->Queue();
     return p;
@@ -359,7 +360,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!model_) return env.Undefined();
-    if (busy_.load()) throw Napi::Error::New(env, "engine busy: cannot dispose while a call is running");
+    if (busy_->load()) throw Napi::Error::New(env, "engine busy: cannot dispose while a call is running");
     Napi::Object bufs = buffers_.Value();
     for (const char* k : {"params", "grads", "adamM", "adamV"}) {
       Napi::ArrayBuffer ab = bufs.Get(k).As<Napi::ArrayBuffer>();
