@@ -8,3 +8,5 @@ export { fetchStatus, fetchNodeEntries, opsBaseUrl, DEFAULT_OPS_URL } from './st
 export { formatStatus } from './format-status.js';
 export { startNodeOps, startTestnetDashboard, type NodeOpsOptions, type TestnetDashboardOptions } from './node-ops.js';
 export { dashboardHtml } from './dashboard.js';
+export { resolveConfig, readConfigFile, explicitFlags, configLeaves, ConfigError, type ConfigIssue, type ConfigLayers } from './config/resolve.js';
+export { NodeConfigSchema, resolveNodeConfig, loadProfile, baseNodeDefaults, type NodeConfig, type NodeRole } from './config/node-config.js';
