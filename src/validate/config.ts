@@ -7,9 +7,9 @@ export const GauntletConfigSchema = z
   .object({
     /** k: miners evaluated per window (evaluation costs ~3 forward passes of the batch each). */
     evalPerWindow: z.number().int().positive(),
-    /** Own-data sequences per evaluation, drawn from the samples the miner trained on (≤ batch). */
+    /** Own-data sequences per evaluation, drawn from the samples the miner trained on (capped at the batch). */
     ownSamples: z.number().int().positive(),
-    /** "Random" sequences per window, from the pool of a secret pseudo-uid (≤ batch). */
+    /** "Random" sequences per window, from the pool of a secret pseudo-uid (capped at the batch). */
     randomSamples: z.number().int().positive(),
     /** The payload is applied at η_outer · evalLrScale. */
     evalLrScale: z.number().positive().finite(),
@@ -45,8 +45,8 @@ export type GauntletConfig = z.infer<typeof GauntletConfigSchema>;
 
 export const DEFAULT_GAUNTLET_CONFIG: Readonly<GauntletConfig> = Object.freeze({
   evalPerWindow: 4,
-  ownSamples: 8,
-  randomSamples: 8,
+  ownSamples: 4,
+  randomSamples: 4,
   evalLrScale: 0.2,
   indicatorAlpha: 0.2,
   copyOverlap: 0.4,

@@ -113,10 +113,9 @@ export class Gauntlet {
   private lastWeightsWindow = -1;
 
   constructor(private readonly deps: GauntletDeps) {
-    this.config = gauntletConfig(deps.config);
-    if (this.config.ownSamples > deps.spec.batch || this.config.randomSamples > deps.spec.batch) {
-      throw new GauntletError('bad_config', `ownSamples and randomSamples must be ≤ the batch (${deps.spec.batch})`);
-    }
+    const c = gauntletConfig(deps.config);
+    // The engine evaluates at most one batch of sequences per call.
+    this.config = { ...c, ownSamples: Math.min(c.ownSamples, deps.spec.batch), randomSamples: Math.min(c.randomSamples, deps.spec.batch) };
     this.runHashHex = toHex(deps.runHash);
     this.snapshot = new Float32Array(deps.engine.numParams);
     const saved = deps.statePath ? loadGauntletState(deps.statePath, this.runHashHex) : undefined;
