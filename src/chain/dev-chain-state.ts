@@ -1,0 +1,206 @@
+// The dev chain's state machine: blocks on a timer (or by hand), uids in registration
+// order, stake from config, weights, hash commit-reveal and commitments stored. It is
+// synchronous and trusts its caller; authentication happens in front of it (signatures
+// in the RPC server, key possession in-process).
+import { EventEmitter } from 'node:events';
+import { ChainError } from './errors.js';
+import { MAX_COMMITMENT_BYTES, type Neuron } from './types.js';
+import { weightsCommitHash, U16_MAX } from './weights.js';
+
+export interface DevChainOptions {
+  netuid?: number; // default 1
+  /** ms between blocks; 0 = blocks only when advance() is called */
+  blockTimeMs: number;
+  maxValidators?: number; // top-k by stake get a validator permit (default 64)
+  commitReveal?: boolean; // default false
+  revealPeriodBlocks?: number; // a commit may be revealed this many blocks later (default 2)
+  revealWindowBlocks?: number; // ...and until this many blocks after that (default 10)
+  weightsVersionKey?: bigint; // default 0
+  /** hotkeys registered at start: uids in this order */
+  neurons?: Array<{ hotkey: string; coldkey?: string; stake?: number }>;
+}
+
+export interface CommitEntry {
+  hash: string;
+  commitBlock: number;
+  firstReveal: number;
+  lastReveal: number;
+}
+
+interface NeuronState {
+  uid: number;
+  hotkey: string;
+  coldkey: string;
+  stake: number;
+  lastUpdate: number;
+  weights: Map<number, number>; // uid → u16
+}
+
+export class DevChainState extends EventEmitter {
+  readonly netuid: number;
+  block = 0;
+  commitReveal: boolean;
+  weightsVersionKey: bigint;
+  readonly revealPeriodBlocks: number;
+  readonly revealWindowBlocks: number;
+  readonly maxValidators: number;
+  private readonly neurons: NeuronState[] = [];
+  private readonly byHotkey = new Map<string, NeuronState>();
+  private readonly commitments = new Map<string, string>();
+  private readonly commits = new Map<string, CommitEntry[]>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(opts: DevChainOptions) {
+    super();
+    this.netuid = opts.netuid ?? 1;
+    this.commitReveal = opts.commitReveal ?? false;
+    this.weightsVersionKey = opts.weightsVersionKey ?? 0n;
+    this.revealPeriodBlocks = opts.revealPeriodBlocks ?? 2;
+    this.revealWindowBlocks = opts.revealWindowBlocks ?? 10;
+    this.maxValidators = opts.maxValidators ?? 64;
+    for (const n of opts.neurons ?? []) this.register(n.hotkey, n.coldkey, n.stake);
+    if (opts.blockTimeMs > 0) {
+      this.timer = setInterval(() => this.advance(1), opts.blockTimeMs);
+      this.timer.unref(); // a server or a node keeps the process alive, not the clock
+    }
+  }
+
+  advance(n = 1): number {
+    for (let i = 0; i < n; i++) {
+      this.block++;
+      this.emit('block', this.block);
+    }
+    return this.block;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** registers a hotkey (idempotent); returns its uid */
+  register(hotkey: string, coldkey = hotkey, stake = 0): number {
+    const known = this.byHotkey.get(hotkey);
+    if (known) return known.uid;
+    const n: NeuronState = { uid: this.neurons.length, hotkey, coldkey, stake, lastUpdate: 0, weights: new Map() };
+    this.neurons.push(n);
+    this.byHotkey.set(hotkey, n);
+    return n.uid;
+  }
+
+  setStake(hotkey: string, stake: number): void {
+    this.need(hotkey).stake = stake;
+  }
+
+  uidOf(hotkey: string): number | null {
+    return this.byHotkey.get(hotkey)?.uid ?? null;
+  }
+
+  private need(hotkey: string): NeuronState {
+    const n = this.byHotkey.get(hotkey);
+    if (!n) {
+      throw new ChainError('not_registered', `hotkey ${hotkey} is not registered on dev subnet ${this.netuid}; register it with the dev chain's register call (gradmesh testnet does this for its nodes)`);
+    }
+    return n;
+  }
+
+  private permits(): Set<number> {
+    const ranked = [...this.neurons].sort((a, b) => b.stake - a.stake || a.uid - b.uid);
+    return new Set(ranked.slice(0, this.maxValidators).map((n) => n.uid));
+  }
+
+  /** incentive = stake-weighted share of normalised weight rows from permitted validators */
+  metagraph(): Neuron[] {
+    const permits = this.permits();
+    const rank = new Array<number>(this.neurons.length).fill(0);
+    let totalValStake = 0;
+    for (const v of this.neurons) {
+      if (!permits.has(v.uid) || v.weights.size === 0) continue;
+      totalValStake += v.stake;
+      const sum = [...v.weights.values()].reduce((a, b) => a + b, 0);
+      for (const [uid, w] of v.weights) if (uid < rank.length) rank[uid]! += (v.stake * w) / sum;
+    }
+    const totalRank = rank.reduce((a, b) => a + b, 0);
+    return this.neurons.map((n) => ({
+      uid: n.uid,
+      hotkey: n.hotkey,
+      coldkey: n.coldkey,
+      stake: n.stake,
+      validatorPermit: permits.has(n.uid),
+      incentive: totalRank > 0 ? rank[n.uid]! / totalRank : 0,
+      dividends: totalValStake > 0 && n.weights.size > 0 && permits.has(n.uid) ? n.stake / totalValStake : 0,
+      lastUpdate: n.lastUpdate,
+    }));
+  }
+
+  setCommitment(hotkey: string, data: string): number {
+    this.need(hotkey);
+    if (Buffer.byteLength(data, 'utf8') > MAX_COMMITMENT_BYTES) {
+      throw new ChainError('commitment_too_long', `commitment is ${Buffer.byteLength(data)} bytes; at most ${MAX_COMMITMENT_BYTES}`);
+    }
+    this.commitments.set(hotkey, data);
+    return this.block;
+  }
+
+  readCommitments(): Map<string, string> {
+    return new Map(this.commitments);
+  }
+
+  private checkWeights(n: NeuronState, uids: number[], values: number[], versionKey: bigint): void {
+    if (versionKey < this.weightsVersionKey) {
+      throw new ChainError('extrinsic_failed', `setWeights failed: IncorrectWeightVersionKey (chain wants ≥ ${this.weightsVersionKey}); upgrade gradmesh`);
+    }
+    if (uids.length !== values.length || uids.some((u) => !Number.isInteger(u) || u < 0 || u >= this.neurons.length) || values.some((v) => !Number.isInteger(v) || v < 0 || v > U16_MAX)) {
+      throw new ChainError('bad_weights', 'setWeights failed: uids must be registered uids and values u16, one value per uid');
+    }
+    const selfOnly = uids.length === 1 && uids[0] === n.uid;
+    if (!selfOnly && !this.permits().has(n.uid)) {
+      throw new ChainError('extrinsic_failed', 'setWeights failed: NeuronNoValidatorPermit; add stake so the hotkey is among the top validators');
+    }
+  }
+
+  private applyWeights(n: NeuronState, uids: number[], values: number[]): number {
+    n.weights = new Map(uids.map((u, i) => [u, values[i]!] as [number, number]).filter(([, v]) => v > 0));
+    n.lastUpdate = this.block;
+    return this.block;
+  }
+
+  setWeights(hotkey: string, uids: number[], values: number[], versionKey: bigint): number {
+    const n = this.need(hotkey);
+    if (this.commitReveal) throw new ChainError('extrinsic_failed', 'setWeights failed: CommitRevealEnabled; commit a hash, then reveal');
+    this.checkWeights(n, uids, values, versionKey);
+    return this.applyWeights(n, uids, values);
+  }
+
+  commitWeights(hotkey: string, hash: string): number {
+    this.need(hotkey);
+    if (!this.commitReveal) throw new ChainError('extrinsic_failed', 'commitWeights failed: CommitRevealDisabled; set weights directly');
+    const list = this.commits.get(hotkey) ?? [];
+    const firstReveal = this.block + this.revealPeriodBlocks;
+    list.push({ hash, commitBlock: this.block, firstReveal, lastReveal: firstReveal + this.revealWindowBlocks });
+    this.commits.set(hotkey, list);
+    return this.block;
+  }
+
+  weightCommits(hotkey: string): CommitEntry[] {
+    return [...(this.commits.get(hotkey) ?? [])].filter((c) => c.lastReveal >= this.block);
+  }
+
+  revealWeights(hotkey: string, uids: number[], values: number[], salt: number[], versionKey: bigint): number {
+    const n = this.need(hotkey);
+    const hash = weightsCommitHash(hotkey, this.netuid, uids, values, salt, versionKey);
+    const list = this.commits.get(hotkey) ?? [];
+    const i = list.findIndex((c) => c.hash === hash);
+    if (i < 0) throw new ChainError('extrinsic_failed', 'revealWeights failed: InvalidRevealCommitHashNotMatch; the revealed data does not match any commit');
+    const c = list[i]!;
+    if (this.block < c.firstReveal) throw new ChainError('extrinsic_failed', 'revealWeights failed: RevealTooEarly; wait for the reveal window');
+    if (this.block > c.lastReveal) throw new ChainError('extrinsic_failed', 'revealWeights failed: ExpiredWeightCommit');
+    this.checkWeights(n, uids, values, versionKey);
+    list.splice(i, 1);
+    return this.applyWeights(n, uids, values);
+  }
+
+  getWeights(uid: number): Map<number, number> {
+    return new Map(this.neurons[uid]?.weights ?? []);
+  }
+}

@@ -1,0 +1,366 @@
+// The subtensor backend: the Chain interface over @polkadot/api.
+import { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import type { ProviderInterface } from '@polkadot/rpc-provider/types';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { DispatchError } from '@polkadot/types/interfaces';
+import { encodeAddress } from '@polkadot/util-crypto';
+import { u8aToString } from '@polkadot/util';
+import { ChainError } from './errors.js';
+import { CommitStore, defaultCommitDir } from './commit-store.js';
+import { openProvider, resolveEndpoint, type BackoffOptions } from './subtensor-connect.js';
+import { SS58_FORMAT } from './wallet.js';
+import { randomSalt, weightsCommitHash, weightsToU16 } from './weights.js';
+import { MAX_COMMITMENT_BYTES, type Chain, type Hotkey, type Neuron, type RevealResult, type SetWeightsResult } from './types.js';
+
+export const RAO_PER_UNIT = 1e9;
+
+export interface ConnectSubtensorOptions extends BackoffOptions {
+  network?: 'finney' | 'test' | 'local';
+  endpoint?: string;
+  netuid: number;
+  /** an already-built provider (tests: chopsticks); the endpoint options are ignored */
+  provider?: ProviderInterface;
+  /** where pending weight commits (salts) are kept; default ~/.gradmesh/weight-commits */
+  commitDir?: string;
+  /** how long to wait for an extrinsic to be included (default 120 s) */
+  inclusionTimeoutMs?: number;
+}
+
+// Hints for the module errors an operator is most likely to meet.
+const ERROR_HINTS: Record<string, string> = {
+  HotKeyNotRegisteredInSubNet: 'register the hotkey first: btcli subnets register --netuid N --wallet.name W --wallet.hotkey H',
+  HotKeyAccountNotExists: 'register the hotkey first: btcli subnets register',
+  SubNetworkDoesNotExist: 'check --netuid (btcli subnets list)',
+  SubnetNotExists: 'check --netuid (btcli subnets list)',
+  NeuronNoValidatorPermit: 'only validators with a permit may weight other uids; add stake and wait for the next epoch',
+  SettingWeightsTooFast: 'the subnet rate-limits set_weights; wait weights_rate_limit blocks',
+  CommitRevealEnabled: 'the subnet uses commit-reveal; gradmesh commits automatically when it reads commitRevealWeightsEnabled',
+  RevealTooEarly: 'wait for the reveal window (revealPendingWeights retries later)',
+  IncorrectCommitRevealVersion: 'the runtime expects timelocked (drand) commits, which gradmesh does not implement yet',
+  IncorrectWeightVersionKey: 'the subnet raised weights_version_key; upgrade gradmesh',
+  NotEnoughBalanceToStake: 'fund the coldkey (btcli wallet transfer) and retry',
+  NotEnoughBalance: 'fund the account that signs (btcli wallet balance)',
+  TooManyRegistrationsThisBlock: 'retry in the next block',
+  TooManyRegistrationsThisInterval: 'registration is rate-limited; retry in a later interval',
+  HotKeyAlreadyRegisteredInSubNet: 'the hotkey is already registered; nothing to do',
+};
+
+// The runtime's storage is untyped here (no generated augmentation for subtensor), so
+// values are read through these narrow shapes.
+type NumCodec = { toNumber(): number };
+type BigCodec = { toBigInt(): bigint };
+type BoolCodec = { isTrue: boolean };
+type OptionNum = { isSome: boolean; unwrap(): NumCodec };
+const nums = (c: unknown) => (c as NumCodec[]).map((x) => x.toNumber());
+
+interface WeightCommitEntry {
+  hash: string;
+  commitBlock: number;
+  firstReveal: number;
+  lastReveal: number;
+}
+
+export class SubtensorChain implements Chain {
+  readonly kind = 'subtensor' as const;
+  private readonly nonces = new Map<string, number>();
+  private readonly sendQueue = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    readonly api: ApiPromise,
+    readonly netuid: number,
+    private readonly opts: { commitDir: string; inclusionTimeoutMs: number; label: string },
+  ) {}
+
+  private get sm() {
+    return this.api.query.subtensorModule;
+  }
+
+  async currentBlock(): Promise<number> {
+    const h = await this.api.rpc.chain.getHeader();
+    return h.number.toNumber();
+  }
+
+  async subscribeBlocks(cb: (block: number) => void): Promise<() => void> {
+    let last = -1;
+    const unsub = await this.api.rpc.chain.subscribeNewHeads((h) => {
+      const n = h.number.toNumber();
+      if (n > last) {
+        last = n;
+        cb(n);
+      }
+    });
+    return () => unsub();
+  }
+
+  async metagraph(): Promise<Neuron[]> {
+    const netuid = this.netuid;
+    const [keys, incentive, dividends, permits, lastUpdate] = await Promise.all([
+      this.sm.keys.entries(netuid),
+      this.sm.incentive(netuid),
+      this.sm.dividends(netuid),
+      this.sm.validatorPermit(netuid),
+      this.sm.lastUpdate(netuid),
+    ]);
+    const byUid = keys
+      .map(([k, v]) => ({ uid: (k.args[1] as unknown as { toNumber(): number }).toNumber(), hotkey: encodeAddress(v.toU8a(), SS58_FORMAT) }))
+      .sort((a, b) => a.uid - b.uid);
+    const hotkeys = byUid.map((n) => n.hotkey);
+    const [owners, alphas] = await Promise.all([
+      this.sm.owner.multi(hotkeys),
+      this.sm.totalHotkeyAlpha.multi(hotkeys.map((h) => [h, netuid])),
+    ]);
+    const inc = nums(incentive);
+    const div = nums(dividends);
+    const perm = (permits as unknown as BoolCodec[]).map((x) => x.isTrue);
+    const lu = nums(lastUpdate);
+    return byUid.map(({ uid, hotkey }, i) => ({
+      uid,
+      hotkey,
+      coldkey: encodeAddress(owners[i]!.toU8a(), SS58_FORMAT),
+      stake: Number((alphas[i] as unknown as BigCodec).toBigInt()) / RAO_PER_UNIT,
+      validatorPermit: perm[uid] ?? false,
+      incentive: (inc[uid] ?? 0) / 65535,
+      dividends: (div[uid] ?? 0) / 65535,
+      lastUpdate: lu[uid] ?? 0,
+    }));
+  }
+
+  async uidOf(hotkey: string): Promise<number | null> {
+    const uid = (await this.sm.uids(this.netuid, hotkey)) as unknown as OptionNum;
+    return uid.isSome ? uid.unwrap().toNumber() : null;
+  }
+
+  async ensureRegistered(hotkey: string): Promise<number> {
+    const uid = await this.uidOf(hotkey);
+    if (uid === null) {
+      throw new ChainError('not_registered',
+        `hotkey ${hotkey} is not registered on subnet ${this.netuid} (${this.opts.label}); register it with "btcli subnets register --netuid ${this.netuid} --wallet.name NAME --wallet.hotkey HOTKEY", then retry`);
+    }
+    return uid;
+  }
+
+  async setCommitment(signer: Hotkey, data: string): Promise<void> {
+    const bytes = Buffer.from(data, 'utf8');
+    if (bytes.length > MAX_COMMITMENT_BYTES) {
+      throw new ChainError('commitment_too_long', `commitment is ${bytes.length} bytes; the chain stores at most ${MAX_COMMITMENT_BYTES} per field`);
+    }
+    const field = bytes.length === 0 ? { None: null } : { [`Raw${bytes.length}`]: bytes };
+    await this.send(this.api.tx.commitments.setCommitment(this.netuid, { fields: [field] }), signer.pair);
+  }
+
+  async readCommitments(): Promise<Map<string, string>> {
+    const entries = await this.api.query.commitments.commitmentOf.entries(this.netuid);
+    const out = new Map<string, string>();
+    for (const [k, v] of entries) {
+      const account = encodeAddress((k.args[1] as unknown as { toU8a(): Uint8Array }).toU8a(), SS58_FORMAT);
+      const reg = (v as unknown as { isSome: boolean; unwrap(): { info: { fields: Array<{ type: string; isNone: boolean; value: { toU8a(raw: boolean): Uint8Array } }> } } });
+      if (!reg.isSome) continue;
+      const parts = reg.unwrap().info.fields.filter((f) => f.type.startsWith('Raw')).map((f) => u8aToString(f.value.toU8a(true)));
+      out.set(account, parts.join(''));
+    }
+    return out;
+  }
+
+  async weightsVersionKey(): Promise<bigint> {
+    return ((await this.sm.weightsVersionKey(this.netuid)) as unknown as BigCodec).toBigInt();
+  }
+
+  async commitRevealEnabled(): Promise<boolean> {
+    return ((await this.sm.commitRevealWeightsEnabled(this.netuid)) as unknown as BoolCodec).isTrue;
+  }
+
+  /** which weight-setting paths this runtime offers */
+  features(): { hashCommitReveal: boolean; timelockedCommits: boolean } {
+    const tx = this.api.tx.subtensorModule;
+    return {
+      hashCommitReveal: typeof tx.commitWeights === 'function' && typeof tx.revealWeights === 'function',
+      timelockedCommits: typeof tx.commitTimelockedWeights === 'function' || typeof tx.commitCrv3Weights === 'function',
+    };
+  }
+
+  async setWeights(signer: Hotkey, uids: number[], weights: number[]): Promise<SetWeightsResult> {
+    const { uids: u, values } = weightsToU16(uids, weights);
+    await this.ensureRegistered(signer.ss58);
+    const versionKey = await this.weightsVersionKey();
+    if (!(await this.commitRevealEnabled())) {
+      const block = await this.send(this.api.tx.subtensorModule.setWeights(this.netuid, u, values, versionKey), signer.pair);
+      return { mode: 'direct', block };
+    }
+    const f = this.features();
+    if (!f.hashCommitReveal) {
+      throw new ChainError('unsupported', `subnet ${this.netuid} requires commit-reveal and this runtime only offers timelocked (drand) commits, which gradmesh does not implement yet; ask the subnet owner or use a hash commit-reveal subnet`);
+    }
+    const salt = randomSalt();
+    const hash = weightsCommitHash(signer.ss58, this.netuid, u, values, salt, versionKey);
+    const block = await this.send(this.api.tx.subtensorModule.commitWeights(this.netuid, hash), signer.pair);
+    this.store(signer.ss58).add({ hash, uids: u, values, salt, versionKey: versionKey.toString(), commitBlock: block });
+    return { mode: 'commit-reveal', block };
+  }
+
+  private store(hotkey: string): CommitStore {
+    const scope = this.api.genesisHash.toHex().slice(2, 14);
+    return new CommitStore(this.opts.commitDir, this.netuid, hotkey, `subtensor-${scope}`);
+  }
+
+  private async onChainCommits(hotkey: string): Promise<WeightCommitEntry[]> {
+    const v = await this.sm.weightCommits(this.netuid, hotkey);
+    const json = v.toJSON() as Array<[string, number, number, number]> | null;
+    return (json ?? []).map(([hash, commitBlock, firstReveal, lastReveal]) => ({ hash, commitBlock, firstReveal, lastReveal }));
+  }
+
+  async revealPendingWeights(signer: Hotkey): Promise<RevealResult> {
+    const store = this.store(signer.ss58);
+    const pending = store.load();
+    if (pending.length === 0) return { revealed: 0, waiting: 0, expired: 0 };
+    const onChain = new Map((await this.onChainCommits(signer.ss58)).map((c) => [c.hash, c]));
+    // an extrinsic sent now executes in the next block
+    const next = (await this.currentBlock()) + 1;
+    const keep = [];
+    let revealed = 0;
+    let expired = 0;
+    for (const c of pending) {
+      const entry = onChain.get(c.hash);
+      if (!entry || next > entry.lastReveal) {
+        expired++; // revealed elsewhere, or its window closed: the salt is useless now
+        continue;
+      }
+      if (next < entry.firstReveal) {
+        keep.push(c);
+        continue;
+      }
+      try {
+        await this.send(this.api.tx.subtensorModule.revealWeights(this.netuid, c.uids, c.values, c.salt, BigInt(c.versionKey)), signer.pair);
+        revealed++;
+      } catch (e) {
+        if (e instanceof ChainError && /RevealTooEarly/.test(e.message)) keep.push(c);
+        else throw e;
+      }
+    }
+    store.save(keep);
+    return { revealed, waiting: keep.length, expired };
+  }
+
+  async getWeights(uid: number): Promise<Map<number, number>> {
+    const row = (await this.sm.weights(this.netuid, uid)) as unknown as Array<[NumCodec, NumCodec]>;
+    return new Map(row.map(([d, w]) => [d.toNumber(), w.toNumber()]));
+  }
+
+  /** burn-registers hotkey on this subnet, paid by the coldkey; returns the uid */
+  async burnedRegister(coldkey: KeyringPair, hotkey: string): Promise<number> {
+    await this.send(this.api.tx.subtensorModule.burnedRegister(this.netuid, hotkey), coldkey);
+    return this.ensureRegistered(hotkey);
+  }
+
+  /** stakes `tao` (whole units) from the coldkey onto the hotkey in this subnet */
+  async addStake(coldkey: KeyringPair, hotkey: string, tao: number): Promise<void> {
+    const rao = BigInt(Math.round(tao * RAO_PER_UNIT));
+    await this.send(this.api.tx.subtensorModule.addStake(hotkey, this.netuid, rao), coldkey);
+  }
+
+  /**
+   * Signs with our own nonce (several extrinsics from one key may be in flight), waits
+   * for inclusion, and turns a dispatch error into a ChainError that names the pallet
+   * error and what to do. Resolves to the block number it was included in.
+   */
+  async send(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<number> {
+    if (this.closed) throw new ChainError('closed', 'the chain connection is closed');
+    // serialise per signer so nonces are handed out in submission order
+    const prev = this.sendQueue.get(signer.address) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    this.sendQueue.set(signer.address, prev.then(() => mine));
+    await prev.catch(() => undefined);
+    let nonce: number;
+    let included: Promise<number>;
+    try {
+      nonce = this.nonces.get(signer.address) ?? (await this.api.rpc.system.accountNextIndex(signer.address)).toNumber();
+      included = this.submit(tx, signer, nonce);
+      this.nonces.set(signer.address, nonce + 1);
+    } finally {
+      release();
+    }
+    try {
+      return await included;
+    } catch (e) {
+      // a refused submission leaves the nonce unused: re-read it next time
+      if (e instanceof ChainError && e.code === 'rpc') this.nonces.delete(signer.address);
+      throw e;
+    }
+  }
+
+  private submit(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, nonce: number): Promise<number> {
+    const what = `${tx.method.section}.${tx.method.method}`;
+    return new Promise<number>((resolve, reject) => {
+      let unsub: (() => void) | undefined;
+      const timer = setTimeout(() => {
+        unsub?.();
+        reject(new ChainError('extrinsic_failed', `${what} was not included within ${this.opts.inclusionTimeoutMs / 1000} s; the chain may be stalled or the fee too low; retry`));
+      }, this.opts.inclusionTimeoutMs);
+      timer.unref();
+      const finish = (err: ChainError | null, block?: number) => {
+        clearTimeout(timer);
+        unsub?.();
+        if (err) reject(err);
+        else resolve(block!);
+      };
+      tx.signAndSend(signer, { nonce }, (result) => {
+        const s = result.status;
+        if (s.isInvalid || s.isDropped || s.isUsurped) {
+          finish(new ChainError('rpc', `${what} was ${s.type.toLowerCase()} by the chain; retry`));
+          return;
+        }
+        if (!s.isInBlock && !s.isFinalized) return;
+        const blockHash = s.isInBlock ? s.asInBlock : s.asFinalized;
+        if (result.dispatchError) {
+          finish(this.decodeError(what, result.dispatchError));
+          return;
+        }
+        this.api.rpc.chain.getHeader(blockHash).then((h) => finish(null, h.number.toNumber()), (e: Error) => finish(new ChainError('rpc', `${what}: ${e.message}`)));
+      }).then((u) => {
+        unsub = u;
+      }, (e: Error) => {
+        clearTimeout(timer);
+        reject(new ChainError('rpc', `${what} was refused: ${e.message}${/Priority is too low|stale|1010/.test(e.message) ? ' (nonce or fee problem; retry)' : ''}`, { cause: e }));
+      });
+    });
+  }
+
+  decodeError(what: string, err: DispatchError): ChainError {
+    if (err.isModule) {
+      const meta = this.api.registry.findMetaError(err.asModule);
+      const hint = ERROR_HINTS[meta.name];
+      const docs = meta.docs.join(' ').trim();
+      return new ChainError('extrinsic_failed', `${what} failed: ${meta.section}.${meta.name}${docs ? ` (${docs})` : ''}${hint ? `; ${hint}` : ''}`);
+    }
+    return new ChainError('extrinsic_failed', `${what} failed: ${err.type}${err.isToken ? `.${err.asToken.type}` : ''}`);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.api.disconnect();
+  }
+}
+
+/** connects, checks that the subnet exists, and returns the Chain */
+export async function connectSubtensor(opts: ConnectSubtensorOptions): Promise<SubtensorChain> {
+  const label = opts.provider ? 'in-process provider' : resolveEndpoint(opts);
+  const provider = opts.provider ?? (await openProvider(label, opts));
+  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+  const chain = new SubtensorChain(api, opts.netuid, {
+    commitDir: opts.commitDir ?? defaultCommitDir(),
+    inclusionTimeoutMs: opts.inclusionTimeoutMs ?? 120_000,
+    label,
+  });
+  if (!api.query.subtensorModule) {
+    await chain.close();
+    throw new ChainError('bad_endpoint', `${label} is not a subtensor node (no SubtensorModule pallet); point --subtensor.chain_endpoint at a Bittensor chain`);
+  }
+  if (!Number.isInteger(opts.netuid) || opts.netuid < 0 || opts.netuid > 65535 || !((await api.query.subtensorModule.networksAdded(opts.netuid)) as unknown as BoolCodec).isTrue) {
+    await chain.close();
+    throw new ChainError('subnet_not_found', `subnet ${opts.netuid} does not exist on ${label}; check --netuid (list subnets with "btcli subnets list")`);
+  }
+  return chain;
+}
