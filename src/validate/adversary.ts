@@ -10,7 +10,7 @@ import {
 import { Xoshiro256StarStar } from '../train/data/index.js';
 import { GauntletError } from './config.js';
 
-export const ADVERSARY_MODES = ['free-rider', 'noise', 'nan', 'scale', 'copycat', 'stale'] as const;
+export const ADVERSARY_MODES = ['free-rider', 'noise', 'nan', 'scale', 'copycat', 'stale', 'lazy'] as const;
 export type AdversaryMode = (typeof ADVERSARY_MODES)[number];
 
 export interface AdversaryOptions {
@@ -32,6 +32,12 @@ export interface AdversaryOptions {
 /** The shape of src/node/miner.ts MinerHooks. */
 export interface AdversaryHooks {
   transformPayload: (bytes: Uint8Array, window: number) => Uint8Array | null;
+  /**
+   * lazy mode only: the sample indices to train on instead of the window's assigned
+   * ones. The miner loop must call it (MinerHooks has no such hook yet; see
+   * docs/adversarial.md).
+   */
+  trainingSamples?: (window: number, assigned: number[]) => number[];
 }
 
 export function isAdversaryMode(s: string): s is AdversaryMode {
@@ -106,6 +112,15 @@ export function adversaryHooks(mode: AdversaryMode, o: AdversaryOptions): Advers
           if (!theirs) return null;
           return copiedPayload(decodePayload(bytes, layout).header, decodePayload(theirs, layout));
         },
+      };
+    }
+    case 'lazy': {
+      // Keeps training on the first samples it was given (cached data) instead of
+      // each window's pool; its payload is otherwise honest.
+      let cached: number[] | null = null;
+      return {
+        transformPayload: (bytes) => bytes,
+        trainingSamples: (_window, assigned) => (cached ??= [...assigned]),
       };
     }
     case 'stale': {

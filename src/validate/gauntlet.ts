@@ -244,7 +244,15 @@ export class Gauntlet {
       const picked = new Set(pickUids);
       for (const v of plan.valid) if (!picked.has(v.uid)) this.rec(v.uid, window).wait++;
       const toEval = plan.valid.filter((v) => picked.has(v.uid));
-      const results = await this.evaluateAll(window, plan, toEval);
+      let results: Evaluation[] = [];
+      try {
+        results = await this.evaluateAll(window, plan, toEval);
+      } catch (e) {
+        // θ not restored is a bug that must stop the validator; anything else (the
+        // engine failing mid-window) costs this window's evaluations, not the node.
+        if (e instanceof GauntletError && e.code === 'theta_not_restored') throw e;
+        this.deps.log?.warn({ event: 'gauntlet_eval_failed', window, err: (e as Error).message }, 'evaluation failed');
+      }
       evaluated.push(...results);
       const good = results.filter((e) => e.finite);
       for (const e of results) {

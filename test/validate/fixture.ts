@@ -73,7 +73,9 @@ export function makeWorld(): World {
  * own training samples, Δ = θ − θ_end, compressed with a fresh error buffer. The
  * engine's parameters are left at θ.
  */
-export async function honestPayload(w: World, theta: Float32Array, uid: number, window: number, samplePoolOf = uid): Promise<Uint8Array> {
+export async function honestPayload(
+  w: World, theta: Float32Array, uid: number, window: number, chooseSamples?: (window: number, assigned: number[]) => number[],
+): Promise<Uint8Array> {
   const { engine, ds } = w;
   engine.params.set(theta);
   engine.adamM.fill(0);
@@ -81,8 +83,9 @@ export async function honestPayload(w: World, theta: Float32Array, uid: number, 
   engine.adamStep = 0;
   const B = spec.batch;
   const H = spec.innerSteps;
-  const pool = samplePool(runHash, samplePoolOf, window, B * H, ds.sampleCount(spec.seqLen));
-  const samples = minerTrainingSamples(pool, B, H);
+  const pool = samplePool(runHash, uid, window, B * H, ds.sampleCount(spec.seqLen));
+  const assigned = minerTrainingSamples(pool, B, H);
+  const samples = chooseSamples ? chooseSamples(window, assigned) : assigned;
   for (let h = 0; h < H; h++) {
     const { inputs, targets } = makeBatch(ds, samples.slice(h * B, (h + 1) * B), spec.seqLen);
     await engine.trainStep(inputs, targets, inner);

@@ -19,7 +19,7 @@ after(() => {
 });
 
 const HONEST = [1, 2, 3];
-const ADVERSARIES: Record<number, AdversaryMode> = { 4: 'noise', 5: 'nan', 6: 'scale', 7: 'copycat', 8: 'stale', 9: 'free-rider' };
+const ADVERSARIES: Record<number, AdversaryMode> = { 4: 'noise', 5: 'nan', 6: 'scale', 7: 'copycat', 8: 'stale', 9: 'free-rider', 10: 'lazy' };
 
 test('adversaries end below every honest miner; NaN, ×1000, copycat and stale get 0; state survives a restart', async () => {
   const { engine } = world;
@@ -45,7 +45,7 @@ test('adversaries end below every honest miner; NaN, ×1000, copycat and stale g
     honestBytes.clear();
     const sent = new Map<number, Uint8Array>();
     for (const uid of [...HONEST, ...Object.keys(ADVERSARIES).map(Number)]) {
-      const bytes = await honestPayload(world, theta, uid, w);
+      const bytes = await honestPayload(world, theta, uid, w, hooks[uid]?.trainingSamples);
       if (HONEST.includes(uid)) honestBytes.set(uid, bytes);
       const out = hooks[uid] ? hooks[uid]!.transformPayload(bytes, w) : bytes;
       if (out) sent.set(uid, out);
