@@ -75,6 +75,10 @@ export async function createHost(o: HostOptions): Promise<Host> {
       maxIncomingPendingConnections: 64,
       maxParallelDials: 64,
     },
+    // The monitor aborts a connection whose ping times out; on a loaded machine (many
+    // nodes on few cores) that tore down healthy meshes. Dead peers still go away
+    // when TCP closes; a slow ping is only slow.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     services: {
       identify: identify(),
       ping: ping(),

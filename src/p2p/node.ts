@@ -182,11 +182,16 @@ class GradmeshNode implements P2PNode {
     await this.libp2p.start();
     for (const name of this.topicByName.keys()) this.pubsub.subscribe(name);
     for (const d of this.store.digests()) this.provide(d);
-    // Random walks over the DHT find peers beyond the bootstrap node's neighbours.
-    const walk = (): void => { void this.randomWalk(); };
-    // Early walks are frequent so a fresh swarm meshes in seconds, then they slow down.
-    for (const ms of [300, 1000, 2000, 4000, 8000]) this.timers.push(setTimeout(walk, ms));
-    this.timers.push(setInterval(walk, 15_000));
+    // Random walks over the DHT find peers beyond the bootstrap node's neighbours:
+    // back to back while they keep finding new peers or the node is young, then slowly.
+    const startedAt = Date.now();
+    const walkLoop = async (): Promise<void> => {
+      const found = await this.randomWalk();
+      if (!this.started) return;
+      const eager = found > 0 || Date.now() - startedAt < 30_000;
+      this.timers.push(setTimeout(() => { void walkLoop(); }, eager ? 1000 : 15_000));
+    };
+    this.timers.push(setTimeout(() => { void walkLoop(); }, 200));
   }
 
   async stop(): Promise<void> {
@@ -331,29 +336,35 @@ class GradmeshNode implements P2PNode {
     this.provides.set(digest, p);
   }
 
-  private maybeDial(id: PeerId | string): void {
+  /** Dials a peer unless already connected (or dialling, or at the target); true when a dial started. */
+  private maybeDial(id: PeerId | string): boolean {
     const s = id.toString();
-    if (!this.started || s === this.peerId || this.dialing.has(s)) return;
-    if (this.libp2p.getConnections(typeof id === 'string' ? peerIdFromString(id) : id).length > 0) return;
-    if (this.libp2p.getConnections().length >= (this.opts.targetPeers ?? 64)) return;
+    if (!this.started || s === this.peerId || this.dialing.has(s)) return false;
+    if (this.libp2p.getConnections(typeof id === 'string' ? peerIdFromString(id) : id).length > 0) return false;
+    if (this.libp2p.getConnections().length >= (this.opts.targetPeers ?? 64)) return false;
     this.dialing.add(s);
     this.libp2p.dial(typeof id === 'string' ? peerIdFromString(id) : id, { signal: AbortSignal.timeout(10_000) })
       .catch(() => {})
       .finally(() => this.dialing.delete(s));
+    return true;
   }
 
-  private async randomWalk(): Promise<void> {
-    if (!this.started) return;
+  /** One DHT walk toward a random key; dials what it finds; returns how many new peers it dialled. */
+  private async randomWalk(): Promise<number> {
+    if (!this.started) return 0;
+    let dialled = 0;
     try {
       const signal = AbortSignal.timeout(10_000);
       setMaxListeners(Infinity, signal);
       for await (const p of this.libp2p.peerRouting.getClosestPeers(randomBytes(32), { signal })) {
         if (p.multiaddrs.length > 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {});
-        this.maybeDial(p.id);
+        if (this.maybeDial(p.id)) dialled++;
       }
     } catch {
       // walks are periodic; a failed one changes nothing
     }
+    if (this.timers.length > 64) this.timers.splice(0, this.timers.length - 64);
+    return dialled;
   }
 
   private reject(topic: Topic, reason: string): void {

@@ -1,0 +1,109 @@
+// One node of the gossip bench, run as its own OS process (child_process.fork).
+// The parent drives it over IPC: baseline stream test, payload publication, and
+// reports of when each payload is held.
+import '../../src/polyfill.js';
+import { createHash } from 'node:crypto';
+import { createP2PNode, type P2PNode } from '../../src/p2p/index.js';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
+
+export const SINK_PROTOCOL = '/gradmesh/bench/sink/1.0.0';
+
+type Cmd =
+  | { cmd: 'start'; dataDir: string; bootstrap: string[]; runHash: string }
+  | { cmd: 'status' }
+  | { cmd: 'stream'; target: string; bytes: number }
+  | { cmd: 'prepare'; mib: number; seed: number; uid: number }
+  | { cmd: 'publish' }
+  | { cmd: 'stop' };
+
+const now = (): number => performance.timeOrigin + performance.now();
+const send = (m: unknown): void => { process.send?.(m); };
+let node: P2PNode | null = null;
+let prepared: { digest: string; size: number; uid: number } | null = null;
+let runHash = '';
+
+function fill(size: number, seed: number): Uint8Array {
+  // fast deterministic bytes: hash chain blocks
+  const out = new Uint8Array(size);
+  let block = createHash('sha256').update(`payload-${seed}`).digest();
+  for (let off = 0; off < size; off += 32) {
+    out.set(block.subarray(0, Math.min(32, size - off)), off);
+    if ((off & 0xffff) === 0) block = createHash('sha256').update(block).digest();
+    else block[off & 31] ^= (off >>> 5) & 0xff;
+  }
+  return out;
+}
+
+async function handle(m: Cmd): Promise<void> {
+  switch (m.cmd) {
+    case 'start': {
+      runHash = m.runHash;
+      node = await createP2PNode({ dataDir: m.dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: m.bootstrap, network: 'bench', runHash });
+      await node.start();
+      // baseline sink: count bytes, report when the expected amount arrived
+      await node.libp2p.handle(SINK_PROTOCOL, async (stream) => {
+        let got = 0;
+        for await (const chunk of stream) got += chunk.byteLength;
+        send({ ev: 'sunk', bytes: got, t: now() });
+        await stream.close().catch(() => {});
+      });
+      const n = node;
+      node.on('grad', (msg, from) => {
+        const digest = Buffer.from(msg.digest).toString('hex');
+        n.fetchBlob(digest, { from: [from], window: Number(msg.window), kind: 'grad' })
+          .then((b) => send({ ev: 'have', digest, bytes: b.byteLength, t: now() }))
+          .catch((e: unknown) => send({ ev: 'error', digest, error: (e as Error).message }));
+      });
+      send({ ev: 'ready', peerId: node.peerId, addrs: node.multiaddrs() });
+      break;
+    }
+    case 'status': {
+      const subs = node!.libp2p.services.pubsub.getSubscribers(`/gradmesh/run/${runHash}/grad/1`).length;
+      send({ ev: 'status', peers: node!.connectedPeers().length, subs });
+      break;
+    }
+    case 'stream': {
+      const addr = multiaddr(m.target);
+      const id = addr.getComponents().find((c) => c.name === 'p2p')?.value;
+      const stream = await node!.libp2p.dialProtocol(id ? peerIdFromString(id) : addr, SINK_PROTOCOL);
+      void id;
+      const chunk = new Uint8Array(256 * 1024).fill(7);
+      let sent = 0;
+      while (sent < m.bytes) {
+        const n = Math.min(chunk.byteLength, m.bytes - sent);
+        if (!stream.send(n === chunk.byteLength ? chunk : chunk.subarray(0, n))) await stream.onDrain();
+        sent += n;
+      }
+      await stream.close();
+      break;
+    }
+    case 'prepare': {
+      const bytes = fill(m.mib * 1024 * 1024, m.seed);
+      const digest = await node!.store.put(bytes, { window: 1, kind: 'grad' });
+      prepared = { digest, size: bytes.byteLength, uid: m.uid };
+      send({ ev: 'prepared', digest });
+      break;
+    }
+    case 'publish': {
+      const p = prepared!;
+      const recipients = await node!.publish('grad', {
+        version: 1, runHash: new Uint8Array(Buffer.from(runHash, 'hex')), window: 1n, uid: p.uid,
+        digest: new Uint8Array(Buffer.from(p.digest, 'hex')), size: BigInt(p.size),
+        baseThetaHash: new Uint8Array(32), announcedAtMs: BigInt(Date.now()),
+      });
+      send({ ev: 'published', digest: p.digest, recipients, t: now() });
+      break;
+    }
+    case 'stop': {
+      await node?.stop();
+      send({ ev: 'stopped', stats: node?.stats() });
+      process.exit(0);
+    }
+  }
+}
+
+process.on('message', (m: Cmd) => {
+  handle(m).catch((e: unknown) => send({ ev: 'error', error: (e as Error).stack ?? String(e) }));
+});
+process.on('disconnect', () => process.exit(0));
