@@ -6,7 +6,7 @@ import {
   HEADER_BYTES, type CompressOptions,
 } from '../../src/train/compress/index.js';
 import { nativeCompress } from '../../src/train/compress/native.js';
-import { awkwardLayout, bytes32, layoutSize, testVector } from './helpers.js';
+import { awkwardLayout, bytes32, layoutSize, SplitMix64, testVector } from './helpers.js';
 
 const layout = awkwardLayout();
 const n = layoutSize(layout);
@@ -92,4 +92,45 @@ test('DeMo: the reproducible cosine matches Math.cos and the 2-D DCT is orthonor
   assert.ok(energy > 0.2 && energy < 5, `energy ${energy}`);
   decompressInto(full, dense);
   assert.ok(dense.every((v) => Number.isFinite(v)));
+});
+
+test('index coding round-trips arbitrary sorted index sets (long and short gaps, every bit alignment)', () => {
+  // Hand-built payloads: one 64x64 chunk per tensor, indices drawn with a gap
+  // distribution that mixes 0-gaps and gaps of thousands, so unary runs end at every
+  // position of the decoder's 64-bit word (a one at bit 63 once broke the decoder).
+  const l = Array.from({ length: 8 }, (_, i) => ({ name: `t${i}`, shape: [64, 64], offset: 4096 * i, numel: 4096 }));
+  const o = { chunk: 64, k: 64, demo: false };
+  const r = new SplitMix64(42);
+  for (let round = 0; round < 60; round++) {
+    const indices = new Uint16Array(64 * l.length);
+    for (let t = 0; t < l.length; t++) {
+      const set = new Set<number>();
+      const spread = [4, 64, 4096][round % 3]!;
+      const start = Math.floor(r.uniform() * (4096 - spread));
+      while (set.size < 64) set.add(r.uniform() < 0.3 ? Math.floor(r.uniform() * 4096) : start + Math.floor(r.uniform() * spread));
+      indices.set([...set].sort((a, b) => a - b), 64 * t);
+    }
+    const codes = Uint8Array.from({ length: indices.length }, () => Math.floor(r.uniform() * 4));
+    const quant = new Float32Array(6 * l.length).map((_, i) => (i % 6 === 1 ? 0.5 : i % 6 - 3));
+    const c = { options: o, layout: l, quant, indices, codes };
+    const p = decodePayload(encodePayload({ ...header, modelShapeHash: modelShapeHash(l) }, c), l);
+    assert.deepEqual(p.indices, indices);
+    assert.deepEqual(p.codes, codes);
+  }
+});
+
+test('index coding: a long run of zeros ending at every bit position of the decoder word', () => {
+  // Runs of consecutive indices (Rice parameter 0, one bit each) and one jump of J
+  // zeros: sweeping the run length and J puts the terminating one at every bit
+  // offset, including bit 63 of a freshly loaded 64-bit word.
+  const o = { chunk: 64, k: 64, demo: false };
+  const l = [{ name: 't', shape: [64, 64], offset: 0, numel: 4096 }];
+  for (let a = 1; a <= 9; a++) {
+    for (let jump = 56; jump <= 136; jump++) {
+      const idx = Array.from({ length: 64 }, (_, j) => (j < a ? j : j + jump));
+      const c = { options: o, layout: l, quant: Float32Array.of(0, 1, -1, 0, 0, 1), indices: Uint16Array.from(idx), codes: new Uint8Array(64) };
+      const p = decodePayload(encodePayload({ ...header, modelShapeHash: modelShapeHash(l) }, c), l);
+      assert.deepEqual([...p.indices], idx, `a=${a} jump=${jump}`);
+    }
+  }
 });

@@ -100,7 +100,9 @@ class BitReader {
       const int tz = __builtin_ctzll(acc_);
       q += static_cast<uint32_t>(tz);
       if (q > limit) return kTooLong;
-      acc_ >>= (tz + 1);
+      // tz + 1 may be 64 (the one is the last bit of a full word): a 64-bit shift
+      // by 64 is undefined, so that case clears the word explicitly.
+      acc_ = (tz + 1 >= 64) ? 0 : (acc_ >> (tz + 1));
       nbits_ -= tz + 1;
       return kOk;
     }
