@@ -2,7 +2,7 @@
 // the figures NodeMetrics keeps, the replica's θ hash, the window driver's clock,
 // the peer directory (who is who on chain) and what the p2p node reports.
 import type { NodeContext } from '../node/context.js';
-import { readP2PFigures, type P2PIntrospection } from './p2p-stats.js';
+import { readP2PFigures } from './p2p-stats.js';
 import type { NodeStatus, PeerView, ScoreEntry, StatusProvider } from './status.js';
 
 /** Figures that live outside NodeContext (the validator's scores, weights on chain). */
@@ -15,9 +15,7 @@ export interface StatusExtras {
 const MAX_POINTS = 512;
 
 export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): NodeStatus {
-  // The p2p API is read structurally (see p2p-stats.ts), so that a change there
-  // shows as missing figures, not as a broken status API.
-  const p2p = readP2PFigures(ctx.p2p as unknown as P2PIntrospection);
+  const p2p = readP2PFigures(ctx.p2p);
   const peers: PeerView[] = p2p.connected.map((peerId) => {
     const info = ctx.directory.peer(peerId);
     const score = p2p.scores.get(peerId);
@@ -37,7 +35,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
     version: 1,
     role: ctx.role,
     uid: ctx.uid,
-    hotkey: ctx.hotkey.address,
+    hotkey: ctx.hotkey.ss58,
     peerId: ctx.p2p.peerId,
     run: ctx.spec.run,
     runHash: ctx.runHashHex,
@@ -59,6 +57,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
     peers,
     bytes: { announced: m.bytesAnnounced, announcements: m.announcements, in: p2p.bytesIn, out: p2p.bytesOut },
     fetchFailures: p2p.fetchFailures,
+    rejections: p2p.rejections,
     chain: {
       stake: ctx.directory.uid(ctx.uid)?.stake ?? 0,
       ...(weightsSetAtBlock !== undefined ? { weightsSetAtBlock } : {}),

@@ -98,6 +98,13 @@ export class OpsMetrics {
         for (const [topic, n] of Object.entries(s.bytes.out)) setCounter(this, n, { direction: 'out', topic });
       },
     });
+    new Counter({
+      name: 'gradmesh_p2p_rejected_messages_total', help: 'Gossip messages refused by validation, by reason', labelNames: ['reason'], registers: [r],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(snap()?.rejections ?? {})) setCounter(this, n, { reason });
+      },
+    });
     counter('gradmesh_p2p_fetch_failures_total', 'Blob fetches that failed (timeout, bad digest, no provider)', (s) => s.fetchFailures);
     new Gauge({
       name: 'gradmesh_gossip_peer_score', help: 'Gossipsub score of each connected peer, as this node sees it', labelNames: ['peer_id', 'uid'], registers: [r],

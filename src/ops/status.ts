@@ -62,6 +62,8 @@ export const NodeStatusSchema = z.object({
     out: ByteTable,
   }),
   fetchFailures: nonNegInt,
+  /** Gossip messages this node refused (invalid, unregistered sender, other run…), by reason. */
+  rejections: z.record(z.string(), nonNegInt),
   chain: z.object({
     stake: z.number().min(0),
     /** Block at which this node last set weights on chain, if it ever did. */

@@ -1,33 +1,52 @@
+// The p2p figures of the status API, read from two real p2p nodes on loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readP2PFigures } from '../../src/ops/p2p-stats.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createP2PNode, sha256Hex, type P2PNode } from '../../src/p2p/index.js';
+import { readP2PFigures, EMPTY_P2P_FIGURES } from '../../src/ops/p2p-stats.js';
 
-test('p2p figures are read from the shapes stats() may take', () => {
-  const f = readP2PFigures({
-    stats: () => ({
-      topics: new Map([['grad', { bytesIn: 100, bytesOut: 40 }], ['manifest', { bytesIn: 7n, bytesOut: 0 }]]),
-      blob: { bytesIn: 5000, bytesOut: 300, fetchFailures: 2 },
-      fetchFailures: 1,
-      scores: new Map([['peerB', -4], ['peerA', 2.5]]),
-    }),
-    connectedPeers: () => ['peerB', { toString: () => 'peerA' }, 'peerB'],
+test('bytes by topic and for blobs, failed fetches and peers, from real p2p nodes', { timeout: 60_000 }, async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'gm-ops-p2p-'));
+  const nodes: P2PNode[] = [];
+  t.after(async () => {
+    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
+    await rm(root, { recursive: true, force: true });
   });
-  assert.deepEqual(f.connected, ['peerA', 'peerB']);
-  assert.deepEqual(f.bytesIn, { grad: 100, manifest: 7, blob: 5000 });
-  assert.deepEqual(f.bytesOut, { grad: 40, manifest: 0, blob: 300 });
-  assert.equal(f.fetchFailures, 3);
-  assert.equal(f.scores.get('peerB'), -4);
+  const common = { listen: ['/ip4/127.0.0.1/tcp/0'], network: 'opstest', runHash: 'cd'.repeat(32), provideBlobs: false };
+  const a = await createP2PNode({ ...common, dataDir: join(root, 'a'), bootstrap: [] });
+  await a.start();
+  nodes.push(a);
+  const b = await createP2PNode({ ...common, dataDir: join(root, 'b'), bootstrap: [a.multiaddrs()[0]!] });
+  await b.start();
+  nodes.push(b);
 
-  const flat = readP2PFigures({ stats: () => ({ bytesIn: { grad: 1 }, bytesOut: { blob: 2 }, peerScores: [{ peerId: 'x', score: 1 }, { peerId: 'y', score: 'bad' }] }) });
-  assert.deepEqual(flat.bytesIn, { grad: 1 });
-  assert.deepEqual(flat.bytesOut, { blob: 2 });
-  assert.deepEqual([...flat.scores], [['x', 1]]);
-  assert.deepEqual(flat.connected, ['x'], 'without connectedPeers(), the scored peers stand in');
+  for (let i = 0; i < 200 && !(a.connectedPeers().includes(b.peerId) && b.connectedPeers().includes(a.peerId)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(b.connectedPeers().includes(a.peerId), 'b connected to its bootstrap peer');
+  const blob = new Uint8Array(200_000).map((_, i) => (i * 7) & 255);
+  await a.store.put(blob, { window: 0, kind: 'payload' });
+  const got = await b.fetchBlob(sha256Hex(blob), { from: [a.peerId], timeoutMs: 20_000 });
+  assert.equal(got.byteLength, blob.byteLength);
+  await assert.rejects(b.fetchBlob('00'.repeat(32), { from: [a.peerId], timeoutMs: 3000 }));
+
+  const fa = readP2PFigures(a);
+  const fb = readP2PFigures(b);
+  assert.deepEqual(fa.connected, [b.peerId]);
+  assert.deepEqual(fb.connected, [a.peerId]);
+  assert.ok(fb.scores.has(a.peerId), 'a score for each connected peer');
+  assert.ok(fb.bytesIn.blob! >= blob.byteLength, `b received the blob: ${fb.bytesIn.blob}`);
+  assert.ok(fa.bytesOut.blob! >= blob.byteLength, `a served the blob: ${fa.bytesOut.blob}`);
+  assert.equal(fb.fetchFailures, 1);
+  assert.equal(fa.fetchFailures, 0);
+  for (const topic of ['grad', 'manifest', 'checkpoint', 'status']) assert.ok(topic in fb.bytesIn, `topic ${topic} listed`);
 });
 
-test('a p2p node that reports nothing, or throws, reads as empty figures', () => {
-  const empty = { connected: [], scores: new Map(), bytesIn: {}, bytesOut: {}, fetchFailures: 0 };
-  assert.deepEqual(readP2PFigures({}), empty);
-  assert.deepEqual(readP2PFigures({ stats: () => { throw new Error('stopped'); }, connectedPeers: () => { throw new Error('stopped'); } }), empty);
-  assert.deepEqual(readP2PFigures({ stats: () => ({ bytesIn: { grad: -5, manifest: Number.NaN }, fetchFailures: 'x' }), connectedPeers: () => null }), empty);
+test('a p2p node whose calls throw (stopping) reads as empty figures', () => {
+  const broken = {
+    stats: () => { throw new Error('stopped'); },
+    connectedPeers: () => { throw new Error('stopped'); },
+    gossipScore: () => 0,
+  };
+  assert.deepEqual(readP2PFigures(broken), { ...EMPTY_P2P_FIGURES });
 });
