@@ -60,8 +60,8 @@ export class DevChainState extends EventEmitter {
     this.maxValidators = opts.maxValidators ?? 64;
     for (const n of opts.neurons ?? []) this.register(n.hotkey, n.coldkey, n.stake);
     if (opts.blockTimeMs > 0) {
+      // a running chain keeps its process alive until close()
       this.timer = setInterval(() => this.advance(1), opts.blockTimeMs);
-      this.timer.unref(); // a server or a node keeps the process alive, not the clock
     }
   }
 
