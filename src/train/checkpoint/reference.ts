@@ -42,7 +42,9 @@ export async function writeReferenceLogits(outDir: string, model: ModelConfig, p
   const tokens = referenceTokens(model);
   const nSeq = tokens.length;
   const seqLen = tokens[0]!.length;
-  const engine = Engine.create(model, { batch: nSeq, seqLen });
+  // One thread: the reference is then the same bits on every machine (OpenBLAS sums in
+  // a different order with more threads).
+  const engine = Engine.create(model, { batch: nSeq, seqLen, threads: 1 });
   let logits: Float32Array;
   try {
     engine.params.set(params);

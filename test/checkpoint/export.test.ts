@@ -1,0 +1,140 @@
+// Hugging Face export: export → our own safetensors reader → the engine gives the
+// same logits as the original engine; the CLI exports a verified checkpoint with
+// reference logits, refuses a lying one, and (where /usr/bin/python3 has PyTorch)
+// bench/gpu/export_check.py --dry-run passes on the export and fails on a damaged one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  encodeCheckpoint, importHfFolder, modelConfigFromHf, readSafetensors, writeHfExport, hfLlamaConfig, META_KEYS,
+} from '../../src/train/checkpoint/index.js';
+import { referenceTokens } from '../../src/train/checkpoint/reference.js';
+import { thetaHash } from '../../src/train/compress/hash.js';
+import { Engine } from '../../src/train/engine.js';
+import { loadModelConfig, parameterLayout, repoRoot, type ModelConfig } from '../../src/train/model-config.js';
+import { deterministicParams, smallModel, RUN_A, MANIFEST } from './helpers.js';
+
+const tiny = loadModelConfig('tiny');
+
+async function engineLogits(model: ModelConfig, params: Float32Array, tokens: number[][]): Promise<Float32Array> {
+  const engine = Engine.create(model, { batch: tokens.length, seqLen: tokens[0]!.length, threads: 1 });
+  try {
+    engine.params.set(params);
+    return await engine.logits(Int32Array.from(tokens.flat()), tokens.length);
+  } finally {
+    engine.dispose();
+  }
+}
+
+function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-export-'));
+  return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+test('export → our safetensors reader → the engine gives the same logits as the original engine', () => withDir(async (dir) => {
+  const original = Engine.create(tiny, { batch: 2, seqLen: 16, threads: 1 });
+  const tokens = referenceTokens(tiny);
+  let before: Float32Array;
+  let params: Float32Array;
+  try {
+    original.initParams(42);
+    params = Float32Array.from(original.params);
+    before = await original.logits(Int32Array.from(tokens.flat()), 2);
+  } finally {
+    original.dispose();
+  }
+  const result = writeHfExport({ outDir: dir, model: tiny, params });
+  assert.equal(result.thetaHash, thetaHash(params));
+
+  const view = readSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
+  assert.deepEqual(view.header.tensors.map((t) => t.name), parameterLayout(tiny).map((t) => t.name));
+  assert.ok(!view.header.byName.has('lm_head.weight'), 'a tied model stores only the embedding');
+  assert.equal(view.header.metadata.format, 'pt');
+
+  const imported = importHfFolder(dir);
+  assert.deepEqual(imported.model, { ...tiny, name: 'hf-import' });
+  assert.deepEqual(imported.dtypes, ['F32']);
+  assert.equal(thetaHash(imported.params), thetaHash(params));
+  const after = await engineLogits(imported.model, imported.params, tokens);
+  assert.deepEqual(after, before);
+
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(config.architectures, ['LlamaForCausalLM']);
+  assert.equal(config.model_type, 'llama');
+  assert.equal(config.hidden_act, 'silu');
+  assert.equal(config.torch_dtype, 'float32');
+  assert.equal(config.tie_word_embeddings, true);
+  assert.equal(config.bos_token_id, 50256);
+  assert.equal(config.eos_token_id, 50256);
+  assert.equal(config.head_dim, 16);
+  for (const f of ['generation_config.json', 'vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
+    assert.ok(existsSync(join(dir, f)), f);
+  }
+}));
+
+test('an untied model exports lm_head and imports back bit for bit', () => withDir(async (dir) => {
+  const model = smallModel();
+  const params = deterministicParams(model, 3);
+  writeHfExport({ outDir: dir, model, params });
+  const imported = importHfFolder(dir, model.name);
+  assert.deepEqual(imported.model, model);
+  assert.deepEqual(imported.params, params);
+  assert.deepEqual(modelConfigFromHf(hfLlamaConfig(model), model.name), model);
+  assert.throws(() => modelConfigFromHf({ ...hfLlamaConfig(model), model_type: 'gpt2' }), /model_type/);
+}));
+
+const CLI = join(repoRoot(), 'bin', 'gradmesh.js');
+const PYTHON = '/usr/bin/python3';
+const CHECK = join(repoRoot(), 'bench', 'gpu', 'export_check.py');
+const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+
+test('gradmesh export --checkpoint --reference writes a verified export with the engine\'s reference logits', () => withDir(async (dir) => {
+  const params = deterministicParams(tiny, 11);
+  const ckpt = join(dir, 'ckpt.safetensors');
+  const bytes = encodeCheckpoint({
+    params, layout: parameterLayout(tiny), model: tiny,
+    meta: { window: 12, thetaHash: thetaHash(params), runHash: RUN_A, manifestDigest: MANIFEST },
+  });
+  writeFileSync(ckpt, bytes);
+  const out = join(dir, 'hf');
+  const line = execFileSync(process.execPath, [CLI, 'export', '--out', out, '--checkpoint', ckpt, '--reference'], { encoding: 'utf8' });
+  const summary = JSON.parse(line.trim().split('\n').pop()!) as Record<string, unknown>;
+  assert.equal(summary.thetaHash, thetaHash(params));
+  assert.equal(summary.window, 12);
+
+  const meta = readSafetensors(new Uint8Array(readFileSync(join(out, 'model.safetensors')))).header.metadata;
+  assert.equal(meta[META_KEYS.window], '12');
+  assert.equal(meta[META_KEYS.runHash], RUN_A);
+  const ref = JSON.parse(readFileSync(join(out, 'reference_tokens.json'), 'utf8')) as { tokens: number[][]; shape: number[] };
+  assert.deepEqual(ref.tokens, referenceTokens(tiny));
+  assert.deepEqual(ref.shape, [2, 16, tiny.vocab_size]);
+  const refLogits = new Float32Array(new Uint8Array(readFileSync(join(out, 'reference_logits.bin'))).buffer);
+  assert.deepEqual(refLogits, await engineLogits(tiny, params, ref.tokens));
+
+  if (hasTorch) {
+    const pass = spawnSync(PYTHON, [CHECK, out, '--dry-run'], { encoding: 'utf8' });
+    assert.equal(pass.status, 0, pass.stdout + pass.stderr);
+    assert.match(pass.stdout, /\nPASS\n$/);
+    // One weight of the final norm changed in the export: the check must notice.
+    const st = new Uint8Array(readFileSync(join(out, 'model.safetensors')));
+    const view = readSafetensors(st);
+    const norm = view.header.byName.get('model.norm.weight')!;
+    new DataView(st.buffer, st.byteOffset).setFloat32(view.header.dataStart + norm.begin + 4 * 5, 1.5, true);
+    writeFileSync(join(out, 'model.safetensors'), st);
+    const fail = spawnSync(PYTHON, [CHECK, out, '--dry-run'], { encoding: 'utf8' });
+    assert.equal(fail.status, 1, fail.stdout + fail.stderr);
+    assert.match(fail.stdout, /MISMATCH[\s\S]*\nFAIL\n$/);
+  }
+
+  // A lying checkpoint (one weight changed, metadata kept) is refused and nothing is exported.
+  const lying = bytes.slice();
+  lying[lying.length - 5]! ^= 0x10;
+  writeFileSync(ckpt, lying);
+  const refused = spawnSync(process.execPath, [CLI, 'export', '--out', join(dir, 'hf2'), '--checkpoint', ckpt], { encoding: 'utf8' });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /theta_mismatch/);
+  assert.ok(!existsSync(join(dir, 'hf2', 'model.safetensors')));
+}));
