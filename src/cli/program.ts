@@ -7,6 +7,8 @@ import { repoRoot } from '../train/model-config.js';
 import { registerData } from './commands/data.js';
 import { registerStatus } from './commands/status.js';
 import { registerExport } from './commands/export.js';
+import { registerNode } from './commands/node.js';
+import { registerTestnet } from './commands/testnet.js';
 import { registerTrain } from './commands/train.js';
 
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerData(program);
   registerStatus(program);
   registerExport(program);
+  registerNode(program);
+  registerTestnet(program);
   registerTrain(program);
   return program;
 }

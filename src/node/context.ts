@@ -100,8 +100,8 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   }
 
   const chain = typeof o.chain === 'function' ? await o.chain() : o.chain;
-  const uid = await chain.ensureRegistered(o.hotkey.address);
-  log.info({ uid, hotkey: o.hotkey.address, role: o.role, run: spec.run, runHash: runHashHex }, 'registered on chain');
+  const uid = await chain.ensureRegistered(o.hotkey.ss58);
+  log.info({ uid, hotkey: o.hotkey.ss58, role: o.role, run: spec.run, runHash: runHashHex }, 'registered on chain');
 
   const datasetDir = o.dataset ?? spec.dataset;
   let trainDir: string;
@@ -140,7 +140,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   });
   await p2p.start();
   const commitment = peerCommitment(p2p.peerId);
-  const existing = (await chain.readCommitments()).get(o.hotkey.address);
+  const existing = (await chain.readCommitments()).get(o.hotkey.ss58);
   if (existing !== commitment) await chain.setCommitment(o.hotkey, commitment);
 
   const directory = new PeerDirectory(chain);

@@ -77,7 +77,7 @@ export class Testnet {
       const hotkey = `${role}${i}`;
       const w = await createDevWallet({ path: walletPath, name: 'testnet', hotkey });
       // Validators hold stake (and so a permit); miners hold none.
-      this.chain!.register(w.hotkeyAddress, w.coldkeyAddress, role === 'validator' ? 1000 * (o.validators - i) : 0);
+      this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : 0);
       this.nodes.push({
         name: hotkey, role, hotkey, dataDir: join(o.dir, 'nodes', hotkey),
         args: [
