@@ -74,7 +74,7 @@ test('an error names the field, the expected value, what was given and where it 
     writeFileSync(path, JSON.stringify({ walet: { name: 'x' }, bootstrap: ['/ip4/1.2.3.4/tcp/9000'], subtensor: { chain_endpoint: 'http://node:9944' } }));
     e = configError(() => resolveNodeConfig({ ...base, configPath: path }));
     const byField = new Map(e.issues.map((i) => [i.field, i]));
-    assert.equal(byField.get('walet')!.expected, 'no such setting; did you mean "wallet"?');
+    assert.equal(byField.get('walet')!.expected, 'a known setting (did you mean "wallet"?)');
     assert.equal(byField.get('walet')!.from, `file ${path}`);
     assert.match(byField.get('bootstrap.0')!.expected, /a multiaddr ending in \/p2p\/<peer id>/);
     assert.equal(byField.get('bootstrap.0')!.received, '"/ip4/1.2.3.4/tcp/9000"');

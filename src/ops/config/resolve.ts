@@ -225,7 +225,7 @@ function describeExpected(issue: z.core.$ZodIssue, leafByField: Map<string, Leaf
       return issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys': {
       const known = [...leafByField.keys()];
-      return `no such setting (known: ${known.join(', ')})`;
+      return `a known setting (one of ${known.join(', ')})`;
     }
     default:
       // Refinements and formats carry their own message, written as the expected value.
@@ -304,7 +304,7 @@ export function resolveConfig<S extends z.ZodType>(schema: S, layers: ConfigLaye
         const known = [...new Set(leaves.flatMap((l) => l.path.map((_, n) => l.path.slice(0, n + 1).join('.'))))];
         const hint = didYouMean(field, known);
         const from = [...sources.entries()].find(([f]) => f === field || f.startsWith(`${field}.`))?.[1];
-        issues.push({ field, expected: hint ? `no such setting; did you mean "${hint}"?` : describeExpected(issue, leafByField), ...(from ? { from } : {}) });
+        issues.push({ field, expected: hint ? `a known setting (did you mean "${hint}"?)` : describeExpected(issue, leafByField), ...(from ? { from } : {}) });
       }
       continue;
     }
