@@ -11,7 +11,7 @@ import { canonicalModelConfig, headDim, parameterLayout, validateModelConfig, ty
 import { META_KEYS, type CheckpointIdentity } from './checkpoint.js';
 import { CheckpointError } from './errors.js';
 import { GPT2_EOT_ID, gpt2TokenizerFiles } from './gpt2-tokenizer-files.js';
-import { encodeSafetensorsChunks, SafetensorsFileReader } from './safetensors.js';
+import { encodeSafetensorsChunks, limitChunkSize, SafetensorsFileReader } from './safetensors.js';
 
 /** LlamaConfig as config.json, every field spelled as transformers spells it. */
 export function hfLlamaConfig(c: ModelConfig): Record<string, unknown> {
@@ -119,7 +119,7 @@ export function writeHfExport(input: HfExportInput): HfExportResult {
   const files: Array<[string, Array<Uint8Array | string>]> = [
     ['config.json', [`${JSON.stringify(hfLlamaConfig(model), null, 2)}\n`]],
     ['generation_config.json', [`${JSON.stringify(hfGenerationConfig(), null, 2)}\n`]],
-    ['model.safetensors', encodeSafetensorsChunks(tensors, metadata)],
+    ['model.safetensors', limitChunkSize(encodeSafetensorsChunks(tensors, metadata))],
     ...Object.entries(gpt2TokenizerFiles(model.max_position_embeddings)).map(([n, text]): [string, string[]] => [n, [text]]),
   ];
   for (const [name, chunks] of files) {

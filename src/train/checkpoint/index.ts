@@ -3,7 +3,7 @@
 export { CheckpointError, type CheckpointErrorCode } from './errors.js';
 export {
   readSafetensors, encodeSafetensors, encodeSafetensorsChunks, concatChunks, tensorFloat32, decodeTensorInto,
-  headerLength, parseHeader, SafetensorsFileReader, MAX_HEADER_BYTES, DTYPE_BYTES,
+  headerLength, parseHeader, SafetensorsFileReader, MAX_HEADER_BYTES, MAX_IO_BYTES, DTYPE_BYTES, limitChunkSize,
   type SafetensorsDtype, type SafetensorsHeader, type SafetensorsView, type TensorEntry, type TensorInput,
 } from './safetensors.js';
 export {
@@ -19,3 +19,4 @@ export {
 export {
   bytesToUnicode, gpt2TokenBytes, gpt2MergeIds, gpt2TokenStrings, gpt2TokenizerFiles, GPT2_EOT_ID, GPT2_EOT_TEXT,
 } from './gpt2-tokenizer-files.js';
+export { fetchVerifiedCheckpoint, type CheckpointCandidate, type CatchUpDeps, type CatchUpResult } from './catch-up.js';

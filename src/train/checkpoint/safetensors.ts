@@ -11,6 +11,8 @@ import { CheckpointError } from './errors.js';
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
 
+/** Largest single read or write we issue (Node's fs calls take at most 2 GiB - 1). */
+export const MAX_IO_BYTES = 1 << 30;
 /** The reference implementation refuses headers above 100 MB; so do we. */
 export const MAX_HEADER_BYTES = 100_000_000;
 const METADATA_KEY = '__metadata__';
@@ -251,22 +253,33 @@ export class SafetensorsFileReader {
 
   /** Reads exactly `length` bytes at `position` (both already checked against the file size). */
   private readAt(position: number, length: number): Uint8Array {
-    if (this.fd === null) throw new CheckpointError('io', `${this.path} is closed`);
     const buf = new Uint8Array(length);
+    this.readFully(position, buf);
+    return buf;
+  }
+
+  /** Fills `buf` from `position`, in calls of at most MAX_IO_BYTES (the fs limit is 2 GiB per call). */
+  private readFully(position: number, buf: Uint8Array): void {
+    if (this.fd === null) throw new CheckpointError('io', `${this.path} is closed`);
     let got = 0;
-    while (got < length) {
-      const n = readSync(this.fd, buf, got, length - got, position + got);
+    while (got < buf.byteLength) {
+      const n = readSync(this.fd, buf, got, Math.min(buf.byteLength - got, MAX_IO_BYTES), position + got);
       if (n === 0) throw new CheckpointError('truncated', `${this.path} ended at ${position + got} while reading`);
       got += n;
     }
-    return buf;
   }
 
   /** Reads tensor `name` into `dst` (its numel floats), converting BF16/F16 to fp32. */
   readInto(name: string, dst: Float32Array): void {
     const entry = this.header.byName.get(name);
     if (!entry) throw new CheckpointError('tensor_set', `${this.path}: no tensor "${name}"`);
-    decodeTensorInto(entry, this.readAt(this.header.dataStart + entry.begin, entry.end - entry.begin), dst);
+    const position = this.header.dataStart + entry.begin;
+    if (entry.dtype === 'F32' && LITTLE_ENDIAN_HOST && dst.length * 4 === entry.end - entry.begin) {
+      // Straight into the destination: no second copy of a large tensor.
+      this.readFully(position, new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength));
+      return;
+    }
+    decodeTensorInto(entry, this.readAt(position, entry.end - entry.begin), dst);
   }
 
   /** All data-section bytes of one tensor, raw. */
@@ -323,6 +336,15 @@ export function encodeSafetensorsChunks(tensors: TensorInput[], metadata: Record
   new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
   head.set(json, 8);
   return [head, ...tensors.map((t) => float32LE(t.data))];
+}
+
+/** The same bytes as pieces of at most `max` bytes (views, no copies), for fs calls. */
+export function limitChunkSize(chunks: Iterable<Uint8Array>, max = MAX_IO_BYTES): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const c of chunks) {
+    for (let at = 0; at < c.byteLength; at += max) out.push(c.subarray(at, Math.min(c.byteLength, at + max)));
+  }
+  return out;
 }
 
 export function concatChunks(chunks: Uint8Array[]): Uint8Array {

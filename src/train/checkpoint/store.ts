@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, unlinkSync, openSync, fsyncSync, 
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointError } from './errors.js';
+import { MAX_IO_BYTES } from './safetensors.js';
 import { decodeCheckpointFile, peekCheckpointFile, type CheckpointExpect, type CheckpointMeta, type DecodedCheckpoint } from './checkpoint.js';
 
 const FILE_RE = /^ckpt-(\d{12,16})\.safetensors$/;
@@ -110,7 +111,7 @@ export class CheckpointStore {
         for await (const chunk of chunks) {
           let off = 0;
           while (off < chunk.byteLength) {
-            const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+            const { bytesWritten } = await fh.write(chunk, off, Math.min(chunk.byteLength - off, MAX_IO_BYTES));
             off += bytesWritten;
           }
         }

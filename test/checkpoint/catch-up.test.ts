@@ -1,0 +1,75 @@
+// fetchVerifiedCheckpoint: the newest candidate that verifies wins; a lying one (bytes
+// that hash to their digest but whose weights are not the stated θ) is rejected, and
+// so is an honest file that is not what was announced.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CheckpointError, CheckpointStore, encodeCheckpoint, fetchVerifiedCheckpoint, readSafetensors, type CheckpointCandidate,
+} from '../../src/train/checkpoint/index.js';
+import { thetaHash } from '../../src/train/compress/hash.js';
+import { parameterLayout } from '../../src/train/model-config.js';
+import { deterministicParams, smallModel, RUN_A, MANIFEST } from './helpers.js';
+
+const model = smallModel();
+const layout = parameterLayout(model);
+
+function published(window: number, seed: number): { bytes: Uint8Array; params: Float32Array; candidate: CheckpointCandidate } {
+  const params = deterministicParams(model, seed);
+  const bytes = encodeCheckpoint({ params, layout, model, meta: { window, thetaHash: thetaHash(params), runHash: RUN_A, manifestDigest: MANIFEST } });
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  return { bytes, params, candidate: { window, digest, size: bytes.length, thetaHash: thetaHash(params), providers: [`peer-${window}`] } };
+}
+
+test('a lying newest checkpoint is rejected and the next one is used and stored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-catchup-'));
+  try {
+    const honest = published(20, 20);
+    const newest = published(30, 30);
+    // The liar flips a weight and re-addresses the file, so the blob digest still matches.
+    const lie = newest.bytes.slice();
+    lie[readSafetensors(lie).header.dataStart + 100]! ^= 0x08;
+    const lying = { ...newest.candidate, digest: createHash('sha256').update(lie).digest('hex') };
+    // An honest file of window 20 announced as window 40.
+    const mislabelled = { ...honest.candidate, window: 40 };
+    const blobs = new Map([[lying.digest, lie], [honest.candidate.digest, honest.bytes]]);
+    const fetched: number[] = [];
+    const store = new CheckpointStore(dir);
+    const result = await fetchVerifiedCheckpoint([honest.candidate, lying, mislabelled], { runHash: RUN_A, layout }, {
+      store,
+      fetch: async (c, onBytes) => {
+        fetched.push(c.window);
+        const b = blobs.get(c.digest);
+        if (!b) throw new Error('unavailable');
+        onBytes(b.length, b.length);
+        return b;
+      },
+    });
+    assert.ok(result);
+    assert.deepEqual(fetched, [40, 30, 20]);
+    assert.equal(result.candidate.window, 20);
+    assert.deepEqual(result.checkpoint.params, honest.params);
+    assert.deepEqual(result.rejected.map((r) => [r.candidate.window, (r.error as CheckpointError).code]), [[40, 'metadata'], [30, 'theta_mismatch']]);
+    assert.deepEqual(store.list(), [20]);
+    assert.deepEqual(store.load(20, { layout }).params, honest.params);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('no usable candidate is a not_found error naming every failure', async () => {
+  const good = published(5, 5);
+  const otherRun = { layout, runHash: 'd'.repeat(64) };
+  await assert.rejects(
+    fetchVerifiedCheckpoint([good.candidate, { ...good.candidate, window: 6 }], otherRun, {
+      fetch: async (c) => {
+        if (c.window === 6) throw new Error('no provider');
+        return good.bytes;
+      },
+    }),
+    (e: unknown) => e instanceof CheckpointError && e.code === 'not_found' && /window 6: no provider/.test(e.message) && /window 5: run_mismatch/.test(e.message),
+  );
+});
