@@ -85,6 +85,12 @@ async function runNode(role: Role, f: NodeFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal: sig }, 'shutting down');
+    // State is saved atomically after every window, so a shutdown that hangs
+    // (a stuck peer stream) may be cut short without losing anything.
+    setTimeout(() => {
+      log.warn('shutdown took over 10 s: exiting now');
+      process.exit(0);
+    }, 10_000).unref();
     ctx.stop()
       .then(() => chain?.close())
       .then(() => process.exit(0))
