@@ -4,6 +4,7 @@
 // wire size against dense fp32 and against Templar's stored layout (1 byte per 2-bit
 // code + 12-bit packed indices = 20 bits per kept value), and decode + aggregate time
 // for a window of G payloads. --fuzz N also fuzzes N payloads of the `tiny` model.
+import os from 'node:os';
 import { loadModelConfig, parameterLayout, type TensorSpec } from '../src/train/model-config.js';
 import { loadNative } from '../src/native/index.js';
 import {
@@ -91,6 +92,16 @@ export function variant(c: CompressedModel, layout: TensorSpec[], i: number): Co
   return { options: c.options, layout, quant, indices, codes };
 }
 
+/** Wall and CPU seconds (all threads) of fn: on a shared box the CPU time shows contention. */
+function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = fn();
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { value, wall, cpu: (c.user + c.system) / 1e6 };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[(s.length - 1) >> 1]!;
@@ -103,21 +114,23 @@ export async function main(args: string[]): Promise<void> {
   const G = Number(flag(args, 'payloads', '20'));
   const fuzzCases = Number(flag(args, 'fuzz', '0'));
   loadNative().setThreads(threads);
+  const loadAtStart = os.loadavg()[0]!;
   const layout = parameterLayout(loadModelConfig(modelName));
   const n = layout[layout.length - 1]!.offset + layout[layout.length - 1]!.numel;
   console.log(`compress bench: model ${modelName} (${(n / 1e6).toFixed(1)}M params), chunk ${o.chunk}, k ${o.k}, demo ${o.demo}, ${threads} threads`);
 
   const e = new Float32Array(n);
   const compressed: CompressedModel[] = [];
-  const compressTimes: number[] = [];
+  const compressTimes: number[] = [], compressCpu: number[] = [];
   const rounds = 3;
   for (let w = 0; w < rounds; w++) {
     const delta = pseudoGradient(layout, 11 + w);
-    const t0 = performance.now();
-    compressed.push(compressWithFeedback(e, delta, layout, 1, o));
-    compressTimes.push((performance.now() - t0) / 1000);
+    const r = timed(() => compressWithFeedback(e, delta, layout, 1, o));
+    compressed.push(r.value);
+    compressTimes.push(r.wall);
+    compressCpu.push(r.cpu);
   }
-  const compressS = median(compressTimes);
+  const compressS = median(compressTimes), compressCpuS = median(compressCpu);
 
   const params = pseudoGradient(layout, 99);
   const header = { version: 1, runHash: new Uint8Array(32).fill(7), window: 1, uid: 0, modelShapeHash: modelShapeHash(layout), baseThetaHash: thetaHashBytes(params) };
@@ -136,25 +149,26 @@ export async function main(args: string[]): Promise<void> {
     const c = i < compressed.length ? compressed[i]! : variant(compressed[i % compressed.length]!, layout, i);
     return encodePayload({ ...header, uid: 100 + i }, c);
   });
-  const t1 = performance.now();
-  const decoded = window.map((b, i) => ({ uid: 100 + i, payload: decodePayload(b, layout, { baseThetaHash: header.baseThetaHash }) }));
-  const decodeS = (performance.now() - t1) / 1000;
-  const t2 = performance.now();
-  const stats = aggregateAndStep(params, layout, decoded, 0.7);
-  const aggS = (performance.now() - t2) / 1000;
+  const dec = timed(() => window.map((b, i) => ({ uid: 100 + i, payload: decodePayload(b, layout, { baseThetaHash: header.baseThetaHash }) })));
+  const decoded = dec.value;
+  const decodeS = dec.wall;
+  const agg = timed(() => aggregateAndStep(params, layout, decoded, 0.7));
+  const stats = agg.value;
+  const aggS = agg.wall;
   const skipped = stats.skipped.reduce((a, b) => a + b, 0);
 
   const rows: [string, string][] = [
     ['params', `${n}`],
     ['kept values', `${values} (${((100 * values) / n).toFixed(2)}%)`],
-    ['compress (median of 3)', `${compressS.toFixed(3)} s = ${(n / compressS / 1e6).toFixed(1)} Mparams/s`],
+    ['compress (median of 3)', `${compressS.toFixed(3)} s = ${(n / compressS / 1e6).toFixed(1)} Mparams/s (CPU ${compressCpuS.toFixed(3)} s over ${threads} threads)`],
     ['encode', `${encodeS.toFixed(3)} s`],
     ['payload bytes', `${bytes}`],
     ['bits per kept value', `${bitsPerValue.toFixed(3)} (records only ${recordBits.toFixed(3)})`],
     ['vs Templar stored (20 bits/value)', `${ratioTemplar.toFixed(3)}x smaller (${Math.round(templarBytes)} bytes)`],
     ['vs dense fp32', `${ratioFp32.toFixed(1)}x smaller (${n * 4} bytes)`],
-    [`decode ${G} payloads`, `${decodeS.toFixed(3)} s`],
-    [`aggregate + step, ${G} payloads`, `${aggS.toFixed(3)} s (${skipped} tensors skipped)`],
+    [`decode ${G} payloads`, `${decodeS.toFixed(3)} s (CPU ${dec.cpu.toFixed(3)} s)`],
+    [`aggregate + step, ${G} payloads`, `${aggS.toFixed(3)} s (CPU ${agg.cpu.toFixed(3)} s, ${skipped} tensors skipped)`],
+    ['load average at start', loadAtStart.toFixed(1)],
     [`decode + aggregate, ${G} payloads`, `${(decodeS + aggS).toFixed(3)} s`],
     ['thetaHash after step', thetaHash(params).slice(0, 16)],
   ];
@@ -183,6 +197,9 @@ export async function main(args: string[]): Promise<void> {
       ratio_vs_fp32: Number(ratioFp32.toFixed(2)),
       compress_mparams_per_s: Number((n / compressS / 1e6).toFixed(1)),
       aggregate20_s: Number((decodeS + aggS).toFixed(3)),
+      compress_cpu_s: Number(compressCpuS.toFixed(3)),
+      aggregate20_cpu_s: Number((dec.cpu + agg.cpu).toFixed(3)),
+      load_avg: Number(loadAtStart.toFixed(1)),
       ...(fuzzSummary ?? {}),
     }),
   );

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <stdexcept>
 
@@ -72,17 +73,42 @@ inline int64_t elementAt(const TensorGeom& t, int64_t base, uint32_t p) {
 }
 
 
+inline uint32_t absBits(float x) {
+  uint32_t b;
+  std::memcpy(&b, &x, 4);
+  return b & 0x7fffffffu;
+}
+
+constexpr int kHistShift = 21;  // 1024 bins: exponent and the top 2 mantissa bits of |v|
+constexpr int kHistBins = 1 << (31 - kHistShift);
+
 // Top k of |v| with ties broken by the lower index; indices written ascending.
-void selectTopK(const float* v, int64_t n, int64_t k, float* scratch, uint16_t* out) {
+// The k-th largest |v| (the threshold) is found by a radix step: for finite
+// non-negative floats the bit pattern orders like the value, so a histogram of the
+// top bits finds the bin holding the threshold and only that bin is partially sorted.
+// Every element above the threshold is kept, then equal ones by ascending index.
+void selectTopK(const float* v, int64_t n, int64_t k, float* scratch, uint32_t* hist, uint16_t* out) {
   if (k >= n) {
     for (int64_t i = 0; i < n; i++) out[i] = static_cast<uint16_t>(i);
     return;
   }
-  for (int64_t i = 0; i < n; i++) scratch[i] = std::fabs(v[i]);
-  std::nth_element(scratch, scratch + (k - 1), scratch + n, std::greater<float>());
-  const float thr = scratch[k - 1];
-  int64_t greater = 0;
-  for (int64_t i = 0; i < n; i++) greater += std::fabs(v[i]) > thr ? 1 : 0;
+  std::fill(hist, hist + kHistBins, 0u);
+  for (int64_t i = 0; i < n; i++) hist[absBits(v[i]) >> kHistShift]++;
+  int64_t above = 0;
+  uint32_t bin = kHistBins - 1;
+  for (;; bin--) {
+    if (above + hist[bin] >= k || bin == 0) break;
+    above += hist[bin];
+  }
+  int64_t m = 0;
+  for (int64_t i = 0; i < n; i++) {
+    if ((absBits(v[i]) >> kHistShift) == bin) scratch[m++] = std::fabs(v[i]);
+  }
+  const int64_t need = k - above;  // 1..m
+  std::nth_element(scratch, scratch + (need - 1), scratch + m, std::greater<float>());
+  const float thr = scratch[need - 1];
+  int64_t greater = above;
+  for (int64_t i = 0; i < m; i++) greater += scratch[i] > thr ? 1 : 0;
   int64_t ties = k - greater, j = 0;
   for (int64_t i = 0; i < n; i++) {
     const float a = std::fabs(v[i]);
@@ -148,6 +174,7 @@ void compressWithFeedback(const ModelGeom& g, float* e, const float* delta, floa
 #pragma omp parallel if (worthThreads(t))
     {
       std::vector<float> buf(static_cast<size_t>(n)), scratch(static_cast<size_t>(n));
+      std::vector<uint32_t> hist(kHistBins);
       bool localBad = false;
 #pragma omp for schedule(static)
       for (int64_t c = 0; c < chunks; c++) {
@@ -167,7 +194,7 @@ void compressWithFeedback(const ModelGeom& g, float* e, const float* delta, floa
         }
         if (localBad) continue;
         if (g.demo) dctForward(t.br, t.bc, buf.data());
-        selectTopK(buf.data(), n, k, scratch.data(), idx + c * k);
+        selectTopK(buf.data(), n, k, scratch.data(), hist.data(), idx + c * k);
         for (int64_t j = 0; j < k; j++) tv[c * k + j] = buf[idx[c * k + j]];
       }
       if (localBad) {
