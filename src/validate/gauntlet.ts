@@ -35,9 +35,11 @@ export interface GauntletLog {
   warn(obj: object, msg?: string): void;
 }
 
-/** Anything with the Chain API's setWeights (src/chain). */
+/** The part of the Chain API (src/chain) that weights need. */
 export interface WeightSetter<S> {
   setWeights(signer: S, uids: number[], weights: number[]): Promise<unknown>;
+  /** Commit-reveal chains: reveals commits whose window is open. */
+  revealPendingWeights?(signer: S): Promise<unknown>;
 }
 
 export interface GauntletDeps {
@@ -311,10 +313,13 @@ export class Gauntlet {
   }
 
   /**
-   * Sets weights on chain when N windows passed since the last time (or never); returns
+   * Sets weights on chain (chain.setWeights: direct or commit-reveal, as the chain
+   * runs) when N windows passed since the last time (or never); returns
    * the weights set, or null when it was not yet time or no miner has a positive score.
    */
   async maybeSetWeights<S>(window: number, chain: WeightSetter<S>, signer: S): Promise<UidWeight[] | null> {
+    // Called every window, so that commits made under commit-reveal are revealed in time.
+    await chain.revealPendingWeights?.(signer);
     if (this.lastWeightsWindow >= 0 && window - this.lastWeightsWindow < this.config.windowsPerWeights) return null;
     const w = this.weights();
     if (!w.length) return null;
