@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregateAndStep, decodePayload, payloadDigest, thetaHash, PayloadError } from '../../src/train/compress/index.js';
 import type { WindowVerdicts } from '../../src/node/validator.js';
-import { Gauntlet, adversaryHooks, selectionOverlap, type AdversaryMode, type WindowReport } from '../../src/validate/index.js';
+import { samplePool } from '../../src/train/data/index.js';
+import { Gauntlet, adversaryHooks, selectionOverlap, meanLoss, evalBatch, type AdversaryMode, type WindowReport } from '../../src/validate/index.js';
 import { makeWorld, honestPayload, runHash, spec } from './fixture.js';
 
 const world = makeWorld();
@@ -97,5 +98,24 @@ test('adversaries end below every honest miner; NaN, ×1000, copycat and stale g
   assert.deepEqual(again.weights(), g.weights());
   assert.equal(await again.maybeSetWeights(4, { setWeights: async () => assert.fail('too early') }, 'signer'), null);
   assert.notEqual(thetaHash(theta), thetaHash(world.theta0));
-  console.log(JSON.stringify(info));
+
+  // The model still learns: the same windows with the honest miners only, every
+  // payload in the manifest, end within 5% of the run with the adversaries.
+  const honestOnly = Float32Array.from(world.theta0);
+  for (let w = 0; w < WINDOWS; w++) {
+    const payloads = [];
+    for (const uid of HONEST) payloads.push({ uid, payload: decodePayload(await honestPayload(world, honestOnly, uid, w), layout) });
+    aggregateAndStep(honestOnly, layout, payloads, spec.outer.lr);
+  }
+  const heldOut = samplePool(runHash, 0xffffffff, 0, 4 * spec.batch, world.ds.sampleCount(spec.seqLen));
+  const loss = async (params: Float32Array): Promise<number> => {
+    engine.params.set(params);
+    let sum = 0;
+    for (let i = 0; i < heldOut.length; i += spec.batch) sum += await meanLoss(engine, evalBatch(world.ds, heldOut.slice(i, i + spec.batch), spec.seqLen));
+    return sum / (heldOut.length / spec.batch);
+  };
+  const [l0, lAdv, lHonest] = [await loss(world.theta0), await loss(theta), await loss(honestOnly)];
+  assert.ok(lAdv < l0 && lHonest < l0, `loss from ${l0}: with adversaries ${lAdv}, honest only ${lHonest}`);
+  assert.ok(Math.abs(lAdv - lHonest) / lHonest <= 0.05, `with adversaries ${lAdv} vs honest only ${lHonest}`);
+  console.log(JSON.stringify({ ...info, heldOut: { start: l0, withAdversaries: lAdv, honestOnly: lHonest } }));
 });
