@@ -22,7 +22,7 @@ function progressReporter(label: string): { update(p: PrepareProgress): void; st
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {percent}% | {doneMB}/{totalMB} MB | {tokens} tokens | {tps} tok/s | {shards} shards | ETA {eta_formatted}`,
+        format: `${label} [{bar}] {percentage}% | {doneMB}/{totalMB} MB | {tokens} tokens | {tps} tok/s | {shards} shards | ETA {eta_formatted}`,
         stream: process.stderr,
         hideCursor: true,
         etaBuffer: 50,

@@ -205,7 +205,10 @@ export async function prepareDataset(opts: PrepareOptions): Promise<DatasetManif
     }
     bytesBefore += input.bytes;
   }
-  if (fill > 0) writeShard(fill);
+  if (fill > 0) {
+    writeShard(fill);
+    fill = 0;
+  }
 
   const manifest: DatasetManifest = {
     format: MANIFEST_FORMAT,
