@@ -106,6 +106,8 @@ test('damaged files are rejected with the right error code', () => {
   rejects(craft({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, extra: 1 }, data8), 'header_schema', 'non-object entry');
   rejects(craft({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8], x: 1 } }, data8), 'header_schema', 'unknown field');
   rejects(craft({ __metadata__: { k: 1 }, ...ok }, data8), 'header_schema', 'non-string metadata');
+  rejects(craft(null, data8, '{"__metadata__":{"__proto__":"x"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'), 'header_schema', 'metadata __proto__');
+  rejects(craft(null, data8, '{"__proto__":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'), 'header_schema', 'tensor __proto__');
   rejects(craft({
     a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
     b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },

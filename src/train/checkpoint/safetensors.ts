@@ -108,6 +108,7 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number): Safetens
       }
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new CheckpointError('header_schema', `__metadata__.${k} must be a string`);
+        if (k === '__proto__') throw new CheckpointError('header_schema', '__metadata__ key "__proto__" is not allowed');
         metadata[k] = v;
       }
       continue;
@@ -120,7 +121,7 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number): Safetens
 }
 
 function parseTensorEntry(name: string, value: unknown): TensorEntry {
-  if (name.length === 0) throw new CheckpointError('header_schema', 'empty tensor name');
+  if (name.length === 0 || name === '__proto__') throw new CheckpointError('header_schema', `tensor name "${name}" is not allowed`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CheckpointError('header_schema', `tensor "${name}": entry must be an object`);
   }
@@ -312,14 +313,14 @@ export function encodeSafetensorsChunks(tensors: TensorInput[], metadata: Record
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new CheckpointError('invalid_input', `metadata ${k} must be a string`);
+      if (typeof v !== 'string' || k === '__proto__') throw new CheckpointError('invalid_input', `metadata ${k} must be a string under a plain key`);
     }
     header[METADATA_KEY] = metadata;
   }
   let at = 0;
   const seen = new Set<string>();
   for (const t of tensors) {
-    if (t.name.length === 0 || t.name === METADATA_KEY || seen.has(t.name)) {
+    if (t.name.length === 0 || t.name === METADATA_KEY || t.name === '__proto__' || seen.has(t.name)) {
       throw new CheckpointError('invalid_input', `tensor name "${t.name}" is empty, reserved or repeated`);
     }
     seen.add(t.name);
