@@ -49,3 +49,22 @@ test('same bits in a separate process (child node process, 2 threads)', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), computeAll());
 });
+
+test('the async (off the event loop) compress and aggregate give the same bits', async () => {
+  const { awkwardLayout, layoutSize, testVector } = await import('./helpers.js');
+  const C = await import('../../src/train/compress/index.js');
+  const layout = awkwardLayout();
+  const n = layoutSize(layout);
+  const o = { chunk: 64, k: 8, demo: false };
+  const eSync = new Float32Array(n), eAsync = new Float32Array(n);
+  const d = testVector(n, 31);
+  const cs = C.compressWithFeedback(eSync, d, layout, 0.9, o);
+  const ca = await C.compressWithFeedbackAsync(eAsync, d, layout, 0.9, o);
+  assert.deepEqual([ca.quant, ca.indices, ca.codes, eAsync], [cs.quant, cs.indices, cs.codes, eSync]);
+  const other = C.compressWithFeedback(new Float32Array(n), testVector(n, 32), layout, 1, o);
+  const pSync = testVector(n, 33), pAsync = pSync.slice();
+  C.aggregateAndStep(pSync, layout, [{ uid: 1, payload: cs }, { uid: 2, payload: other }], 0.5);
+  const st = await C.aggregateAndStepAsync(pAsync, layout, [{ uid: 2, payload: other }, { uid: 1, payload: ca }], 0.5);
+  assert.deepEqual(st.uids, [1, 2]);
+  assert.equal(C.thetaHash(pAsync), C.thetaHash(pSync));
+});

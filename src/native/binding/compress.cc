@@ -3,6 +3,9 @@
 // through the TypeScript decoder) can make the C++ side read out of bounds.
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <omp.h>
 #include <stdexcept>
 
 #include "binding/registry.h"
@@ -205,6 +208,100 @@ Napi::Value AggregateAndStep(const Napi::CallbackInfo& info) {
   return skipped;
 }
 
+// Runs a core call on a worker thread and settles a promise. The JS objects whose
+// memory the call uses are held by references until it settles; the caller must not
+// touch them meanwhile.
+class CoreWorker : public Napi::AsyncWorker {
+ public:
+  CoreWorker(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> result,
+             const std::vector<Napi::Value>& keepAlive)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
+        result_(std::move(result)), threads_(omp_get_max_threads()) {
+    for (const auto& v : keepAlive) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    // The OpenMP thread count is per thread: carry setThreads() over to this worker.
+    omp_set_num_threads(threads_);
+    try {
+      work_();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(result_(Env())); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::function<void()> work_;
+  std::function<Napi::Value(Napi::Env)> result_;
+  std::vector<Napi::ObjectReference> refs_;
+  int threads_;
+};
+
+// compressFeedbackAsync(...) -> Promise<{quant, indices, codes}>, same arguments as compressFeedback.
+Napi::Value CompressFeedbackAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto e = typedArg<float>(info, 0, "errorBuffer", napi_float32_array);
+  auto d = typedArg<float>(info, 1, "delta", napi_float32_array);
+  auto g = std::make_shared<ModelGeom>(geomArg(info, 2));
+  needParams(env, *g, e, "errorBuffer");
+  needParams(env, *g, d, "delta");
+  const double beta = numberArg(info, 6, "beta");
+  if (!std::isfinite(beta)) throw Napi::RangeError::New(env, "beta must be finite");
+  auto out = std::make_shared<Compressed>();
+  float* ep = e.Data();
+  const float* dp = d.Data();
+  auto* w = new CoreWorker(
+      env, [g, ep, dp, beta, out]() { compressWithFeedback(*g, ep, dp, static_cast<float>(beta), *out); },
+      [out](Napi::Env env2) -> Napi::Value { return toJs(env2, *out); }, {e, d});
+  w->Queue();
+  return w->Promise();
+}
+
+// aggregateAndStepAsync(...) -> Promise<Uint8Array>, same arguments as aggregateAndStep.
+Napi::Value AggregateAndStepAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto params = typedArg<float>(info, 0, "params", napi_float32_array);
+  auto g = std::make_shared<ModelGeom>(geomArg(info, 1));
+  needParams(env, *g, params, "params");
+  if (info.Length() <= 5 || !info[5].IsArray()) throw Napi::TypeError::New(env, "payloads must be an array");
+  auto arr = info[5].As<Napi::Array>();
+  auto views = std::make_shared<std::vector<PayloadView>>();
+  std::vector<Napi::Value> keep{params};
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    views->push_back(viewArg(env, *g, arr.Get(i), "payload"));
+    auto o = arr.Get(i).As<Napi::Object>();
+    keep.push_back(o.Get("quant"));
+    keep.push_back(o.Get("indices"));
+    keep.push_back(o.Get("codes"));
+  }
+  auto thr = typedArg<float>(info, 6, "thresholds", napi_float32_array);
+  if (thr.ElementLength() != g->tensors.size()) throw Napi::RangeError::New(env, "one threshold per tensor");
+  auto thresholds = std::make_shared<std::vector<float>>(thr.Data(), thr.Data() + thr.ElementLength());
+  for (float t : *thresholds) {
+    if (!(t >= 0.0f) || !std::isfinite(t)) throw Napi::RangeError::New(env, "clip thresholds must be finite and >= 0");
+  }
+  const double lr = numberArg(info, 7, "lr");
+  if (!std::isfinite(lr)) throw Napi::RangeError::New(env, "lr must be finite");
+  auto skipped = std::make_shared<std::vector<uint8_t>>(g->tensors.size(), 0);
+  float* pp = params.Data();
+  auto* w = new CoreWorker(
+      env,
+      [g, pp, views, thresholds, lr, skipped]() {
+        aggregateAndStep(*g, pp, *views, thresholds->data(), static_cast<float>(lr), skipped->data());
+      },
+      [skipped](Napi::Env env2) -> Napi::Value {
+        auto a = Napi::Uint8Array::New(env2, skipped->size());
+        if (!skipped->empty()) std::memcpy(a.Data(), skipped->data(), skipped->size());
+        return a;
+      },
+      keep);
+  w->Queue();
+  return w->Promise();
+}
+
 Napi::Value CosPi(const Napi::CallbackInfo& info) {
   const double num = numberArg(info, 0, "num"), den = numberArg(info, 1, "den");
   if (!(den >= 1 && den <= 1e9) || !(std::fabs(num) <= 1e9)) throw Napi::RangeError::New(info.Env(), "cosPi: bad range");
@@ -219,6 +316,8 @@ void Register(Napi::Env env, Napi::Object exports) {
   c.Set("decodeRecords", Napi::Function::New(env, DecodeRecords));
   c.Set("tensorNorms", Napi::Function::New(env, TensorNorms));
   c.Set("aggregateAndStep", Napi::Function::New(env, AggregateAndStep));
+  c.Set("compressFeedbackAsync", Napi::Function::New(env, CompressFeedbackAsync));
+  c.Set("aggregateAndStepAsync", Napi::Function::New(env, AggregateAndStepAsync));
   c.Set("reproducibleCosPi", Napi::Function::New(env, CosPi));
   exports.Set("compress", c);
 }

@@ -53,17 +53,14 @@ function sameOptions(a: CompressOptions, b: CompressOptions): boolean {
   return a.chunk === b.chunk && a.k === b.k && a.demo === b.demo;
 }
 
-/**
- * Aggregates the payloads and steps params -= lr * aggregate, in place. The order of
- * `payloads` does not matter: they are sorted by uid (a uid may appear once).
- */
-export function aggregateAndStep(
-  params: Float32Array,
-  layout: TensorSpec[],
-  payloads: UidPayload[],
-  lr: number,
-  opts: AggregateOptions = {},
-): AggregateStats {
+interface Prepared {
+  sorted: UidPayload[];
+  o: CompressOptions;
+  norms: Float32Array[];
+  thresholds: Float32Array;
+}
+
+function prepare(params: Float32Array, layout: TensorSpec[], payloads: UidPayload[], lr: number, opts: AggregateOptions): Prepared | undefined {
   const n = totalParams(layout);
   if (params.length !== n) throw new RangeError(`params must hold ${n} floats, has ${params.length}`);
   if (!Number.isFinite(lr)) throw new RangeError('lr must be finite');
@@ -79,8 +76,7 @@ export function aggregateAndStep(
     }
     if (!sameOptions(payload.options, sorted[0]!.payload.options)) throw new RangeError('all payloads must use the same compress options');
   }
-  const skipped = new Uint8Array(layout.length);
-  if (sorted.length === 0) return { uids: [], skipped, thresholds: new Float32Array(layout.length), norms: [] };
+  if (sorted.length === 0) return undefined;
   const o = sorted[0]!.payload.options;
   checkOptions(o);
   const norms = sorted.map((s) => payloadNorms(s.payload));
@@ -88,8 +84,47 @@ export function aggregateAndStep(
   if (median.length !== layout.length) throw new RangeError(`medianNorms must hold one value per tensor (${layout.length})`);
   const thresholds = new Float32Array(layout.length);
   for (let t = 0; t < layout.length; t++) thresholds[t] = Math.fround(median[t]! * clipScale);
-  const skippedOut = nativeCompress().aggregateAndStep(
-    params, layoutMeta(layout), o.chunk, o.k, o.demo, sorted.map((s) => s.payload), thresholds, lr,
+  return { sorted, o, norms, thresholds };
+}
+
+const emptyStats = (layout: TensorSpec[]): AggregateStats => ({
+  uids: [], skipped: new Uint8Array(layout.length), thresholds: new Float32Array(layout.length), norms: [],
+});
+
+/**
+ * Aggregates the payloads and steps params -= lr * aggregate, in place. The order of
+ * `payloads` does not matter: they are sorted by uid (a uid may appear once).
+ */
+export function aggregateAndStep(
+  params: Float32Array,
+  layout: TensorSpec[],
+  payloads: UidPayload[],
+  lr: number,
+  opts: AggregateOptions = {},
+): AggregateStats {
+  const p = prepare(params, layout, payloads, lr, opts);
+  if (!p) return emptyStats(layout);
+  const skipped = nativeCompress().aggregateAndStep(
+    params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr,
   );
-  return { uids: sorted.map((s) => s.uid), skipped: skippedOut, thresholds, norms };
+  return { uids: p.sorted.map((s) => s.uid), skipped, thresholds: p.thresholds, norms: p.norms };
+}
+
+/**
+ * aggregateAndStep off the event loop (same bits). params and the payloads' arrays
+ * must not be touched until the promise settles.
+ */
+export async function aggregateAndStepAsync(
+  params: Float32Array,
+  layout: TensorSpec[],
+  payloads: UidPayload[],
+  lr: number,
+  opts: AggregateOptions = {},
+): Promise<AggregateStats> {
+  const p = prepare(params, layout, payloads, lr, opts);
+  if (!p) return emptyStats(layout);
+  const skipped = await nativeCompress().aggregateAndStepAsync(
+    params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr,
+  );
+  return { uids: p.sorted.map((s) => s.uid), skipped, thresholds: p.thresholds, norms: p.norms };
 }

@@ -16,14 +16,34 @@ export function compressWithFeedback(
   beta: number,
   opts: CompressOptions,
 ): CompressedModel {
+  checkArgs(errorBuffer, delta, layout, beta, opts);
+  const r = nativeCompress().compressFeedback(errorBuffer, delta, layoutMeta(layout), opts.chunk, opts.k, opts.demo, beta);
+  return { options: { chunk: opts.chunk, k: opts.k, demo: opts.demo }, layout, ...r };
+}
+
+/**
+ * The same as compressWithFeedback, run off the event loop (same bits). Neither
+ * errorBuffer nor delta may be touched until the promise settles.
+ */
+export async function compressWithFeedbackAsync(
+  errorBuffer: Float32Array,
+  delta: Float32Array,
+  layout: TensorSpec[],
+  beta: number,
+  opts: CompressOptions,
+): Promise<CompressedModel> {
+  checkArgs(errorBuffer, delta, layout, beta, opts);
+  const r = await nativeCompress().compressFeedbackAsync(errorBuffer, delta, layoutMeta(layout), opts.chunk, opts.k, opts.demo, beta);
+  return { options: { chunk: opts.chunk, k: opts.k, demo: opts.demo }, layout, ...r };
+}
+
+function checkArgs(errorBuffer: Float32Array, delta: Float32Array, layout: TensorSpec[], beta: number, opts: CompressOptions): void {
   checkOptions(opts);
   const n = totalParams(layout);
   if (errorBuffer.length !== n || delta.length !== n) {
     throw new RangeError(`errorBuffer (${errorBuffer.length}) and delta (${delta.length}) must both hold ${n} floats`);
   }
   if (!Number.isFinite(beta)) throw new RangeError('beta must be finite');
-  const r = nativeCompress().compressFeedback(errorBuffer, delta, layoutMeta(layout), opts.chunk, opts.k, opts.demo, beta);
-  return { options: { chunk: opts.chunk, k: opts.k, demo: opts.demo }, layout, ...r };
 }
 
 /** Writes the dense decompressed model into `out` (zeros where nothing was kept). */

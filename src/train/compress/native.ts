@@ -14,6 +14,8 @@ export interface NativeCompress {
   decodeRecords(bytes: Uint8Array, pos: number, meta: Float64Array, chunk: number, k: number, demo: boolean): NativeArrays | { error: string; message: string };
   tensorNorms(meta: Float64Array, chunk: number, k: number, demo: boolean, p: NativeArrays): Float32Array;
   aggregateAndStep(params: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, payloads: NativeArrays[], thresholds: Float32Array, lr: number): Uint8Array;
+  compressFeedbackAsync(e: Float32Array, delta: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, beta: number): Promise<NativeArrays>;
+  aggregateAndStepAsync(params: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, payloads: NativeArrays[], thresholds: Float32Array, lr: number): Promise<Uint8Array>;
   reproducibleCosPi(num: number, den: number): number;
 }
 
