@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Engine } from '../../src/train/engine.js';
 import { loadModelConfig } from '../../src/train/model-config.js';
+import { loadNative } from '../../src/native/index.js';
 
 // SHA-256 of the fp32 little-endian parameters of config/models/tiny.json after initParams(1).
 const TINY_SEED1_SHA256 = '5c4c4e7a43328464b1f03a2bdd5a2c0ca04c5e3cf10156cd23316d79f9deddc9';
@@ -44,11 +45,13 @@ function specValues(seed: bigint, tensorIndex: number, count: number): number[] 
 }
 
 test('initParams(1) on tiny matches the committed SHA-256, for 1 and 2 threads', () => {
+  const processThreads = loadNative().getThreads();
   for (const threads of [1, 2]) {
     const engine = Engine.create(loadModelConfig('tiny'), { batch: 1, seqLen: 4, threads });
     try {
       engine.initParams(1);
       assert.equal(sha256(engine.params), TINY_SEED1_SHA256);
+      assert.equal(loadNative().getThreads(), processThreads, 'an engine\'s threads option does not leak');
     } finally {
       engine.dispose();
     }

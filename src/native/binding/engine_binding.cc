@@ -19,6 +19,24 @@ using gm::Model;
 
 int callerThreads(int fixed) { return fixed > 0 ? fixed : omp_get_max_threads(); }
 
+// Applies an engine's thread count to a synchronous call on the JS thread and
+// restores the previous OpenMP and OpenBLAS settings afterwards, so one engine's
+// `threads` option does not leak into the process-wide default (setThreads).
+class ThreadScope {
+ public:
+  explicit ThreadScope(int n) : ompPrev_(omp_get_max_threads()), blasPrev_(openblas_get_num_threads()) {
+    omp_set_num_threads(n);
+    openblas_set_num_threads(n);
+  }
+  ~ThreadScope() {
+    omp_set_num_threads(ompPrev_);
+    openblas_set_num_threads(blasPrev_);
+  }
+
+ private:
+  int ompPrev_, blasPrev_;
+};
+
 // Runs `work` on a libuv worker thread, settles a promise with `result` on the JS
 // thread, and clears the engine's busy flag in both outcomes.
 class EngineWorker : public Napi::AsyncWorker {
@@ -203,7 +221,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     Model& m = live(info.Env());
     uint64_t lo = (uint32_t)numberArg(info.Env(), info[0], "seed (low)");
     uint64_t hi = (uint32_t)numberArg(info.Env(), info[1], "seed (high)");
-    omp_set_num_threads(callerThreads(threads_));
+    ThreadScope scope(callerThreads(threads_));
     m.initParams((hi << 32) | lo);
     return info.Env().Undefined();
   }
@@ -296,7 +314,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     Napi::Env env = info.Env();
     Model& m = live(env);
     double maxNorm = numberArg(env, info[0], "maxNorm");
-    omp_set_num_threads(callerThreads(threads_));
+    ThreadScope scope(callerThreads(threads_));
     try {
       return Napi::Number::New(env, m.clipGradNorm(maxNorm));
     } catch (const EngineFailure& e) {
@@ -309,8 +327,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     Model& m = live(env);
     gm::AdamW h{numberArg(env, info[0], "lr"), numberArg(env, info[1], "beta1"), numberArg(env, info[2], "beta2"),
                 numberArg(env, info[3], "eps"), numberArg(env, info[4], "weightDecay")};
-    omp_set_num_threads(callerThreads(threads_));
-    openblas_set_num_threads(callerThreads(threads_));
+    ThreadScope scope(callerThreads(threads_));
     try {
       m.adamw(h);
     } catch (const EngineFailure& e) {
@@ -328,8 +345,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     size_t n = m.batch * m.seqLen;
     auto in = tokensArg(env, info[0], "inputs", n);
     auto tg = tokensArg(env, info[1], "targets", n);
-    omp_set_num_threads(callerThreads(threads_));
-    openblas_set_num_threads(callerThreads(threads_));
+    ThreadScope scope(callerThreads(threads_));
     Model::StepProfile prof;
     try {
       prof = m.profileStep(in.data(), tg.data());

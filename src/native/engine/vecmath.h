@@ -3,13 +3,14 @@
 // Cephes' degree-6 polynomial for e^r; max relative error ~2 ulp on [-87, 88].
 #pragma once
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 
 namespace gm {
 
 #pragma omp declare simd notinbranch
 inline float fastExp(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  x = std::min(std::max(x, -87.0f), 88.0f);
   // Round x·log2(e) to the nearest integer with the 1.5·2^23 trick (no floor call).
   const float shifter = 12582912.0f;
   float t = x * 1.44269504088896341f + shifter;
