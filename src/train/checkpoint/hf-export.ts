@@ -36,6 +36,7 @@ export function hfLlamaConfig(c: ModelConfig): Record<string, unknown> {
     mlp_bias: false,
     pretraining_tp: 1,
     use_cache: true,
+    pad_token_id: null,
     bos_token_id: GPT2_EOT_ID,
     eos_token_id: GPT2_EOT_ID,
     tie_word_embeddings: c.tie_word_embeddings,
