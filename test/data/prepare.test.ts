@@ -116,18 +116,23 @@ function resumeInputs(): string[] {
   return [inDir];
 }
 
-test('prepare stopped by its AbortSignal resumes to the same output', async () => {
+test('prepare stopped by its AbortSignal resumes to the same output, inside text, JSONL and Parquet inputs', async () => {
   const inputs = resumeInputs();
   const ref = join(tempDir(), 'ref');
   const want = await prepareDataset({ inputs, out: ref, shardTokens: 512 });
-  const out = join(tempDir(), 'ds');
-  const ac = new AbortController();
-  await assert.rejects(prepareDataset({ inputs, out, shardTokens: 512, signal: ac.signal, onProgress: (p) => { if (p.shards >= 20) ac.abort(); } }),
-    (e: unknown) => e instanceof DataError && e.code === 'ABORTED');
-  assert.ok(existsSync(join(out, JOURNAL_FILE)));
-  const got = await prepareDataset({ inputs, out, shardTokens: 512 });
-  assert.deepEqual(got.shards, want.shards);
-  assert.equal(got.documents, want.documents);
+  const stoppedIn = new Set<number>();
+  for (const stopAt of [10, 30, 55]) {
+    const out = join(tempDir(), 'ds');
+    const ac = new AbortController();
+    await assert.rejects(prepareDataset({ inputs, out, shardTokens: 512, signal: ac.signal, onProgress: (p) => { if (p.shards >= stopAt) ac.abort(); } }),
+      (e: unknown) => e instanceof DataError && e.code === 'ABORTED');
+    const journal = JSON.parse(readFileSync(join(out, JOURNAL_FILE), 'utf8')) as { input: number; skip: number };
+    stoppedIn.add(journal.input);
+    const got = await prepareDataset({ inputs, out, shardTokens: 512 });
+    assert.deepEqual(got.shards, want.shards, `stopped after ${stopAt} shards`);
+    assert.equal(got.documents, want.documents);
+  }
+  assert.deepEqual([...stoppedIn].sort(), [0, 1, 2], 'stopped once in each kind of input');
 });
 
 test('prepare resumes after its process is killed with SIGKILL, to byte-identical shards', { timeout: 60_000 }, async (t) => {

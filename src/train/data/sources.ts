@@ -5,10 +5,10 @@
 //     depend on where segments fall; position = byte offset;
 //   JSONL: one document per non-blank line, the string at `field`; position = byte
 //     offset of the line;
-//   Parquet: one document per row, the string column `field`, read a batch of rows
-//     at a time with hyparquet; position = row index.
-// Memory stays bounded: at most SEGMENT_MAX_BYTES of text (one JSONL line or one batch
-// of Parquet rows can be larger; they are the input's own unit).
+//   Parquet: one document per row, the string column `field`, read one row group at
+//     a time with hyparquet; position = row index.
+// Memory stays bounded: at most SEGMENT_MAX_BYTES of text (one JSONL line or one
+// Parquet row group can be larger; they are the input's own unit).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { DataError } from './errors.js';
@@ -167,8 +167,6 @@ async function* jsonlSegments(path: string, start: number, startLine: number, fi
   }
 }
 
-const PARQUET_ROWS_PER_READ = 1024;
-
 async function* parquetSegments(path: string, startRow: number, field: string): AsyncGenerator<Segment> {
   let file;
   let metadata;
@@ -182,20 +180,27 @@ async function* parquetSegments(path: string, startRow: number, field: string): 
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
   if (!columns.includes(field)) throw new DataError('BAD_INPUT', `no column "${field}" (columns: ${columns.join(', ')})`, path);
   const rows = Number(metadata.num_rows);
-  for (let r = startRow; r < rows; r += PARQUET_ROWS_PER_READ) {
-    const end = Math.min(rows, r + PARQUET_ROWS_PER_READ);
-    let batch: Record<string, unknown>[];
-    try {
-      batch = await parquetReadObjects({ file, columns: [field], rowStart: r, rowEnd: end });
-    } catch (err) {
-      throw new DataError('BAD_INPUT', `rows ${r}..${end}: ${(err as Error).message}`, path);
+  // One row group at a time: hyparquet decodes a column chunk's pages in order, so
+  // reading smaller slices of a group would decode its first pages again and again.
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    const groupEnd = groupStart + Number(group.num_rows);
+    const r = Math.max(groupStart, startRow);
+    if (r < groupEnd) {
+      let batch: Record<string, unknown>[];
+      try {
+        batch = await parquetReadObjects({ file, columns: [field], rowStart: r, rowEnd: groupEnd });
+      } catch (err) {
+        throw new DataError('BAD_INPUT', `rows ${r}..${groupEnd}: ${(err as Error).message}`, path);
+      }
+      for (const [k, row] of batch.entries()) {
+        const value = row[field];
+        if (value === null || value === undefined) continue; // a null cell is no document
+        if (typeof value !== 'string') throw new DataError('BAD_INPUT', `row ${r + k}: column "${field}" is not a string`, path);
+        yield { text: value, docStart: true, pos: r + k, line: 0, progress: (r + k + 1) / rows };
+      }
     }
-    for (const [k, row] of batch.entries()) {
-      const value = row[field];
-      if (value === null || value === undefined) continue; // a null cell is no document
-      if (typeof value !== 'string') throw new DataError('BAD_INPUT', `row ${r + k}: column "${field}" is not a string`, path);
-      yield { text: value, docStart: true, pos: r + k, line: 0, progress: (r + k + 1) / rows };
-    }
+    groupStart = groupEnd;
   }
 }
 
