@@ -15,7 +15,7 @@ export interface Dataset {
   readonly totalTokens: number;
   /** Number of (T+1)-token samples for sequence length T. */
   sampleCount(seqLen: number): number;
-  /** Sample `index` (T+1 tokens) into `out` (allocated when absent). */
+  /** Sample `index`: its T+1 tokens, written to the start of `out` when given (a view of it is returned). */
   readSample(index: number, seqLen: number, out?: Uint32Array): Uint32Array;
   close(): void;
 }
@@ -66,7 +66,7 @@ class ShardedDataset implements Dataset {
       else hi = mid - 1;
     }
     this.shards[lo]!.read((index - starts[lo]!) * seqLen, seqLen + 1, dest, 0);
-    return dest;
+    return dest.length === seqLen + 1 ? dest : dest.subarray(0, seqLen + 1);
   }
 
   close(): void {
