@@ -4,11 +4,14 @@
 import type { NodeContext } from '../node/context.js';
 import { readP2PFigures } from './p2p-stats.js';
 import type { NodeStatus, PeerView, ScoreEntry, StatusProvider } from './status.js';
+import type { PeerStatusBook } from './status-gossip.js';
 
 /** Figures that live outside NodeContext (the validator's scores, weights on chain). */
 export interface StatusExtras {
   scores?: () => ScoreEntry[] | undefined;
   weightsSetAtBlock?: () => number | undefined;
+  /** Peers' statuses heard on gossip (startStatusGossip): adds θ agreement with peers. */
+  peerStatus?: PeerStatusBook;
 }
 
 /** How many points of each loss series the status carries (the dashboard plots them). */
@@ -19,11 +22,13 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
   const peers: PeerView[] = p2p.connected.map((peerId) => {
     const info = ctx.directory.peer(peerId);
     const score = p2p.scores.get(peerId);
+    const heard = extras.peerStatus?.get(peerId);
     return {
       peerId,
       ...(info ? { uid: info.uid } : {}),
       role: info ? (info.validatorPermit ? 'validator' : 'miner') : 'unregistered',
       ...(score !== undefined ? { score } : {}),
+      ...(heard ? { thetaWindow: heard.thetaWindow, thetaHash: heard.thetaHash } : {}),
     };
   });
   const m = ctx.metrics;
@@ -63,6 +68,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
       ...(weightsSetAtBlock !== undefined ? { weightsSetAtBlock } : {}),
     },
     ...(scores ? { scores } : {}),
+    ...(extras.peerStatus ? { peerTheta: extras.peerStatus.agreement({ thetaWindow: headWindow + 1, thetaHash: ctx.replica.thetaHash }) } : {}),
   };
 }
 

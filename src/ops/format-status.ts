@@ -55,6 +55,10 @@ export function formatStatus(s: NodeStatus): string {
   const head = s.headWindow < 0 ? 'no manifest applied yet' : `manifest of window ${s.headWindow} applied`;
   const missed = s.manifestsMissed ? `, ${s.manifestsMissed} MISSED` : '';
   row('θ', `${s.thetaHash.slice(0, 16)}…  ${s.inSync ? 'in sync' : 'OUT OF SYNC'} · ${head} (${s.manifestsApplied} this session${missed})`);
+  if (s.peerTheta) {
+    const t = s.peerTheta;
+    row('θ peers', `at θ_${t.thetaWindow}: ${t.agreeing} agree${t.differing ? `, ${t.differing} DIFFER` : ', none differ'} · ${t.elsewhere} at another window`);
+  }
   const tl = lastPoint(s.trainLoss);
   if (s.role === 'miner' || tl) {
     row('training', tl

@@ -10,3 +10,4 @@ export { startNodeOps, startTestnetDashboard, type NodeOpsOptions, type TestnetD
 export { dashboardHtml } from './dashboard.js';
 export { resolveConfig, readConfigFile, explicitFlags, configLeaves, ConfigError, type ConfigIssue, type ConfigLayers } from './config/resolve.js';
 export { NodeConfigSchema, resolveNodeConfig, loadProfile, baseNodeDefaults, type NodeConfig, type NodeRole } from './config/node-config.js';
+export { PeerStatusBook, startStatusGossip, statusMessage, publishStatus, type HeardStatus, type PeerThetaAgreement, type StatusGossip } from './status-gossip.js';

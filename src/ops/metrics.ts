@@ -137,6 +137,17 @@ export class OpsMetrics {
 
     // Sync.
     gauge('gradmesh_theta_in_sync', '1 when θ matched the thetaHash of the last manifest applied, else 0', (s) => (s.inSync ? 1 : 0));
+    new Gauge({
+      name: 'gradmesh_theta_peers', help: 'Peers (by status gossip) holding the same θ window as this node: same hash (agreeing), another hash (differing), another window (elsewhere)', labelNames: ['state'], registers: [r],
+      collect() {
+        this.reset();
+        const t = snap()?.peerTheta;
+        if (!t) return;
+        this.set({ state: 'agreeing' }, t.agreeing);
+        this.set({ state: 'differing' }, t.differing);
+        this.set({ state: 'elsewhere' }, t.elsewhere);
+      },
+    });
     gauge('gradmesh_manifest_head_window', 'Window of the last manifest applied', (s) => s.headWindow);
     counter('gradmesh_manifests_applied_total', 'Manifests applied since the process started', (s) => s.manifestsApplied);
     gauge('gradmesh_manifests_missed', 'Closed windows whose manifest has not been applied (0 when caught up)', (s) => s.manifestsMissed);

@@ -4,23 +4,42 @@ import type { NodeContext } from '../node/context.js';
 import { contextStatusProvider, type StatusExtras } from './context-status.js';
 import { startOpsServer, type OpsServer } from './server.js';
 import { fetchNodeEntries } from './status-client.js';
+import { startStatusGossip } from './status-gossip.js';
 
 export interface NodeOpsOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
   extras?: StatusExtras;
+  /** Gossip this node's θ and compare with its peers' (default true). */
+  statusGossip?: boolean;
 }
 
-/** Serves GET /api/status, /metrics and the dashboard for one running node. */
-export function startNodeOps(ctx: NodeContext, o: NodeOpsOptions): Promise<OpsServer> {
-  return startOpsServer({
-    port: o.port,
-    ...(o.host ? { host: o.host } : {}),
-    name: `${ctx.role} ${ctx.uid}`,
-    title: `gradmesh ${ctx.role} ${ctx.uid}`,
-    status: contextStatusProvider(ctx, o.extras),
-  });
+/**
+ * Serves GET /api/status, /metrics and the dashboard for one running node, and (unless
+ * turned off) starts the status gossip that measures θ agreement with peers.
+ */
+export async function startNodeOps(ctx: NodeContext, o: NodeOpsOptions): Promise<OpsServer> {
+  const gossip = o.statusGossip === false ? undefined : startStatusGossip(ctx);
+  try {
+    const server = await startOpsServer({
+      port: o.port,
+      ...(o.host ? { host: o.host } : {}),
+      name: `${ctx.role} ${ctx.uid}`,
+      title: `gradmesh ${ctx.role} ${ctx.uid}`,
+      status: contextStatusProvider(ctx, { ...o.extras, ...(gossip ? { peerStatus: gossip.book } : {}) }),
+    });
+    return {
+      ...server,
+      close: async () => {
+        gossip?.stop();
+        await server.close();
+      },
+    };
+  } catch (e) {
+    gossip?.stop();
+    throw e;
+  }
 }
 
 export interface TestnetDashboardOptions {

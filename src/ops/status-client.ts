@@ -27,7 +27,7 @@ export async function fetchStatus(url: string, o: { timeoutMs?: number } = {}): 
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
     const why = err.name === 'TimeoutError' ? `no answer within ${o.timeoutMs ?? 5000} ms` : (err.cause?.code ?? err.message);
-    throw new StatusError(`cannot reach the node at ${base} (${why}); is it running, and with --ops-port?`);
+    throw new StatusError(`cannot reach the node at ${base} (${why}); is it running, with its ops API on that port (--ops.port)?`);
   }
   if (!res.ok) throw new StatusError(`${target} answered HTTP ${res.status}`);
   let body: unknown;

@@ -16,6 +16,9 @@ export const PeerViewSchema = z.object({
   role: z.enum(['miner', 'validator', 'unregistered']),
   /** gossipsub score as this node sees that peer, when the p2p layer reports it. */
   score: finiteNum.optional(),
+  /** The θ the peer last said it holds (status gossip): θ_thetaWindow hashes to thetaHash. */
+  thetaWindow: z.number().int().optional(),
+  thetaHash: z.string().optional(),
 });
 
 export const ScoreEntrySchema = z.object({
@@ -70,6 +73,13 @@ export const NodeStatusSchema = z.object({
     weightsSetAtBlock: z.number().int().optional(),
   }),
   scores: z.array(ScoreEntrySchema).optional(),
+  /** Peers' θ (from status gossip) against this node's θ_{headWindow+1}. */
+  peerTheta: z.object({
+    thetaWindow: z.number().int(),
+    agreeing: nonNegInt,
+    differing: nonNegInt,
+    elsewhere: nonNegInt,
+  }).optional(),
 });
 
 export type LossPoint = z.infer<typeof LossPointSchema>;

@@ -28,7 +28,9 @@ class SimulatedNetwork {
   status(role: 'miner' | 'validator', uid: number): NodeStatus {
     const w = this.window;
     const base = sampleStatus({ role, uid, window: w });
-    const theta = this.forkedUid === uid ? 'f'.repeat(64) : `${String(w - 2).padStart(8, '0')}${'9e3a'.repeat(14)}`;
+    const thetaOf = (u: number): string => (this.forkedUid === u ? 'f'.repeat(64) : `${String(w - 2).padStart(8, '0')}${'9e3a'.repeat(14)}`);
+    const theta = thetaOf(uid);
+    const others = [0, 1, 2, 3].filter((u) => u !== uid);
     const windows = Array.from({ length: w }, (_, i) => i);
     const scores = [1, 2, 3].map((m) => ({ uid: m, score: Math.max(0, 0.9 - m * 0.2 + 0.05 * Math.sin(w + m)) }));
     const total = scores.reduce((a, e) => a + e.score, 0);
@@ -37,7 +39,16 @@ class SimulatedNetwork {
     return {
       ...base,
       peerId: peerId(uid),
-      peers: [0, 1, 2, 3].filter((u) => u !== uid).map((u) => ({ peerId: peerId(u), uid: u, role: u === 0 ? 'validator' as const : 'miner' as const, score: u === 0 ? 14.2 : 3 + u * 0.7 })),
+      peers: others.map((u) => ({
+        peerId: peerId(u), uid: u, role: u === 0 ? 'validator' as const : 'miner' as const, score: u === 0 ? 14.2 : 3 + u * 0.7,
+        thetaWindow: w - 1, thetaHash: thetaOf(u),
+      })),
+      peerTheta: {
+        thetaWindow: w - 1,
+        agreeing: others.filter((u) => thetaOf(u) === theta).length,
+        differing: others.filter((u) => thetaOf(u) !== theta).length,
+        elsewhere: 0,
+      },
       thetaHash: theta,
       trainLoss: role === 'miner' ? windows.map((i) => ({ window: i, loss: this.lossOf(uid, i) })) : [],
       evalLoss: role === 'validator' ? windows.slice(1).map((i) => ({ window: i, loss: this.lossOf(0, i) + 0.3 })) : [],
@@ -97,6 +108,7 @@ test('the dashboard shows a live testnet and follows its changes', { timeout: 90
   assert.deepEqual(await page.$$eval('#scores tr[data-uid]', (rs) => rs.map((r) => r.getAttribute('data-uid'))), ['1', '2', '3']);
   assert.equal(await page.$$eval('#bytes tr[data-node]', (rs) => rs.length), 8, 'in and out for each node');
   assert.equal(await page.$$eval('#peers tbody tr[data-peer]', (rs) => rs.length), 4, 'every node, as its peers see it');
+  assert.match(await text(page, '#peers tr[data-peer]:nth-child(1)'), /θ_2 00000001/, 'the θ each peer reports');
 
   // Windows pass: the page follows without a reload.
   net.window = 9;
@@ -114,6 +126,10 @@ test('the dashboard shows a live testnet and follows its changes', { timeout: 90
   net.forkedUid = 2;
   await page.waitForFunction(() => document.querySelector('#agreement .badge')?.getAttribute('data-state') === 'bad');
   assert.match(await text(page, '#agreement'), /DISAGREE: 2 hashes at manifest 7/);
+  // Each node also sees, through status gossip, which of its peers hold another θ.
+  await page.waitForFunction(() => /3 peer\(s\) differ/.test(document.querySelector('#nodes tr[data-node="miner1"] td[data-field="sync"]')?.textContent ?? ''));
+  assert.match(await text(page, '#nodes tr[data-node="miner0"] td[data-field="sync"]'), /yes · 1 peer\(s\) differ/);
+  assert.match(await text(page, '#peers tr[data-peer]:nth-child(3)'), /θ_8 ffffffff/);
   await servers[3]!.close();
   await page.waitForFunction(() => document.querySelector('#nodes tr[data-node="miner2"]')?.getAttribute('data-state') === 'down');
   assert.equal(await text(page, '#node-count'), '3/4');

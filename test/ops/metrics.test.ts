@@ -33,6 +33,8 @@ test('every metric is read from the status snapshot taken at scrape time', async
   assert.equal(a.get('gradmesh_p2p_fetch_failures_total{role="validator"}'), 1);
   assert.equal(a.get('gradmesh_gossip_peer_score{peer_id="12D3KooWMiner3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",uid="3"}'), -3.25);
   assert.equal(a.get('gradmesh_p2p_rejected_messages_total{reason="invalid"}'), 2);
+  assert.equal(a.get('gradmesh_theta_peers{state="agreeing"}'), 2);
+  assert.equal(a.get('gradmesh_theta_peers{state="elsewhere"}'), 1);
   assert.equal(a.get('gradmesh_chain_stake{role="validator"}'), 1000);
   assert.equal(a.get('gradmesh_chain_weights_set_block{role="validator"}'), 16);
   assert.equal(a.get('gradmesh_miner_score{uid="2"}'), 0.75);
@@ -56,6 +58,7 @@ test('every metric is read from the status snapshot taken at scrape time', async
   assert.equal(b.get('gradmesh_miner_score{uid="2"}'), undefined);
   assert.equal([...b.keys()].filter((k) => k.startsWith('gradmesh_gossip_peer_score')).length, 0);
   assert.equal(b.get('gradmesh_chain_weights_set_block{role="miner"}'), undefined);
+  assert.equal(b.get('gradmesh_theta_peers{state="agreeing"}'), undefined, 'no status gossip, no series');
 });
 
 test('two nodes in one process keep separate registries', async () => {

@@ -44,5 +44,6 @@ export function sampleStatus(o: { role?: 'miner' | 'validator'; uid?: number; wi
     rejections: { invalid: 2, unregistered: 1 },
     chain: { stake: role === 'validator' ? 1000 : 0, ...(role === 'validator' ? { weightsSetAtBlock: 16 } : {}) },
     ...(role === 'validator' ? { scores: [{ uid: 2, score: 0.75, weight: 0.6 }, { uid: 3, score: 0.25, weight: 0.4 }] } : {}),
+    ...(role === 'validator' ? { peerTheta: { thetaWindow: window - 1, agreeing: 2, differing: 0, elsewhere: 1 } } : {}),
   };
 }

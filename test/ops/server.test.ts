@@ -124,6 +124,7 @@ test('gradmesh status fits a node on one screen', () => {
   assert.match(text, /held-out loss 7\.7000 \(window 7\)/);
   assert.match(text, /3 connected: 1 miner, 1 validator, 1 unregistered; gossip score min -3\.25, mean 4\.63/);
   assert.match(text, /weights set at block 16/);
+  assert.match(text, /θ peers  at θ_7: 2 agree, none differ · 1 at another window/);
   assert.match(text, /uid 2 0\.750 \(w 0\.600\) · uid 3 0\.250 \(w 0\.400\)/);
   const miner = formatStatus({ ...sampleStatus({ role: 'miner', uid: 2, window: 4 }), inSync: false, manifestsMissed: 3 });
   assert.match(miner, /OUT OF SYNC/);
