@@ -127,7 +127,13 @@ export async function prepareDataset(opts: PrepareOptions): Promise<DatasetManif
   const journalPath = join(out, JOURNAL_FILE);
   let journal: Journal | null = null;
   if (existsSync(journalPath)) {
-    const parsed = journalSchema.safeParse(JSON.parse(readFileSync(journalPath, 'utf8')));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(journalPath, 'utf8'));
+    } catch {
+      raw = null;
+    }
+    const parsed = journalSchema.safeParse(raw);
     if (!parsed.success) throw new DataError('OUT_NOT_EMPTY', 'unreadable prepare journal; delete the directory to start again', journalPath);
     journal = parsed.data;
     if (journal.fingerprint !== fingerprint) {
