@@ -1,6 +1,7 @@
 // Parameter init (bit-reproducible on every machine), global-norm clipping, AdamW.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -36,27 +37,43 @@ struct Xoshiro256ss {
 };
 }  // namespace
 
-// Init spec (docs/engine.md): tensor i of the canonical layout gets its own
-// xoshiro256** stream seeded through SplitMix64 from seed ^ ((i + 1) * 0xD1B54A32D192ED03).
-// Matrices: each value is (sum of 12 uniforms u = (x >> 40) * 2^-24) - 6, which has
-// mean 0 and variance 1 (Irwin-Hall), times 0.02, computed in float64 and rounded
-// once to float32. Norm weights: 1.0. Only integer ops and IEEE +,-,* are used, so
-// the bits are the same on every machine and for every thread count.
+// Init spec (docs/engine.md). Matrices are cut into chunks of 2^16 values (in layout
+// order); chunk c of tensor i (canonical index) has its own xoshiro256** stream, its
+// four state words being successive SplitMix64 outputs from the state
+// seed ^ ((i+1)·0xD1B54A32D192ED03) ^ ((c+1)·0x8CB92BA72F3D8DD7) (mod 2^64). A value
+// is (u1 + ... + u12 - 6) · 0.02 where every 64-bit output x gives two uniforms,
+// (x >> 40)·2^-24 then ((x >> 16) & 0xFFFFFF)·2^-24 (Irwin-Hall: mean 0, variance 1),
+// summed in float64 and rounded once to float32. Norm weights are 1.0. Only integer
+// ops and IEEE +, -, * are used, and chunks are independent, so the bits are the
+// same on every machine and for every thread count.
+constexpr size_t kInitChunk = size_t(1) << 16;
+
 void Model::initParams(uint64_t seed) {
   float* P = params->data;
-  const auto& entries = layout.entries;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t i = 0; i < (int64_t)entries.size(); i++) {
-    const auto& e = entries[i];
-    float* dst = P + e.offset;
+  struct Work { size_t tensor, chunk; };
+  std::vector<Work> work;
+  for (size_t i = 0; i < layout.entries.size(); i++) {
+    const auto& e = layout.entries[i];
     if (!e.matrix) {
-      for (size_t j = 0; j < e.numel; j++) dst[j] = 1.0f;
+      for (size_t j = 0; j < e.numel; j++) P[e.offset + j] = 1.0f;
       continue;
     }
-    Xoshiro256ss rng(seed ^ ((uint64_t)(i + 1) * 0xD1B54A32D192ED03ULL));
-    for (size_t j = 0; j < e.numel; j++) {
+    for (size_t c = 0; c * kInitChunk < e.numel; c++) work.push_back({i, c});
+  }
+#pragma omp parallel for schedule(dynamic, 4)
+  for (int64_t w = 0; w < (int64_t)work.size(); w++) {
+    const auto& e = layout.entries[work[w].tensor];
+    const size_t c = work[w].chunk;
+    Xoshiro256ss rng(seed ^ ((uint64_t)(work[w].tensor + 1) * 0xD1B54A32D192ED03ULL) ^ ((uint64_t)(c + 1) * 0x8CB92BA72F3D8DD7ULL));
+    float* dst = P + e.offset + c * kInitChunk;
+    const size_t n = std::min(kInitChunk, e.numel - c * kInitChunk);
+    for (size_t j = 0; j < n; j++) {
       double sum = 0.0;
-      for (int u = 0; u < 12; u++) sum += (double)(rng.next() >> 40) * (1.0 / 16777216.0);
+      for (int u = 0; u < 6; u++) {
+        const uint64_t x = rng.next();
+        sum += (double)(x >> 40) * (1.0 / 16777216.0);
+        sum += (double)((x >> 16) & 0xFFFFFFu) * (1.0 / 16777216.0);
+      }
       dst[j] = (float)((sum - 6.0) * 0.02);
     }
   }
