@@ -310,11 +310,54 @@ void scatterMean(const TensorGeom& t, size_t ti, int64_t c, const std::vector<Pa
   (void)ti;
 }
 
+// Plain mode touches only the positions some payload chose (G*k of them, not the
+// whole chunk): clear them, scatter in uid order, then take each one's mean once.
+// The per-position arithmetic is the same as scatterMean's, so are the bits.
+bool sparseChunkPass(const TensorGeom& t, int64_t c, const std::vector<PayloadView>& ps, const std::vector<float>& clut,
+                     float* params, float lr, bool apply, float* sum, uint32_t* count) {
+  const int64_t k = t.k;
+  for (size_t p = 0; p < ps.size(); p++) {
+    const uint16_t* idx = ps[p].indices + t.valueOffset + c * k;
+    for (int64_t j = 0; j < k; j++) {
+      sum[idx[j]] = 0.0f;
+      count[idx[j]] = 0;
+    }
+  }
+  for (size_t p = 0; p < ps.size(); p++) {
+    const uint16_t* idx = ps[p].indices + t.valueOffset + c * k;
+    const uint8_t* codes = ps[p].codes + t.valueOffset + c * k;
+    const float* l = clut.data() + 4 * p;
+    for (int64_t j = 0; j < k; j++) {
+      sum[idx[j]] += l[codes[j]];
+      count[idx[j]]++;
+    }
+  }
+  bool finite = true;
+  const int64_t base = chunkBase(t, c);
+  for (size_t p = 0; p < ps.size(); p++) {
+    const uint16_t* idx = ps[p].indices + t.valueOffset + c * k;
+    for (int64_t j = 0; j < k; j++) {
+      const uint16_t i = idx[j];
+      if (count[i] == 0) continue;  // already taken
+      const float a = count[i] > 1 ? sum[i] / static_cast<float>(count[i]) : sum[i];
+      count[i] = 0;
+      if (!apply) {
+        if (!std::isfinite(a)) finite = false;
+        continue;
+      }
+      float& w = params[elementAt(t, base, i)];
+      w = w - lr * a;
+    }
+  }
+  return finite;
+}
+
 // mode 0: report whether the chunk's aggregate is finite; mode 1: apply it.
 bool chunkPass(const TensorGeom& t, size_t ti, int64_t c, const std::vector<PayloadView>& ps,
                const std::vector<float>& clut, float* params, float lr, bool demo, bool apply,
                std::vector<float>& sum, std::vector<uint32_t>& count) {
   const int64_t n = t.chunkElems();
+  if (!demo) return sparseChunkPass(t, c, ps, clut, params, lr, apply, sum.data(), count.data());
   std::fill(sum.begin(), sum.begin() + n, 0.0f);
   std::fill(count.begin(), count.begin() + n, 0u);
   scatterMean(t, ti, c, ps, clut, sum.data(), count.data());
