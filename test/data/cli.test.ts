@@ -54,3 +54,8 @@ test('data prepare, info and verify; verify catches a changed byte', async () =>
   assert.match(bad.out, /FAIL .*shard_000001\.bin\s+CHECKSUM/);
   assert.match(bad.out, /FAILED/);
 });
+
+test('data pool prints the sampler vector pool', async () => {
+  const r = await run(['data', 'pool', '--run-hash', '51c0d40682b01c02a1a1e6fde5e3a4102ed5224662176e91632a5ca69dd377df', '--uid', '0', '--window', '0', '--size', '8', '--samples', '1000']);
+  assert.deepEqual(JSON.parse(r.out).pool, [483, 543, 112, 674, 397, 556, 104, 915]); // docs/sampler.md §6
+});

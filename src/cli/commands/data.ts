@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import {
-  DataError, ensureDefaultDataset, openDataset, prepareDataset, verifyDataset, type PrepareProgress,
+  DataError, ensureDefaultDataset, openDataset, prepareDataset, samplePool, verifyDataset, type PrepareProgress,
 } from '../../train/data/index.js';
 
 function mb(bytes: number): string {
@@ -132,6 +132,29 @@ export function registerData(program: Command): void {
       } finally {
         ds.close();
       }
+    });
+
+  data
+    .command('pool')
+    .description("print a window's sample pool (docs/sampler.md), to compare nodes or implementations")
+    .requiredOption('--run-hash <hex>', 'the run hash, 64 hex digits')
+    .requiredOption('--uid <n>', 'miner uid (or pseudo-uid)', (v) => Number(v))
+    .requiredOption('--window <n>', 'window number', (v) => Number(v))
+    .requiredOption('--size <n>', 'pool size', positiveInt('--size'))
+    .option('--samples <n>', 'sample count (instead of --dataset)', (v) => Number(v))
+    .option('--dataset <dir>', 'dataset directory whose sample count to use')
+    .option('--seq-len <n>', 'sequence length for --dataset', positiveInt('--seq-len'))
+    .action((o: { runHash: string; uid: number; window: number; size: number; samples?: number; dataset?: string; seqLen?: number }) => {
+      if (!/^[0-9a-fA-F]{64}$/.test(o.runHash)) throw new DataError('RANGE', '--run-hash must be 64 hex digits');
+      let n = o.samples;
+      if (o.dataset) {
+        const ds = openDataset(o.dataset);
+        n = ds.sampleCount(o.seqLen ?? ds.manifest.seqLen);
+        ds.close();
+      }
+      if (n === undefined) throw new DataError('RANGE', 'give --samples or --dataset');
+      const pool = samplePool(new Uint8Array(Buffer.from(o.runHash, 'hex')), o.uid, o.window, o.size, n);
+      console.log(JSON.stringify({ uid: o.uid, window: o.window, sampleCount: n, pool }));
     });
 
   data
