@@ -73,3 +73,45 @@ test('no usable candidate is a not_found error naming every failure', async () =
     (e: unknown) => e instanceof CheckpointError && e.code === 'not_found' && /window 6: no provider/.test(e.message) && /window 5: run_mismatch/.test(e.message),
   );
 });
+
+test('streamed candidates are written to the store, verified from disk into a given buffer, and removed when they lie', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-catchup-'));
+  try {
+    const older = published(10, 10);
+    const honest = published(20, 20);
+    const newest = published(30, 30);
+    const store = new CheckpointStore(dir, { keep: 2 });
+    await store.write(10, older.bytes);
+    const lie = newest.bytes.slice();
+    lie[lie.length - 9]! ^= 0x02;
+    const blobs = new Map<number, Uint8Array>([[30, lie], [20, honest.bytes]]);
+    async function* pieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+    }
+    const into = new Float32Array(honest.params.length);
+    const progress: number[] = [];
+    const result = await fetchVerifiedCheckpoint([newest.candidate, honest.candidate], { runHash: RUN_A, layout }, {
+      store, into,
+      fetch: async (c, onBytes) => {
+        onBytes(0, c.size);
+        return pieces(blobs.get(c.window)!);
+      },
+      onProgress: (c) => progress.push(c.window),
+    });
+    assert.equal(result.candidate.window, 20);
+    assert.equal(result.bytes, undefined);
+    assert.equal(result.path, store.pathOf(20));
+    assert.equal(result.checkpoint.params, into, 'verified straight into the given buffer');
+    assert.deepEqual(into, honest.params);
+    assert.deepEqual(result.rejected.map((r) => [r.candidate.window, (r.error as CheckpointError).code]), [[30, 'theta_mismatch']]);
+    assert.deepEqual(progress, [30, 20]);
+    assert.deepEqual(store.list(), [10, 20], 'the lying download is gone');
+    // Only the liar left: it fails, and while unverified it did not push window 10 out (keep = 2).
+    await assert.rejects(fetchVerifiedCheckpoint([newest.candidate], { layout }, {
+      store, fetch: async (c) => pieces(blobs.get(c.window)!),
+    }), (e: unknown) => e instanceof CheckpointError && e.code === 'not_found');
+    assert.deepEqual(store.list(), [10, 20]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -163,6 +163,7 @@ export function parseCheckpointMeta(metadata: Record<string, string>): Checkpoin
 function decodeVerified(
   header: SafetensorsHeader, expect: CheckpointExpect,
   readInto: (entry: TensorEntry, dst: Float32Array) => void,
+  into?: Float32Array,
 ): DecodedCheckpoint {
   const meta = parseCheckpointMeta(header.metadata);
   if (expect.runHash !== undefined && meta.runHash !== expect.runHash) {
@@ -174,7 +175,11 @@ function decodeVerified(
   if (header.tensors.length !== expect.layout.length) {
     throw new CheckpointError('tensor_set', `checkpoint has ${header.tensors.length} tensors, the layout ${expect.layout.length}`);
   }
-  const params = new Float32Array(layoutTotal(expect.layout));
+  const total = layoutTotal(expect.layout);
+  if (into !== undefined && into.length !== total) {
+    throw new CheckpointError('invalid_input', `destination has ${into.length} floats, the layout ${total}`);
+  }
+  const params = into ?? new Float32Array(total);
   for (const spec of expect.layout) {
     const entry = header.byName.get(spec.name);
     if (!entry) throw new CheckpointError('tensor_set', `checkpoint lacks tensor "${spec.name}"`);
@@ -197,11 +202,15 @@ export function decodeCheckpoint(bytes: Uint8Array, expect: CheckpointExpect): D
   return decodeVerified(view.header, expect, (entry, dst) => decodeTensorInto(entry, view.data.subarray(entry.begin, entry.end), dst));
 }
 
-/** Decodes and fully verifies a checkpoint file, reading one tensor at a time. */
-export function decodeCheckpointFile(path: string, expect: CheckpointExpect): DecodedCheckpoint {
+/**
+ * Decodes and fully verifies a checkpoint file, reading one tensor at a time. With
+ * `into` (e.g. the engine's parameter buffer) the parameters are read straight into
+ * it, so a large model is not held twice; if this throws, `into` holds garbage.
+ */
+export function decodeCheckpointFile(path: string, expect: CheckpointExpect, into?: Float32Array): DecodedCheckpoint {
   const reader = new SafetensorsFileReader(path);
   try {
-    return decodeVerified(reader.header, expect, (entry, dst) => reader.readInto(entry.name, dst));
+    return decodeVerified(reader.header, expect, (entry, dst) => reader.readInto(entry.name, dst), into);
   } finally {
     reader.close();
   }

@@ -3,7 +3,7 @@
 // any moment leaves the previous checkpoints intact and at worst a stray temporary
 // file, which the next store opened on the directory removes. Only the newest `keep`
 // checkpoints are kept.
-import { mkdirSync, readdirSync, readFileSync, unlinkSync, openSync, fsyncSync, closeSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, openSync, fsyncSync, closeSync, existsSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointError } from './errors.js';
@@ -99,9 +99,12 @@ export class CheckpointStore {
 
   /**
    * Writes the checkpoint of `window` atomically from bytes, pieces, or a stream of
-   * pieces (e.g. ranges arriving from peers), then applies retention. Returns its path.
+   * pieces (e.g. ranges arriving from peers), then applies retention (unless
+   * `prune: false`, for a file not verified yet). Returns its path.
    */
-  async write(window: number, data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<string> {
+  async write(
+    window: number, data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, opts: { prune?: boolean } = {},
+  ): Promise<string> {
     const path = this.pathOf(window);
     const tmp = join(this.dir, `.ckpt-${String(window).padStart(12, '0')}.safetensors.${process.pid}.${tmpCounter++}.tmp`);
     const chunks = data instanceof Uint8Array ? [data] : data;
@@ -126,7 +129,7 @@ export class CheckpointStore {
       if (e instanceof CheckpointError) throw e;
       throw new CheckpointError('io', `writing ${path}: ${(e as Error).message}`, { cause: e });
     }
-    this.prune();
+    if (opts.prune !== false) this.prune();
     return path;
   }
 
@@ -163,9 +166,14 @@ export class CheckpointStore {
     return peekCheckpointFile(this.pathOf(window));
   }
 
-  /** Loads and fully verifies one checkpoint. */
-  load(window: number, expect: CheckpointExpect): DecodedCheckpoint {
-    return decodeCheckpointFile(this.pathOf(window), expect);
+  /** Loads and fully verifies one checkpoint (optionally straight into `into`, see decodeCheckpointFile). */
+  load(window: number, expect: CheckpointExpect, into?: Float32Array): DecodedCheckpoint {
+    return decodeCheckpointFile(this.pathOf(window), expect, into);
+  }
+
+  /** Deletes one checkpoint (e.g. a download that failed verification). */
+  remove(window: number): void {
+    rmSync(this.pathOf(window), { force: true });
   }
 
   /**
