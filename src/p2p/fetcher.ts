@@ -39,6 +39,7 @@ class SourceQueue {
   private readonly queue: string[] = [];
   private readonly seen = new Set<string>();
   private providersLoaded = false;
+  private readonly retried = new Set<string>();
 
   constructor(private readonly deps: FetchDeps, private readonly req: FetchRequest) {
     this.add(req.from);
@@ -63,12 +64,15 @@ class SourceQueue {
   }
 
   async next(): Promise<string | undefined> {
-    if (this.queue.length === 0) await this.loadProviders();
-    return this.queue.shift();
+    // fresh sources (providers included) before a second try of one that failed
+    if (this.queue.every((p) => this.retried.has(p))) await this.loadProviders();
+    const fresh = this.queue.findIndex((p) => !this.retried.has(p));
+    return fresh >= 0 ? this.queue.splice(fresh, 1)[0] : this.queue.shift();
   }
 
   /** Puts a source that failed for a transient reason at the back of the queue. */
   requeue(peer: string): void {
+    this.retried.add(peer);
     if (!this.queue.includes(peer)) this.queue.push(peer);
   }
 
