@@ -134,14 +134,20 @@ export async function ensureDefaultDataset(opts: {
       });
       rmSync(jsonl);
     }
-    if (isBuilt(result.train) && isBuilt(result.val)) return { ...result, built: false }; // someone else finished first
-    rmSync(final, { recursive: true, force: true });
-    try {
-      renameSync(work, final);
-    } catch (err) {
-      if (!(isBuilt(result.train) && isBuilt(result.val))) throw err;
+    // Move into place. If something is already there, keep it when it is a finished
+    // build (another process won the race), else set it aside and try once more.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        renameSync(work, final);
+        return { ...result, built: true };
+      } catch (err) {
+        if (isBuilt(result.train) && isBuilt(result.val)) return { ...result, built: false };
+        if (attempt > 0 || !existsSync(final)) throw err;
+        const stale = join(root, `.${name}.stale-${process.pid}-${randomBytes(4).toString('hex')}`);
+        renameSync(final, stale);
+        rmSync(stale, { recursive: true, force: true });
+      }
     }
-    return { ...result, built: true };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
