@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DataError } from './errors.js';
 import { readManifest, type DatasetManifest } from './manifest.js';
 import { prepareDataset, type PrepareProgress } from './prepare.js';
@@ -102,7 +102,9 @@ export async function ensureDefaultDataset(opts: {
   documents?: string[];
 } = {}): Promise<{ train: string; val: string; built: boolean }> {
   const root = join(opts.cacheDir ?? defaultCacheDir(), 'datasets');
-  const name = opts.documents ? `${BROWN_BUILD_ID}-subset-${opts.documents.length}` : BROWN_BUILD_ID;
+  const name = opts.documents
+    ? `${BROWN_BUILD_ID}-subset-${createHash('sha256').update(opts.documents.join(',')).digest('hex').slice(0, 12)}`
+    : BROWN_BUILD_ID;
   const final = join(root, name);
   const result = { train: join(final, 'train'), val: join(final, 'val') };
   if (isBuilt(result.train) && isBuilt(result.val)) return { ...result, built: false };
