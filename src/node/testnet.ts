@@ -11,6 +11,7 @@ import { ensureDefaultDataset } from '../train/data/index.js';
 import { repoRoot } from '../train/model-config.js';
 import { loadRunSpec } from './run-spec.js';
 import { sleep } from './window-driver.js';
+import { startTestnetDashboard } from '../ops/index.js';
 
 export interface TestnetOptions {
   run: string;
@@ -35,6 +36,8 @@ export interface NodeProcess {
   hotkey: string;
   dataDir: string;
   args: string[];
+  /** The node's local status API. */
+  opsUrl: string;
   child?: ChildProcess;
 }
 
@@ -50,6 +53,7 @@ export class Testnet {
   readonly windows = new Map<number, WindowSummary>();
   private chain?: DevChain;
   private server?: { url: string; close(): Promise<void> };
+  private dashboard?: { url: string; close(): Promise<void> };
   private print: (line: string) => void;
   private exitWaiters = new Map<string, Promise<number | null>>();
 
@@ -75,16 +79,18 @@ export class Testnet {
     const walletPath = join(o.dir, 'wallets');
     const add = async (role: 'miner' | 'validator', i: number): Promise<void> => {
       const hotkey = `${role}${i}`;
+      const opsPort = o.basePort + 100 + this.nodes.length;
       const w = await createDevWallet({ path: walletPath, name: 'testnet', hotkey });
       // Validators hold stake (and so a permit); miners hold none.
       this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : 0);
       this.nodes.push({
-        name: hotkey, role, hotkey, dataDir: join(o.dir, 'nodes', hotkey),
+        name: hotkey, role, hotkey, dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
         args: [
           role, '--run', o.run, '--dev-chain', this.server!.url,
           '--wallet.path', walletPath, '--wallet.name', 'testnet', '--wallet.hotkey', hotkey,
           '--data-dir', join(o.dir, 'nodes', hotkey), '--threads', String(o.threadsPerNode),
           '--listen', `/ip4/127.0.0.1/tcp/${o.basePort + 1 + this.nodes.length}`,
+          '--ops.port', String(opsPort), '--ops.host', '127.0.0.1',
         ],
       });
     };
@@ -102,6 +108,11 @@ export class Testnet {
       this.spawnNode(n, ['--bootstrap', bootstrap, ...extra]);
     }
     this.print(`started ${o.validators} validator(s) and ${o.miners} miner(s); logs in ${join(o.dir, 'logs')}`);
+    this.dashboard = await startTestnetDashboard({
+      port: o.basePort + 99,
+      nodes: () => this.nodes.map((n) => ({ name: n.name, url: n.opsUrl })),
+    });
+    this.print(`dashboard at ${this.dashboard.url}`);
   }
 
   private async waitForNodeInfo(n: NodeProcess, timeoutMs = 120_000): Promise<{ peerId: string; multiaddrs: string[] }> {
@@ -216,6 +227,7 @@ export class Testnet {
         clearTimeout(t);
       }
     }));
+    await this.dashboard?.close();
     await this.server?.close();
     await this.chain?.close();
   }

@@ -1,8 +1,10 @@
 // `gradmesh miner` and `gradmesh validator`: one long-running node each.
+// Settings come from flags > GRADMESH_* variables > --config file > the role's
+// profile in config/profiles/ (src/ops/config).
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { homedir } from 'node:os';
 import { connectSubtensor, connectDevChain, loadHotkey, type Chain } from '../../chain/index.js';
 import { startNode, type Role } from '../../node/context.js';
 import { runMiner } from '../../node/miner.js';
@@ -10,24 +12,7 @@ import { runValidator } from '../../node/validator.js';
 import { createLogger } from '../../node/log.js';
 import { loadRunSpec } from '../../node/run-spec.js';
 import { loadNative } from '../../native/index.js';
-
-interface NodeFlags {
-  run: string;
-  dataDir?: string;
-  'wallet.name': string;
-  'wallet.hotkey': string;
-  'wallet.path'?: string;
-  'subtensor.network'?: 'finney' | 'test' | 'local';
-  'subtensor.chain_endpoint'?: string;
-  devChain?: string;
-  netuid?: string;
-  listen: string[];
-  announce?: string[];
-  bootstrap: string[];
-  threads?: string;
-  logLevel?: string;
-  dataset?: string;
-}
+import { resolveNodeConfig, explicitFlags, startNodeOps, type NodeConfig } from '../../ops/index.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -35,51 +20,56 @@ function collect(value: string, previous: string[] = []): string[] {
 
 export function addNodeOptions(cmd: Command): Command {
   return cmd
-    .option('--run <name|file>', 'run spec: a name in config/runs/ or a JSON file', 'testnet-tiny')
+    .option('--config <file>', 'JSON config file (flags and GRADMESH_* variables override it)')
+    .option('--run <name|file>', 'run spec: a name in config/runs/ or a JSON file')
     .option('--data-dir <dir>', 'where this node keeps its key, state and content store')
-    .option('--wallet.name <name>', 'wallet name (btcli)', 'default')
-    .option('--wallet.hotkey <hotkey>', 'hotkey name (btcli)', 'default')
-    .option('--wallet.path <dir>', 'wallets directory (btcli)', join(homedir(), '.bittensor', 'wallets'))
+    .option('--wallet.name <name>', 'wallet name (btcli)')
+    .option('--wallet.hotkey <hotkey>', 'hotkey name (btcli)')
+    .option('--wallet.path <dir>', 'wallets directory (btcli)')
     .addOption(new Option('--subtensor.network <network>', 'subtensor network').choices(['finney', 'test', 'local']))
     .option('--subtensor.chain_endpoint <url>', 'subtensor websocket endpoint (overrides --subtensor.network)')
     .option('--dev-chain <url>', 'use a gradmesh dev chain service instead of subtensor (testnets)')
-    .option('--netuid <n>', 'subnet uid (default: the run spec\'s)')
-    .option('--listen <multiaddr>', 'listen address (repeatable)', collect, [])
+    .option('--netuid <n>', "subnet uid (default: the run spec's)")
+    .option('--listen <multiaddr>', 'listen address (repeatable)', collect)
     .option('--announce <multiaddr>', 'address to announce to peers (repeatable)', collect)
-    .option('--bootstrap <multiaddr>', 'bootstrap peer with /p2p/<id> (repeatable)', collect, [])
+    .option('--bootstrap <multiaddr>', 'bootstrap peer with /p2p/<id> (repeatable)', collect)
     .option('--dataset <dir>', 'dataset directory (default: the run spec\'s; "default" = built-in corpus)')
     .option('--threads <n>', 'CPU threads for the engine')
-    .option('--log-level <level>', 'trace, debug, info, warn, error', 'info');
+    .option('--log-level <level>', 'trace, debug, info, warn, error')
+    .option('--ops.enabled <bool>', 'serve the local status API, /metrics and the dashboard')
+    .option('--ops.port <n>', 'port of the local API (0 = any free port)')
+    .option('--ops.host <host>', 'address the local API binds to');
 }
 
-async function connectChain(f: NodeFlags, netuid: number): Promise<Chain> {
-  if (f.devChain) return connectDevChain(f.devChain, netuid);
+async function connectChain(c: NodeConfig, netuid: number): Promise<Chain> {
+  if (c.devChain) return connectDevChain(c.devChain, netuid);
   return connectSubtensor({
     netuid,
-    ...(f['subtensor.chain_endpoint'] ? { endpoint: f['subtensor.chain_endpoint'] } : {}),
-    network: f['subtensor.network'] ?? 'finney',
+    network: c.subtensor.network,
+    ...(c.subtensor.chain_endpoint ? { endpoint: c.subtensor.chain_endpoint } : {}),
   });
 }
 
-async function runNode(role: Role, f: NodeFlags): Promise<void> {
-  const log = createLogger({ name: role, ...(f.logLevel ? { level: f.logLevel } : {}) });
-  const spec = loadRunSpec(f.run);
-  const netuid = f.netuid !== undefined ? Number(f.netuid) : spec.netuid;
-  const threads = f.threads !== undefined ? Number(f.threads) : undefined;
-  if (threads !== undefined) loadNative().setThreads(threads);
-  const hotkey = await loadHotkey({ name: f['wallet.name'], hotkey: f['wallet.hotkey'], ...(f['wallet.path'] ? { path: f['wallet.path'] } : {}) });
+async function runNode(role: Role, cmd: Command): Promise<void> {
+  const c = resolveNodeConfig({ role, flags: explicitFlags(cmd) });
+  const log = createLogger({ name: role, level: c.logLevel });
+  const spec = loadRunSpec(c.run);
+  const netuid = c.netuid ?? spec.netuid;
+  if (c.threads !== undefined) loadNative().setThreads(c.threads);
+  const hotkey = await loadHotkey({ name: c.wallet.name, hotkey: c.wallet.hotkey, path: c.wallet.path });
   let chain: Chain | undefined;
-  const dataDir = f.dataDir ?? join(homedir(), '.gradmesh', spec.run, `${f['wallet.name']}-${f['wallet.hotkey']}`);
+  const dataDir = c.dataDir ?? join(homedir(), '.gradmesh', spec.run, `${c.wallet.name}-${c.wallet.hotkey}`);
   const ctx = await startNode({
-    role, run: f.run, dataDir, hotkey, log,
-    chain: async () => (chain = await connectChain(f, netuid)),
-    listen: f.listen.length ? f.listen : ['/ip4/0.0.0.0/tcp/0'],
-    bootstrap: f.bootstrap,
-    ...(f.announce ? { announce: f.announce } : {}),
-    ...(threads !== undefined ? { threads } : {}),
-    ...(f.dataset ? { dataset: f.dataset } : {}),
+    role, run: c.run, dataDir, hotkey, log,
+    chain: async () => (chain = await connectChain(c, netuid)),
+    listen: c.listen,
+    bootstrap: c.bootstrap,
+    ...(c.announce.length ? { announce: c.announce } : {}),
+    ...(c.threads !== undefined ? { threads: c.threads } : {}),
+    ...(c.dataset ? { dataset: c.dataset } : {}),
   });
-  log.info({ peerId: ctx.p2p.peerId, addrs: ctx.p2p.multiaddrs(), uid: ctx.uid, dataDir }, `${role} started`);
+  const ops = c.ops.enabled ? await startNodeOps(ctx, { port: c.ops.port, host: c.ops.host }) : undefined;
+  log.info({ peerId: ctx.p2p.peerId, addrs: ctx.p2p.multiaddrs(), uid: ctx.uid, dataDir, ops: ops?.url }, `${role} started`);
   let stopping = false;
   const shutdown = (sig: string): void => {
     if (stopping) return;
@@ -91,7 +81,8 @@ async function runNode(role: Role, f: NodeFlags): Promise<void> {
       log.warn('shutdown took over 10 s: exiting now');
       process.exit(0);
     }, 10_000).unref();
-    ctx.stop()
+    Promise.resolve(ops?.close())
+      .then(() => ctx.stop())
       .then(() => chain?.close())
       .then(() => process.exit(0))
       .catch((e: unknown) => {
@@ -106,6 +97,6 @@ async function runNode(role: Role, f: NodeFlags): Promise<void> {
 }
 
 export function registerNode(program: Command): void {
-  addNodeOptions(program.command('miner').description('train and gossip compressed pseudo-gradients')).action((f: NodeFlags) => runNode('miner', f));
-  addNodeOptions(program.command('validator').description('score miners, publish manifests and set weights')).action((f: NodeFlags) => runNode('validator', f));
+  addNodeOptions(program.command('miner').description('train and gossip compressed pseudo-gradients')).action((_f: unknown, cmd: Command) => runNode('miner', cmd));
+  addNodeOptions(program.command('validator').description('score miners, publish manifests and set weights')).action((_f: unknown, cmd: Command) => runNode('validator', cmd));
 }
