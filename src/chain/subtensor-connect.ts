@@ -45,7 +45,7 @@ export async function openProvider(endpoint: string, opts: BackoffOptions = {}):
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ChainError('unreachable',
-      `could not connect to subtensor at ${endpoint} within ${Math.round(timeoutMs / 1000)} s; check --subtensor.network / --subtensor.chain_endpoint, your network, or start a local node (ws://127.0.0.1:9944)`)), timeoutMs);
+      `could not connect to subtensor at ${endpoint} within ${timeoutMs / 1000} s; check --subtensor.network / --subtensor.chain_endpoint, your network, or start a local node (ws://127.0.0.1:9944)`)), timeoutMs);
   });
   // connect() rejects on some failures and merely emits 'error' on others: retry quietly
   // until the deadline so a node that is still starting gets a chance.

@@ -42,14 +42,20 @@ export async function startSubtensor(specPath: string, fund: string[]): Promise<
   process.env.LOG_LEVEL ??= 'error'; // chopsticks reads it when first imported
   const cs = await import('@acala-network/chopsticks-core');
   const spec = JSON.parse(readFileSync(specPath, 'utf8'));
-  const blockchain = await cs.setup({ genesis: new cs.GenesisProvider(spec), buildBlockMode: cs.BuildBlockMode.Batch, runtimeLogLevel: 0 });
-  if (blockchain.head.number === 0) {
-    // From genesis chopsticks reads the wall clock twice (slot digest, timestamp
-    // inherent); under load they can straddle a 12 s slot and block #1 is rejected.
-    // A stored, slot-aligned timestamp makes both agree.
-    await cs.timeTravel(blockchain, Math.floor(Date.now() / 12_000) * 12_000);
-    await blockchain.newBlock();
+  // From genesis, chopsticks reads the wall clock twice while building block #1 (aura
+  // slot digest, timestamp inherent); under load the two reads can straddle a 12 s slot
+  // and the runtime rejects the block. Freeze the clock mid-slot for setup only: later
+  // blocks take their timestamps from chain state.
+  const realNow = Date.now;
+  const frozen = Math.floor(realNow() / 12_000) * 12_000 + 6_000;
+  Date.now = () => frozen;
+  let blockchain: Blockchain;
+  try {
+    blockchain = await cs.setup({ genesis: new cs.GenesisProvider(spec), buildBlockMode: cs.BuildBlockMode.Batch, runtimeLogLevel: 0 });
+  } finally {
+    Date.now = realNow;
   }
+  if (blockchain.head.number !== 1) throw new Error('chopsticks did not build block #1 from the subtensor spec');
   const sudo = (await hotkeyFromUri('//Alice')).pair;
   const account = (a: string) => [[a], { providers: 1, data: { free: 10n ** 18n } }];
   await cs.setStorage(blockchain, { Sudo: { Key: sudo.address }, System: { Account: [sudo.address, ...fund].map(account) } });
@@ -64,6 +70,7 @@ export async function startSubtensor(specPath: string, fund: string[]): Promise<
     async close() {
       await admin.close();
       await blockchain.close();
+      await cs.destroyWorker(); // the wasm executor's worker thread would keep the process alive
     },
   };
 }
@@ -72,10 +79,17 @@ export async function startSubtensor(specPath: string, fund: string[]): Promise<
 export async function createSubnet(fx: SubtensorFixture, ownerHotkey: Hotkey): Promise<number> {
   const { api } = fx.admin;
   const before = new Set((await api.query.subtensorModule.networksAdded.entries()).map(([k]) => (k.args[0] as unknown as { toNumber(): number }).toNumber()));
+  // genesis state has a recent network registration: lift the rate limit first
+  await fx.admin.send(api.tx.sudo.sudo(api.tx.adminUtils.sudoSetNetworkRateLimit(0)), fx.sudo);
   await fx.admin.send(api.tx.subtensorModule.registerNetwork(ownerHotkey.ss58, 1), fx.sudo);
   const after = (await api.query.subtensorModule.networksAdded.entries()).map(([k]) => (k.args[0] as unknown as { toNumber(): number }).toNumber());
   const netuid = after.find((n) => !before.has(n));
   if (netuid === undefined) throw new Error('registerNetwork added no subnet');
+  // This runtime opens a new pool with 1 rao of alpha against the locked TAO, which
+  // prices alpha so high that staking buys nothing. Give the pool deep 1:1 reserves
+  // (1e6 each) so staking 100 TAO buys ~100 alpha.
+  const deep = (10n ** 15n).toString();
+  await fx.cs.setStorage(fx.blockchain, { SubtensorModule: { SubnetAlphaIn: [[[netuid], deep]], SubnetTAO: [[[netuid], deep]] } });
   const a = api.tx.adminUtils;
   await Promise.all([
     a.sudoSetTempo(netuid, 2), // an epoch every 3 blocks: validator permits come quickly
