@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../train/model-config.js';
+import { registerWallet } from './commands/wallet.js';
 import { registerData } from './commands/data.js';
 import { registerStatus } from './commands/status.js';
 import { registerExport } from './commands/export.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError();
   // Subcommands register here, one line each.
+  registerWallet(program);
   registerData(program);
   registerStatus(program);
   registerExport(program);
