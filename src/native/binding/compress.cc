@@ -184,28 +184,86 @@ Napi::Value TensorNorms(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// aggregateAndStep(params, meta, chunk, k, demo, payloads[], thresholds, lr) -> Uint8Array skipped
-Napi::Value AggregateAndStep(const Napi::CallbackInfo& info) {
+// Arguments shared by the sync and async aggregate calls:
+// (params, meta, chunk, k, demo, payloads[], thresholds: Float32Array | null, lr, clipScale)
+struct AggregateArgs {
+  std::shared_ptr<ModelGeom> g;
+  float* params = nullptr;
+  std::shared_ptr<std::vector<PayloadView>> views = std::make_shared<std::vector<PayloadView>>();
+  std::shared_ptr<std::vector<float>> thresholdsIn;  // null: medians of the payloads' norms
+  double clipScale = 1.0;
+  float lr = 0.0f;
+  std::vector<Napi::Value> keepAlive;
+};
+
+AggregateArgs aggregateArgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  AggregateArgs a;
   auto params = typedArg<float>(info, 0, "params", napi_float32_array);
-  ModelGeom g = geomArg(info, 1);
-  needParams(env, g, params, "params");
+  a.g = std::make_shared<ModelGeom>(geomArg(info, 1));
+  needParams(env, *a.g, params, "params");
+  a.params = params.Data();
+  a.keepAlive.push_back(params);
   if (info.Length() <= 5 || !info[5].IsArray()) throw Napi::TypeError::New(env, "payloads must be an array");
   auto arr = info[5].As<Napi::Array>();
-  std::vector<PayloadView> views;
-  for (uint32_t i = 0; i < arr.Length(); i++) views.push_back(viewArg(env, g, arr.Get(i), "payload"));
-  auto thr = typedArg<float>(info, 6, "thresholds", napi_float32_array);
-  if (thr.ElementLength() != g.tensors.size()) throw Napi::RangeError::New(env, "one threshold per tensor");
-  for (size_t i = 0; i < thr.ElementLength(); i++) {
-    if (!(thr.Data()[i] >= 0.0f) || !std::isfinite(thr.Data()[i])) {
-      throw Napi::RangeError::New(env, "clip thresholds must be finite and >= 0");
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    a.views->push_back(viewArg(env, *a.g, arr.Get(i), "payload"));
+    auto o = arr.Get(i).As<Napi::Object>();
+    a.keepAlive.push_back(o.Get("quant"));
+    a.keepAlive.push_back(o.Get("indices"));
+    a.keepAlive.push_back(o.Get("codes"));
+  }
+  if (info.Length() > 6 && !info[6].IsNull() && !info[6].IsUndefined()) {
+    auto thr = typedArg<float>(info, 6, "thresholds", napi_float32_array);
+    if (thr.ElementLength() != a.g->tensors.size()) throw Napi::RangeError::New(env, "one threshold per tensor");
+    a.thresholdsIn = std::make_shared<std::vector<float>>(thr.Data(), thr.Data() + thr.ElementLength());
+    for (float t : *a.thresholdsIn) {
+      if (!(t >= 0.0f) || !std::isfinite(t)) throw Napi::RangeError::New(env, "clip thresholds must be finite and >= 0");
     }
   }
   const double lr = numberArg(info, 7, "lr");
   if (!std::isfinite(lr)) throw Napi::RangeError::New(env, "lr must be finite");
-  auto skipped = Napi::Uint8Array::New(env, g.tensors.size());
-  aggregateAndStep(g, params.Data(), views, thr.Data(), static_cast<float>(lr), skipped.Data());
-  return skipped;
+  a.lr = static_cast<float>(lr);
+  a.clipScale = info.Length() > 8 && info[8].IsNumber() ? info[8].As<Napi::Number>().DoubleValue() : 1.0;
+  if (!(a.clipScale >= 0) || !std::isfinite(a.clipScale)) throw Napi::RangeError::New(env, "clipScale must be finite and >= 0");
+  return a;
+}
+
+struct AggregateOut {
+  std::vector<uint8_t> skipped;
+  std::vector<float> norms, thresholds;
+};
+
+void runAggregate(const AggregateArgs& a, AggregateOut& out) {
+  const size_t T = a.g->tensors.size();
+  out.skipped.assign(T, 0);
+  out.norms.assign(T * a.views->size(), 0.0f);
+  out.thresholds.assign(T, 0.0f);
+  aggregateAndStep(*a.g, a.params, *a.views, a.thresholdsIn ? a.thresholdsIn->data() : nullptr, a.clipScale, a.lr,
+                   out.skipped.data(), out.norms.data(), out.thresholds.data());
+}
+
+Napi::Object aggregateResult(Napi::Env env, const AggregateOut& out) {
+  auto o = Napi::Object::New(env);
+  auto s = Napi::Uint8Array::New(env, out.skipped.size());
+  auto n = Napi::Float32Array::New(env, out.norms.size());
+  auto t = Napi::Float32Array::New(env, out.thresholds.size());
+  if (!out.skipped.empty()) std::memcpy(s.Data(), out.skipped.data(), out.skipped.size());
+  if (!out.norms.empty()) std::memcpy(n.Data(), out.norms.data(), out.norms.size() * sizeof(float));
+  if (!out.thresholds.empty()) std::memcpy(t.Data(), out.thresholds.data(), out.thresholds.size() * sizeof(float));
+  o.Set("skipped", s);
+  o.Set("norms", n);
+  o.Set("thresholds", t);
+  return o;
+}
+
+// aggregateAndStep(params, meta, chunk, k, demo, payloads[], thresholds | null, lr, clipScale)
+//   -> { skipped: Uint8Array, norms: Float32Array [payload][tensor], thresholds: Float32Array }
+Napi::Value AggregateAndStep(const Napi::CallbackInfo& info) {
+  AggregateArgs a = aggregateArgs(info);
+  AggregateOut out;
+  runAggregate(a, out);
+  return aggregateResult(info.Env(), out);
 }
 
 // Runs a core call on a worker thread and settles a promise. The JS objects whose
@@ -260,44 +318,15 @@ Napi::Value CompressFeedbackAsync(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
-// aggregateAndStepAsync(...) -> Promise<Uint8Array>, same arguments as aggregateAndStep.
+// aggregateAndStepAsync(...) -> Promise of the same result, same arguments as aggregateAndStep.
 Napi::Value AggregateAndStepAsync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto params = typedArg<float>(info, 0, "params", napi_float32_array);
-  auto g = std::make_shared<ModelGeom>(geomArg(info, 1));
-  needParams(env, *g, params, "params");
-  if (info.Length() <= 5 || !info[5].IsArray()) throw Napi::TypeError::New(env, "payloads must be an array");
-  auto arr = info[5].As<Napi::Array>();
-  auto views = std::make_shared<std::vector<PayloadView>>();
-  std::vector<Napi::Value> keep{params};
-  for (uint32_t i = 0; i < arr.Length(); i++) {
-    views->push_back(viewArg(env, *g, arr.Get(i), "payload"));
-    auto o = arr.Get(i).As<Napi::Object>();
-    keep.push_back(o.Get("quant"));
-    keep.push_back(o.Get("indices"));
-    keep.push_back(o.Get("codes"));
-  }
-  auto thr = typedArg<float>(info, 6, "thresholds", napi_float32_array);
-  if (thr.ElementLength() != g->tensors.size()) throw Napi::RangeError::New(env, "one threshold per tensor");
-  auto thresholds = std::make_shared<std::vector<float>>(thr.Data(), thr.Data() + thr.ElementLength());
-  for (float t : *thresholds) {
-    if (!(t >= 0.0f) || !std::isfinite(t)) throw Napi::RangeError::New(env, "clip thresholds must be finite and >= 0");
-  }
-  const double lr = numberArg(info, 7, "lr");
-  if (!std::isfinite(lr)) throw Napi::RangeError::New(env, "lr must be finite");
-  auto skipped = std::make_shared<std::vector<uint8_t>>(g->tensors.size(), 0);
-  float* pp = params.Data();
+  auto a = std::make_shared<AggregateArgs>(aggregateArgs(info));
+  auto out = std::make_shared<AggregateOut>();
+  auto keep = a->keepAlive;
+  a->keepAlive.clear();
   auto* w = new CoreWorker(
-      env,
-      [g, pp, views, thresholds, lr, skipped]() {
-        aggregateAndStep(*g, pp, *views, thresholds->data(), static_cast<float>(lr), skipped->data());
-      },
-      [skipped](Napi::Env env2) -> Napi::Value {
-        auto a = Napi::Uint8Array::New(env2, skipped->size());
-        if (!skipped->empty()) std::memcpy(a.Data(), skipped->data(), skipped->size());
-        return a;
-      },
-      keep);
+      info.Env(), [a, out]() { runAggregate(*a, *out); },
+      [out](Napi::Env env2) -> Napi::Value { return aggregateResult(env2, *out); }, keep);
   w->Queue();
   return w->Promise();
 }

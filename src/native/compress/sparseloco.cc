@@ -380,10 +380,17 @@ bool chunkPass(const TensorGeom& t, size_t ti, int64_t c, const std::vector<Payl
 }  // namespace
 
 void aggregateAndStep(const ModelGeom& g, float* params, const std::vector<PayloadView>& ps,
-                      const float* thresholds, float lr, uint8_t* skipped) {
+                      const float* thresholdsIn, double clipScale, float lr, uint8_t* skipped, float* normsOut,
+                      float* thresholds) {
   const size_t G = ps.size(), T = g.tensors.size();
-  std::vector<float> norms(G * T);
-  for (size_t p = 0; p < G; p++) tensorNorms(g, ps[p], norms.data() + p * T);
+  float* norms = normsOut;
+  for (size_t p = 0; p < G; p++) tensorNorms(g, ps[p], norms + p * T);
+  if (thresholdsIn) {
+    std::copy(thresholdsIn, thresholdsIn + T, thresholds);
+  } else {
+    medianOfNorms(norms, G, T, thresholds);
+    for (size_t t = 0; t < T; t++) thresholds[t] = static_cast<float>(static_cast<double>(thresholds[t]) * clipScale);
+  }
   int64_t maxN = 1;
   for (const auto& t : g.tensors) maxN = std::max(maxN, t.chunkElems());
   for (size_t ti = 0; ti < T; ti++) {

@@ -78,10 +78,13 @@ void tensorNorms(const ModelGeom& g, const PayloadView& p, float* normsOut);
 void medianOfNorms(const float* norms, size_t payloads, size_t tensors, float* out);
 
 // Aggregation (payloads already in uid order) and the SGD step params -= lr*agg.
-// thresholds: per tensor clip threshold (already multiplied by any clip scale).
-// skipped: per tensor, 1 where the aggregate was non-finite (params untouched).
+// thresholds: per tensor clip threshold (already multiplied by any clip scale), or
+// null: then fp32(median of the norms * clipScale). Outputs: skipped (per tensor, 1
+// where the aggregate was non-finite and params were left untouched), normsOut
+// ([payload][tensor]) and thresholdsOut (per tensor, the thresholds used).
 void aggregateAndStep(const ModelGeom& g, float* params, const std::vector<PayloadView>& payloads,
-                      const float* thresholds, float lr, uint8_t* skipped);
+                      const float* thresholds, double clipScale, float lr, uint8_t* skipped, float* normsOut,
+                      float* thresholdsOut);
 
 // ---- wire format v1: tensor records (the payload header is handled in TypeScript) ----
 constexpr float kMaxAbsValue = 1.0e6f;  // bound on |shift|, |lut|, scale

@@ -5,7 +5,7 @@
 // params -= lr * aggregate, all in fp32 with a fixed order (payloads by uid).
 import type { TensorSpec } from '../model-config.js';
 import { checkOptions, layoutMeta, totalParams } from './geometry.js';
-import { nativeCompress } from './native.js';
+import { nativeCompress, type NativeAggregateResult } from './native.js';
 import type { AggregateStats, CompressedModel, CompressOptions } from './types.js';
 
 export interface UidPayload {
@@ -56,8 +56,9 @@ function sameOptions(a: CompressOptions, b: CompressOptions): boolean {
 interface Prepared {
   sorted: UidPayload[];
   o: CompressOptions;
-  norms: Float32Array[];
-  thresholds: Float32Array;
+  /** Fixed thresholds (from opts.medianNorms), or null: the native core takes the medians. */
+  thresholds: Float32Array | null;
+  clipScale: number;
 }
 
 function prepare(params: Float32Array, layout: TensorSpec[], payloads: UidPayload[], lr: number, opts: AggregateOptions): Prepared | undefined {
@@ -79,12 +80,23 @@ function prepare(params: Float32Array, layout: TensorSpec[], payloads: UidPayloa
   if (sorted.length === 0) return undefined;
   const o = sorted[0]!.payload.options;
   checkOptions(o);
-  const norms = sorted.map((s) => payloadNorms(s.payload));
-  const median = opts.medianNorms ?? medianOfNorms(norms, layout.length);
-  if (median.length !== layout.length) throw new RangeError(`medianNorms must hold one value per tensor (${layout.length})`);
-  const thresholds = new Float32Array(layout.length);
-  for (let t = 0; t < layout.length; t++) thresholds[t] = Math.fround(median[t]! * clipScale);
-  return { sorted, o, norms, thresholds };
+  let thresholds: Float32Array | null = null;
+  if (opts.medianNorms) {
+    if (opts.medianNorms.length !== layout.length) throw new RangeError(`medianNorms must hold one value per tensor (${layout.length})`);
+    thresholds = new Float32Array(layout.length);
+    for (let t = 0; t < layout.length; t++) thresholds[t] = Math.fround(opts.medianNorms[t]! * clipScale);
+  }
+  return { sorted, o, thresholds, clipScale };
+}
+
+function stats(p: Prepared, layout: TensorSpec[], r: NativeAggregateResult): AggregateStats {
+  const T = layout.length;
+  return {
+    uids: p.sorted.map((s) => s.uid),
+    skipped: r.skipped,
+    thresholds: r.thresholds,
+    norms: p.sorted.map((_, i) => r.norms.subarray(i * T, (i + 1) * T)),
+  };
 }
 
 const emptyStats = (layout: TensorSpec[]): AggregateStats => ({
@@ -104,10 +116,10 @@ export function aggregateAndStep(
 ): AggregateStats {
   const p = prepare(params, layout, payloads, lr, opts);
   if (!p) return emptyStats(layout);
-  const skipped = nativeCompress().aggregateAndStep(
-    params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr,
+  const r = nativeCompress().aggregateAndStep(
+    params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr, p.clipScale,
   );
-  return { uids: p.sorted.map((s) => s.uid), skipped, thresholds: p.thresholds, norms: p.norms };
+  return stats(p, layout, r);
 }
 
 /**
@@ -123,8 +135,8 @@ export async function aggregateAndStepAsync(
 ): Promise<AggregateStats> {
   const p = prepare(params, layout, payloads, lr, opts);
   if (!p) return emptyStats(layout);
-  const skipped = await nativeCompress().aggregateAndStepAsync(
-    params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr,
+  const r = await nativeCompress().aggregateAndStepAsync(
+    params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr, p.clipScale,
   );
-  return { uids: p.sorted.map((s) => s.uid), skipped, thresholds: p.thresholds, norms: p.norms };
+  return stats(p, layout, r);
 }

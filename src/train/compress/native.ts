@@ -7,15 +7,22 @@ export interface NativeArrays {
   codes: Uint8Array;
 }
 
+export interface NativeAggregateResult {
+  skipped: Uint8Array;
+  /** [payload][tensor], payloads in the order given. */
+  norms: Float32Array;
+  thresholds: Float32Array;
+}
+
 export interface NativeCompress {
   compressFeedback(e: Float32Array, delta: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, beta: number): NativeArrays;
   decompressInto(meta: Float64Array, chunk: number, k: number, demo: boolean, p: NativeArrays, out: Float32Array): void;
   encodeRecords(meta: Float64Array, chunk: number, k: number, demo: boolean, p: NativeArrays): Uint8Array;
   decodeRecords(bytes: Uint8Array, pos: number, meta: Float64Array, chunk: number, k: number, demo: boolean): NativeArrays | { error: string; message: string };
   tensorNorms(meta: Float64Array, chunk: number, k: number, demo: boolean, p: NativeArrays): Float32Array;
-  aggregateAndStep(params: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, payloads: NativeArrays[], thresholds: Float32Array, lr: number): Uint8Array;
+  aggregateAndStep(params: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, payloads: NativeArrays[], thresholds: Float32Array | null, lr: number, clipScale: number): NativeAggregateResult;
   compressFeedbackAsync(e: Float32Array, delta: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, beta: number): Promise<NativeArrays>;
-  aggregateAndStepAsync(params: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, payloads: NativeArrays[], thresholds: Float32Array, lr: number): Promise<Uint8Array>;
+  aggregateAndStepAsync(params: Float32Array, meta: Float64Array, chunk: number, k: number, demo: boolean, payloads: NativeArrays[], thresholds: Float32Array | null, lr: number, clipScale: number): Promise<NativeAggregateResult>;
   reproducibleCosPi(num: number, den: number): number;
 }
 
