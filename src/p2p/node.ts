@@ -7,6 +7,7 @@ import type { GossipSub, Message } from '@libp2p/gossipsub';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { BLOB_PROTOCOL, blobServer } from './blob-protocol.js';
@@ -149,6 +150,13 @@ class GradmeshNode implements P2PNode {
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB;
     for (const t of TOPICS) this.topicByName.set(topicName(opts.runHash, t), t);
     for (const d of store.digests()) this.newestWindow = Math.max(this.newestWindow, store.meta(d)?.window ?? 0);
+    // wired once: a node may be stopped and started again
+    this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
+    this.libp2p.addEventListener('peer:discovery', (evt) => { this.maybeDial(evt.detail.id); });
+    this.store.onPut((digest, meta) => {
+      this.newestWindow = Math.max(this.newestWindow, meta.window);
+      this.provide(digest);
+    });
   }
 
   private get pubsub(): GossipSub {
@@ -173,12 +181,6 @@ class GradmeshNode implements P2PNode {
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
     }
-    this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
-    this.libp2p.addEventListener('peer:discovery', (evt) => { this.maybeDial(evt.detail.id); });
-    this.store.onPut((digest, meta) => {
-      this.newestWindow = Math.max(this.newestWindow, meta.window);
-      this.provide(digest);
-    });
     await this.libp2p.start();
     for (const name of this.topicByName.keys()) this.pubsub.subscribe(name);
     for (const d of this.store.digests()) this.provide(d);
@@ -186,9 +188,13 @@ class GradmeshNode implements P2PNode {
     // back to back while they keep finding new peers or the node is young, then slowly.
     const startedAt = Date.now();
     const walkLoop = async (): Promise<void> => {
+      // A node with no connection cannot walk: redial the bootstrap list (its first
+      // dial may have failed, e.g. timed out on a loaded machine).
+      const alone = this.libp2p.getConnections().length === 0;
+      if (alone) await this.dialBootstrap();
       const found = await this.randomWalk();
       if (!this.started) return;
-      const eager = found > 0 || Date.now() - startedAt < 30_000;
+      const eager = alone || found > 0 || Date.now() - startedAt < 30_000;
       this.timers.push(setTimeout(() => { void walkLoop(); }, eager ? 1000 : 15_000));
     };
     this.timers.push(setTimeout(() => { void walkLoop(); }, 200));
@@ -199,6 +205,7 @@ class GradmeshNode implements P2PNode {
     this.started = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.length = 0;
+    await this.libp2p.unhandle(BLOB_PROTOCOL).catch(() => {});
     await this.libp2p.stop();
   }
 
@@ -347,6 +354,17 @@ class GradmeshNode implements P2PNode {
       .catch(() => {})
       .finally(() => this.dialing.delete(s));
     return true;
+  }
+
+  private async dialBootstrap(): Promise<void> {
+    await Promise.all(this.opts.bootstrap.map(async (addr) => {
+      try {
+        const signal = AbortSignal.timeout(10_000);
+        await this.libp2p.dial(multiaddr(addr), { signal });
+      } catch {
+        // tried again on the next round
+      }
+    }));
   }
 
   /** One DHT walk toward a random key; dials what it finds; returns how many new peers it dialled. */

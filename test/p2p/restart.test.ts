@@ -16,6 +16,11 @@ test('a restarted node keeps its PeerId and its stored blobs', async () => {
       assert.equal(b.peerId, id);
       assert.ok(b.store.has(digest));
       assert.equal(new TextDecoder().decode((await b.store.get(digest))!), 'kept across restarts');
+      // the same object can be stopped and started again
+      await b.stop();
+      await b.start();
+      assert.equal(b.peerId, id);
+      assert.ok(b.multiaddrs().length > 0);
     } finally {
       await b.stop();
     }
