@@ -19,6 +19,8 @@ import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
 import { WindowDriver } from './window-driver.js';
 import { AnnouncementBook } from './announcements.js';
 import { NodeMetrics } from './node-metrics.js';
+import { Checkpoints } from './checkpoints.js';
+import type { CheckpointAnnouncement } from '../p2p/proto/messages.js';
 
 export type Role = 'miner' | 'validator';
 
@@ -54,6 +56,7 @@ export interface NodeContext {
   replica: Replica;
   driver: WindowDriver;
   announcements: AnnouncementBook;
+  checkpoints: Checkpoints;
   trainSet: Dataset;
   valSet: Dataset;
   errorBuffer: Float32Array;
@@ -162,15 +165,32 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
       thetaHash: replica.thetaHash, adamStep: engine.adamStep, innerStep: c.innerStep, savedAt: new Date().toISOString(),
     }, { params: theta, errorBuffer, adamM: engine.adamM, adamV: engine.adamV });
   };
+  const checkpoints = new Checkpoints({
+    dataDir: o.dataDir, keep: spec.checkpoint.keep, model, layout: engine.layout, runHash, runHashHex, p2p, log,
+  });
+  const startedFresh = head === undefined;
   const replica = new Replica({
     layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta,
     ...(head ? { head } : {}),
-    onApplied: async () => {
+    jumpToCheckpoint: async (h) => {
+      const jumped = await checkpoints.jump(h, theta);
+      // A joiner's error-feedback buffer is empty: it stays out of manifests for a
+      // short warm-up while it accumulates (SparseLoCo, Psyche do the same).
+      if (jumped && startedFresh && ctxRef.ctx) ctxRef.ctx.warmupUntilWindow = driver.window + 2;
+      return jumped;
+    },
+    onApplied: async (m) => {
       metrics.onManifest();
+      const lead = directory.validators()[0];
+      if (o.role === 'validator' && lead?.uid === uid && (Number(m.window) + 1) % spec.checkpoint.everyWindows === 0) {
+        await checkpoints.write(theta, replica.chain.head, replica.thetaHash);
+      }
+      const latest = checkpoints.latest;
+      if (latest) await p2p.store.prune(latest.window - spec.checkpoint.keep * spec.checkpoint.everyWindows);
       await saveState();
-      const w = appliedWaiters;
+      const waiting = appliedWaiters;
       appliedWaiters = [];
-      for (const r of w) r();
+      for (const r of waiting) r();
     },
   });
 
@@ -182,6 +202,9 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     const sender = directory.peer(from);
     const reason = announcements.add(msg as GradAnnouncement, from, sender?.uid, driver.window);
     if (reason && reason !== 'duplicate') log.debug({ from, reason }, 'announcement not recorded');
+  });
+  p2p.on('checkpoint', (msg, from) => {
+    if (directory.peer(from)?.validatorPermit) checkpoints.heard(msg as CheckpointAnnouncement, from);
   });
   p2p.on('manifest', (msg, from) => {
     const m = msg as ManifestMsg;
@@ -221,7 +244,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
 
   const ctx: NodeContext = {
     role: o.role, spec, model, runHash, runHashHex, modelShapeHash: modelShapeHash(engine.layout), uid, hotkey: o.hotkey,
-    chain, directory, p2p, engine, replica, driver, announcements, trainSet, valSet, errorBuffer, innerStep,
+    chain, directory, p2p, engine, replica, driver, announcements, checkpoints, trainSet, valSet, errorBuffer, innerStep,
     log, metrics, signal: abort.signal, dataDir: o.dataDir,
     manifestApplied: () => new Promise<void>((r) => appliedWaiters.push(r)),
     saveState,

@@ -44,21 +44,31 @@ export interface ReplicaOptions {
   /** θ at the head of the manifest chain; mutated in place as manifests apply. */
   theta: Float32Array;
   head?: { digest: string; window: number };
+  /**
+   * Consulted when the chain has a gap: may replace θ and the head with a verified
+   * checkpoint newer than the head (a joiner, or a node far behind). Returns the new
+   * head, or null to walk the manifests back instead.
+   */
+  jumpToCheckpoint?: (head: { digest: string; window: number }) => Promise<{ digest: string; window: number } | null>;
   /** Called after each applied manifest (persist state, metrics). */
   onApplied?: (m: ManifestMsg, digest: string, hash: string) => Promise<void> | void;
   fetchTimeoutMs?: number;
 }
 
 export class Replica {
-  readonly chain: ManifestChain;
+  private manifestChain: ManifestChain;
   readonly lock = new Mutex();
   private hash: string;
   private inSync = true;
   private pendingManifests = new Map<string, ManifestMsg>();
 
   constructor(private readonly o: ReplicaOptions) {
-    this.chain = new ManifestChain(o.head);
+    this.manifestChain = new ManifestChain(o.head);
     this.hash = thetaHash(o.theta);
+  }
+
+  get chain(): ManifestChain {
+    return this.manifestChain;
   }
 
   get theta(): Float32Array {
@@ -91,6 +101,7 @@ export class Replica {
   private async offerLocked(m: ManifestMsg, fromPeer?: string): Promise<boolean> {
     const digest = manifestDigest(m);
     const stack: Array<{ m: ManifestMsg; digest: string }> = [{ m, digest }];
+    let jumped = false;
     // Walk back until the oldest manifest on the stack links onto our head.
     for (let guard = 0; guard < 4096; guard++) {
       const top = stack[stack.length - 1]!;
@@ -105,6 +116,17 @@ export class Replica {
         return false;
       }
       if (p.kind === 'next') break;
+      if (!jumped && this.o.jumpToCheckpoint) {
+        jumped = true;
+        const head = await this.o.jumpToCheckpoint(this.manifestChain.head);
+        if (head) {
+          // θ was replaced by a verified checkpoint: drop what we walked past it.
+          this.manifestChain = new ManifestChain(head);
+          this.rehash();
+          while (stack.length > 1 && Number(stack[stack.length - 1]!.m.window) <= head.window) stack.pop();
+          continue;
+        }
+      }
       const prev = await this.fetchManifest(p.missing, fromPeer);
       stack.push({ m: prev, digest: p.missing });
     }

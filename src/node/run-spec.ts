@@ -58,6 +58,12 @@ export const RunSpecSchema = z.object({
     /** Dev chain only: block time. A real chain sets its own. */
     devBlockMs: positiveInt,
   }),
+  checkpoint: z.object({
+    /** The lead validator writes a checkpoint after every this many windows. */
+    everyWindows: positiveInt,
+    /** Checkpoints kept on disk; payloads and manifests are kept back to the oldest. */
+    keep: positiveInt,
+  }),
   eval: z.object({
     /** Held-out sequences for the eval loss that nodes report. */
     heldOutSequences: positiveInt,

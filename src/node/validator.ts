@@ -129,6 +129,8 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
     });
     if (!verdicts) continue;
     await replica.offer(verdicts.manifest);
+    // Re-announce the newest checkpoint every window so that joiners hear of it soon.
+    await ctx.checkpoints.announce();
     await hooks.afterWindow?.(w, verdicts.v);
     await evaluateHeldOut(ctx, w + 1);
   }

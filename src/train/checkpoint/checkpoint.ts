@@ -27,7 +27,10 @@ export const META_KEYS = {
 } as const;
 
 export interface CheckpointIdentity {
-  /** θ is the state at the start of this window. */
+  /**
+   * The window of the manifest-chain head: θ is the model after the manifest of this
+   * window (so, the state at the start of window + 1).
+   */
   window: number;
   /** Hex SHA-256 of the fp32 LE parameters in canonical order. */
   thetaHash: string;
