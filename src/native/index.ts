@@ -30,6 +30,11 @@ export function loadNative(): NativeAddon {
         '(needs g++, make, python3 and libopenblas-dev)',
     );
   }
+  // libgomp reads its settings when the addon's shared library loads. By default its
+  // threads spin at barriers, which starves every other process when several nodes
+  // share few cores (a testnet, CI); passive waiting costs little here because the
+  // heavy lifting happens inside OpenBLAS. An explicit setting is respected.
+  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'passive';
   cached = require(path) as NativeAddon;
   return cached;
 }
