@@ -45,7 +45,11 @@ export interface WeightSetter<S> {
 export interface GauntletDeps {
   engine: Engine;
   runHash: Uint8Array;
-  spec: { batch: number; innerSteps: number; seqLen: number; outer: { lr: number; maxPayloads: number } };
+  spec: {
+    batch: number; innerSteps: number; seqLen: number; outer: { lr: number; maxPayloads: number };
+    /** The run's compression; a payload made with other options is invalid (it cannot be aggregated with the rest). */
+    compression?: { chunk: number; k: number; demo: boolean };
+  };
   trainSet: Dataset;
   /** θ_w while choose() runs (the replica's head); it is copied, never written. */
   theta: () => Float32Array;
@@ -172,7 +176,10 @@ export class Gauntlet {
     for (const a of verdicts.accepted) {
       let p: DecodedPayload;
       try {
-        p = decodePayload(a.bytes, this.deps.engine.layout, { runHash: this.deps.runHash, window, uid: a.uid });
+        const c = this.deps.spec.compression;
+        p = decodePayload(a.bytes, this.deps.engine.layout, {
+          runHash: this.deps.runHash, window, uid: a.uid, ...(c ? { options: { chunk: c.chunk, k: c.k, demo: c.demo } } : {}),
+        });
       } catch (e) {
         if (!(e instanceof PayloadError)) throw e;
         penalties.push({ uid: a.uid, kind: 'invalid', why: e.code });

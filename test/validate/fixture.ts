@@ -28,8 +28,8 @@ export const tinyConfig: ModelConfig = {
   tie_word_embeddings: true,
 } as ModelConfig;
 
-export const spec = { batch: 8, innerSteps: 4, seqLen: 16, outer: { lr: 1, maxPayloads: 8 } };
 export const compression: CompressOptions = { chunk: 8, k: 8, demo: false };
+export const spec = { batch: 8, innerSteps: 4, seqLen: 16, outer: { lr: 1, maxPayloads: 8 }, compression };
 export const inner = { lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 };
 export const runHash = new Uint8Array(createHash('sha256').update('gauntlet-test-run').digest());
 

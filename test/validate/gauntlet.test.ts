@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aggregateAndStep, decodePayload, payloadDigest, thetaHash, PayloadError } from '../../src/train/compress/index.js';
+import {
+  aggregateAndStep, compressWithFeedback, decodePayload, decompressInto, encodePayload, payloadDigest, thetaHash, PayloadError,
+} from '../../src/train/compress/index.js';
 import type { WindowVerdicts } from '../../src/node/validator.js';
 import { samplePool } from '../../src/train/data/index.js';
 import { Gauntlet, adversaryHooks, selectionOverlap, meanLoss, evalBatch, type AdversaryMode, type WindowReport } from '../../src/validate/index.js';
@@ -118,4 +120,24 @@ test('adversaries end below every honest miner; NaN, ×1000, copycat and stale g
   assert.ok(lAdv < l0 && lHonest < l0, `loss from ${l0}: with adversaries ${lAdv}, honest only ${lHonest}`);
   assert.ok(Math.abs(lAdv - lHonest) / lHonest <= 0.05, `with adversaries ${lAdv} vs honest only ${lHonest}`);
   console.log(JSON.stringify({ ...info, heldOut: { start: l0, withAdversaries: lAdv, honestOnly: lHonest } }));
+});
+
+test('a payload made with other compression options is invalid and stays out of the manifest', async () => {
+  const { engine } = world;
+  const layout = engine.layout;
+  const good = await honestPayload(world, world.theta0, 1, 0);
+  const dense = new Float32Array(engine.numParams);
+  const p = decodePayload(good, layout);
+  decompressInto(p, dense);
+  const other = encodePayload({ ...p.header, uid: 2 }, compressWithFeedback(new Float32Array(engine.numParams), dense, layout, 0, { chunk: 4, k: 4, demo: false }));
+  const g = new Gauntlet({ engine, runHash, spec, trainSet: world.ds, theta: () => world.theta0, nonce: new Uint8Array(16) });
+  const verdicts: WindowVerdicts = {
+    accepted: [{ uid: 1, digest: payloadDigest(good), bytes: good }, { uid: 2, digest: payloadDigest(other), bytes: other }],
+    rejected: [],
+  };
+  assert.deepEqual(g.choose(0, verdicts).map((c) => c.uid), [1]);
+  const report = await g.afterWindow(0, verdicts);
+  assert.deepEqual(report.penalties.map((x) => [x.uid, x.kind, x.why]), [[2, 'invalid', 'wrong_options']]);
+  assert.equal(g.record(2)!.indicatorMa, -1);
+  assert.deepEqual(report.evaluated.map((e) => e.uid), [1]);
 });
