@@ -127,6 +127,10 @@ class Model {
   float* headGrad();
 };
 
+// The parameter init of docs/engine.md into P (layout.total floats); used by every
+// backend so that all of them start from the same bits.
+void initParamsInto(const ParamLayout& layout, uint64_t seed, float* P);
+
 // Times cblas_sgemm on the given shapes; returns GFLOP/s (2·m·n·k per call).
 double benchSgemm(const std::vector<GemmShape>& shapes, int repeats, double* seconds);
 

@@ -48,8 +48,7 @@ struct Xoshiro256ss {
 // same on every machine and for every thread count.
 constexpr size_t kInitChunk = size_t(1) << 16;
 
-void Model::initParams(uint64_t seed) {
-  float* P = params->data;
+void initParamsInto(const ParamLayout& layout, uint64_t seed, float* P) {
   struct Work { size_t tensor, chunk; };
   std::vector<Work> work;
   for (size_t i = 0; i < layout.entries.size(); i++) {
@@ -77,6 +76,10 @@ void Model::initParams(uint64_t seed) {
       dst[j] = (float)((sum - 6.0) * 0.02);
     }
   }
+}
+
+void Model::initParams(uint64_t seed) {
+  initParamsInto(layout, seed, params->data);
   std::memset(adamM->data, 0, layout.total * sizeof(float));
   std::memset(adamV->data, 0, layout.total * sizeof(float));
   adamStep = 0;

@@ -1,0 +1,68 @@
+// gradmesh CUDA training engine: the same model, parameter layout, init, loss, grad
+// clipping and AdamW as the CPU engine (src/native/engine, docs/engine.md), computed
+// in bf16 with fp32 master weights, fp32 gradients and fp32 AdamW state on one GPU.
+// This header has no CUDA types, so plain C++ (tests, the N-API binding) can include
+// it; everything device-side lives behind the Impl pointer.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+
+namespace gm::cuda {
+
+struct DeviceInfo {
+  int count = 0;            // visible CUDA devices (0 when none or no driver)
+  std::string name;         // device 0's name
+  int major = 0, minor = 0;  // compute capability of device 0
+  size_t memoryBytes = 0;
+  std::string error;        // why count is 0 (driver missing, no device ...)
+};
+// Never throws; safe on machines without a GPU or driver.
+DeviceInfo probeDevices();
+
+class CudaModel {
+ public:
+  // Throws EngineFailure when there is no device, cuBLAS cannot be loaded, the shape
+  // is invalid or device memory runs out.
+  CudaModel(const ModelShape& shape, int64_t batch, int64_t seqLen, int device = 0);
+  ~CudaModel();
+  CudaModel(const CudaModel&) = delete;
+  CudaModel& operator=(const CudaModel&) = delete;
+
+  const ModelShape shape;
+  const int64_t batch, seqLen;
+  const ParamLayout layout;
+  int64_t adamStep = 0;
+
+  // Same bits as Model::initParams (computed on the host, uploaded); zeroes AdamW.
+  void initParams(uint64_t seed);
+  // Host <-> device copies of the fp32 buffers (layout.total floats each).
+  void setParams(const float* host);
+  void getParams(float* host) const;
+  void getGrads(float* host) const;
+  void setGrads(const float* host);
+  void getAdamState(float* m, float* v) const;
+  void setAdamState(const float* m, const float* v, int64_t step);
+
+  // Mean loss over targets != -100; gradients are overwritten. Throws on bad tokens,
+  // all targets ignored, or a non-finite loss.
+  double forwardBackward(const int32_t* inputs, const int32_t* targets);
+  // Per-sequence mean loss (NaN for a sequence with every target ignored).
+  void evalLoss(const int32_t* inputs, const int32_t* targets, int64_t nSeq, float* out);
+  double gradNorm();
+  double clipGradNorm(double maxNorm);
+  void adamw(const AdamW& h);
+  // forwardBackward + clipGradNorm (maxNorm > 0) + adamw, returns the loss.
+  double trainStep(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h);
+  void synchronize() const;
+  size_t deviceBytes() const;  // device memory this engine allocated
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gm::cuda
