@@ -272,34 +272,40 @@ export class SubtensorChain implements Chain {
     const mine = new Promise<void>((r) => (release = r));
     this.sendQueue.set(signer.address, prev.then(() => mine));
     await prev.catch(() => undefined);
-    let nonce: number;
     let included: Promise<number>;
     try {
-      nonce = this.nonces.get(signer.address) ?? (await this.api.rpc.system.accountNextIndex(signer.address)).toNumber();
-      included = this.submit(tx, signer, nonce);
+      const nonce = this.nonces.get(signer.address) ?? (await this.api.rpc.system.accountNextIndex(signer.address)).toNumber();
+      const sub = this.submit(tx, signer, nonce);
+      included = sub.included;
       this.nonces.set(signer.address, nonce + 1);
+      // hold the signer's queue until the node has the extrinsic: the next one (nonce+1)
+      // must not overtake it on the way (some pools drop a nonce that arrives early)
+      await sub.submitted.catch(() => undefined);
     } finally {
       release();
     }
     try {
       return await included;
     } catch (e) {
-      // a refused submission leaves the nonce unused: re-read it next time
+      // a refused or dropped submission leaves the nonce unused: re-read it next time
       if (e instanceof ChainError && e.code === 'rpc') this.nonces.delete(signer.address);
       throw e;
     }
   }
 
-  private submit(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, nonce: number): Promise<number> {
+  private submit(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, nonce: number): { submitted: Promise<void>; included: Promise<number> } {
     const what = `${tx.method.section}.${tx.method.method}`;
-    return new Promise<number>((resolve, reject) => {
+    const submitted = Promise.withResolvers<void>();
+    const included = new Promise<number>((resolve, reject) => {
       let unsub: (() => void) | undefined;
       const timer = setTimeout(() => {
         unsub?.();
         reject(new ChainError('extrinsic_failed', `${what} was not included within ${this.opts.inclusionTimeoutMs / 1000} s; the chain may be stalled or the fee too low; retry`));
       }, this.opts.inclusionTimeoutMs);
       timer.unref();
+      let done = false;
       const finish = (err: ChainError | null, block?: number) => {
+        done = true;
         clearTimeout(timer);
         unsub?.();
         if (err) reject(err);
@@ -320,11 +326,15 @@ export class SubtensorChain implements Chain {
         this.api.rpc.chain.getHeader(blockHash).then((h) => finish(null, h.number.toNumber()), (e: Error) => finish(new ChainError('rpc', `${what}: ${e.message}`)));
       }).then((u) => {
         unsub = u;
+        if (done) u(); // finished before the subscription handle arrived
+        submitted.resolve();
       }, (e: Error) => {
+        submitted.resolve();
         clearTimeout(timer);
         reject(new ChainError('rpc', `${what} was refused: ${e.message}${/Priority is too low|stale|1010/.test(e.message) ? ' (nonce or fee problem; retry)' : ''}`, { cause: e }));
       });
     });
+    return { submitted: submitted.promise, included };
   }
 
   decodeError(what: string, err: DispatchError): ChainError {

@@ -1,6 +1,6 @@
 // The interface suite against the real subtensor runtime (chopsticks, offline), plus
 // the subtensor-specific bad-input cases.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChainError, connectSubtensor, hotkeyFromUri, resolveEndpoint, type SubtensorChain } from '../../src/chain/index.js';
 import { chainSuite } from './suite.js';
@@ -51,14 +51,17 @@ describe('subtensor: bad input', { skip: spec ? false : 'subtensor chain spec mi
       e instanceof ChainError && e.code === 'subnet_not_found' && /subnet 999 does not exist/.test(e.message) && /--netuid/.test(e.message));
   });
 
-  it('a failing extrinsic is decoded into the pallet error with a hint', async () => {
+  it('a failing extrinsic is decoded into the pallet error with a hint', async (t) => {
     assert.ok(fx);
     const chain = await connectFixture(fx, netuid);
-    const poor = await hotkeyFromUri('//NoFunds');
+    const unregistered = await hotkeyFromUri('//NeverRegistered');
     try {
-      // stake from an account with no funds: decoded, not an opaque dispatch error
-      await assert.rejects(chain.addStake((await hotkeyFromUri('//Validator')).pair, poor.ss58, 1), (e: unknown) =>
-        e instanceof ChainError && (e.code === 'extrinsic_failed' || e.code === 'rpc') && /subtensorModule\.|Invalid|refused/.test(e.message));
+      // staking onto a hotkey that is not registered: the runtime's error comes back
+      // by name, not as an opaque dispatch error
+      await assert.rejects(chain.addStake((await hotkeyFromUri('//ValidatorCold')).pair, unregistered.ss58, 1), (e: unknown) => {
+        t.diagnostic(String((e as Error).message));
+        return e instanceof ChainError && e.code === 'extrinsic_failed' && /addStake failed: subtensorModule\.HotKeyAccountNotExists/.test(e.message) && /register/.test(e.message);
+      });
     } finally {
       await chain.close();
     }
@@ -81,4 +84,3 @@ describe('subtensor endpoints', () => {
   });
 });
 
-void before;
