@@ -10,8 +10,10 @@ import { samplePool, minerTrainingSamples, makeBatch } from '../train/data/index
 import { compressWithFeedback, encodePayload, payloadDigest } from '../train/compress/index.js';
 
 export interface MinerHooks {
-  /** Adversarial modes (validator issue) replace the honest payload here. */
-  transformPayload?: (bytes: Uint8Array, window: number) => Uint8Array | null;
+  /** Adversarial modes (docs/adversarial.md) replace the honest payload here; null sends nothing. */
+  transformPayload?: (bytes: Uint8Array, window: number) => Uint8Array | null | Promise<Uint8Array | null>;
+  /** Adversarial "lazy" mode: train on other samples than the assigned ones. */
+  trainingSamples?: (window: number, assigned: number[]) => number[];
 }
 
 export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promise<void> {
@@ -42,7 +44,8 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
       const baseHash = replica.thetaHash;
       engine.params.set(theta);
       const pool = samplePool(ctx.runHash, ctx.uid, window, B * H, ctx.trainSet.sampleCount(T));
-      const samples = minerTrainingSamples(pool, B, H);
+      const assigned = minerTrainingSamples(pool, B, H);
+      const samples = hooks.trainingSamples ? hooks.trainingSamples(window, assigned) : assigned;
       let lossSum = 0;
       const t0 = Date.now();
       for (let h = 0; h < H; h++) {
@@ -65,7 +68,7 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
         { version: 1, runHash: ctx.runHash, window, uid: ctx.uid, modelShapeHash: ctx.modelShapeHash, baseThetaHash: Buffer.from(baseHash, 'hex') },
         compressed,
       );
-      if (hooks.transformPayload) bytes = hooks.transformPayload(bytes, window);
+      if (hooks.transformPayload) bytes = await hooks.transformPayload(bytes, window);
       const meanLoss = lossSum / H;
       ctx.metrics.onTrain(window, meanLoss, (B * H * T) / (trainMs / 1000));
       const announce = ctx.warmupUntilWindow === undefined || window >= ctx.warmupUntilWindow;

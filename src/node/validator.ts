@@ -20,6 +20,14 @@ export interface WindowVerdicts {
   rejected: Array<{ uid: number; reason: string }>;
 }
 
+export function payloadExpectations(ctx: NodeContext, window: number, uid: number) {
+  const c = ctx.spec.compression;
+  return {
+    runHash: ctx.runHash, window, uid, baseThetaHash: Buffer.from(ctx.replica.thetaHash, 'hex'),
+    options: { chunk: c.chunk, k: c.k, demo: c.demo },
+  };
+}
+
 /** Fetches and validates every announcement of a window against θ_w (the replica's head). */
 export async function checkAnnouncements(ctx: NodeContext, window: number, heard: HeardAnnouncement[]): Promise<WindowVerdicts> {
   const accepted: CheckedPayload[] = [];
@@ -39,7 +47,10 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
         return;
       }
       try {
-        decodePayload(bytes, ctx.engine.layout, { runHash: ctx.runHash, window, uid: a.uid });
+        // Pin everything the header states: run, window, uid, the base θ (a stale
+        // replay is caught here) and the run's compression options (a payload made
+        // with other options would not aggregate with the rest).
+        decodePayload(bytes, ctx.engine.layout, payloadExpectations(ctx, window, a.uid));
       } catch (e) {
         if (e instanceof PayloadError) {
           rejected.push({ uid: a.uid, reason: `invalid: ${e.code}` });
@@ -61,7 +72,7 @@ export function buildManifest(ctx: NodeContext, window: number, chosen: CheckedP
   scratch.set(ctx.replica.theta);
   const payloads = chosen.map((c) => ({
     uid: c.uid,
-    payload: decodePayload(c.bytes, ctx.engine.layout, { runHash: ctx.runHash, window, uid: c.uid }),
+    payload: decodePayload(c.bytes, ctx.engine.layout, payloadExpectations(ctx, window, c.uid)),
   }));
   if (payloads.length) aggregateAndStep(scratch, ctx.engine.layout, payloads, ctx.spec.outer.lr);
   return {
@@ -96,6 +107,17 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
 
     const validators = ctx.directory.validators();
     const rank = Math.max(0, validators.findIndex((v) => v.uid === ctx.uid));
+    if (rank > 0 && hooks.afterWindow) {
+      // Every validator scores miners (and sets weights), lead or not: do it now,
+      // while θ_w is still the head, before the lead's manifest of w is applied.
+      const scored = await replica.lock.run(async () => {
+        if (replica.chain.head.window >= w) return null;
+        const v = await checkAnnouncements(ctx, w, ctx.announcements.forWindow(w));
+        await hooks.choose?.(w, v); // takes its copy of θ_w
+        return v;
+      });
+      if (scored) await hooks.afterWindow(w, scored);
+    }
     // A validator of rank r speaks only if no manifest of w came within r timeouts.
     if (rank > 0) {
       const until = start + spec.timing.announceDeadlineMs + rank * spec.timing.manifestTimeoutMs;
@@ -128,10 +150,11 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
       return { v, manifest };
     });
     if (!verdicts) continue;
+    // Score (Gauntlet) against θ_w before the manifest moves the head to θ_{w+1}.
+    if (rank === 0) await hooks.afterWindow?.(w, verdicts.v);
     await replica.offer(verdicts.manifest);
     // Re-announce the newest checkpoint every window so that joiners hear of it soon.
     await ctx.checkpoints.announce();
-    await hooks.afterWindow?.(w, verdicts.v);
     await evaluateHeldOut(ctx, w + 1);
   }
 }

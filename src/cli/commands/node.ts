@@ -13,6 +13,8 @@ import { createLogger } from '../../node/log.js';
 import { loadRunSpec } from '../../node/run-spec.js';
 import { loadNative } from '../../native/index.js';
 import { resolveNodeConfig, explicitFlags, startNodeOps, type NodeConfig } from '../../ops/index.js';
+import { Gauntlet } from '../../validate/index.js';
+import { adversaryMinerHooks } from '../../node/adversary-wiring.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -38,7 +40,8 @@ export function addNodeOptions(cmd: Command): Command {
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .option('--ops.enabled <bool>', 'serve the local status API, /metrics and the dashboard')
     .option('--ops.port <n>', 'port of the local API (0 = any free port)')
-    .option('--ops.host <host>', 'address the local API binds to');
+    .option('--ops.host <host>', 'address the local API binds to')
+    .addOption(new Option('--adversary <mode>', 'miners only, for testnets: misbehave (docs/adversarial.md)').hideHelp());
 }
 
 async function connectChain(c: NodeConfig, netuid: number): Promise<Chain> {
@@ -51,7 +54,8 @@ async function connectChain(c: NodeConfig, netuid: number): Promise<Chain> {
 }
 
 async function runNode(role: Role, cmd: Command): Promise<void> {
-  const c = resolveNodeConfig({ role, flags: explicitFlags(cmd) });
+  const { adversary, ...flags } = explicitFlags(cmd) as Record<string, unknown> & { adversary?: string };
+  const c = resolveNodeConfig({ role, flags });
   const log = createLogger({ name: role, level: c.logLevel });
   const spec = loadRunSpec(c.run);
   const netuid = c.netuid ?? spec.netuid;
@@ -68,7 +72,32 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
     ...(c.threads !== undefined ? { threads: c.threads } : {}),
     ...(c.dataset ? { dataset: c.dataset } : {}),
   });
-  const ops = c.ops.enabled ? await startNodeOps(ctx, { port: c.ops.port, host: c.ops.host }) : undefined;
+  let weightsBlock: number | undefined;
+  const gauntlet = role === 'validator'
+    ? new Gauntlet({
+        engine: ctx.engine, runHash: ctx.runHash, spec: ctx.spec, trainSet: ctx.trainSet,
+        theta: () => ctx.replica.theta, thetaHash: () => ctx.replica.thetaHash,
+        heard: (w) => ctx.announcements.forWindow(w),
+        exclusive: (fn) => ctx.replica.lock.run(fn),
+        statePath: join(dataDir, 'gauntlet.json'), log: ctx.log,
+      })
+    : undefined;
+  const ops = c.ops.enabled
+    ? await startNodeOps(ctx, {
+        port: c.ops.port, host: c.ops.host,
+        ...(gauntlet
+          ? {
+              extras: {
+                scores: () => {
+                  const weights = new Map(gauntlet.weights().map((x) => [x.uid, x.weight]));
+                  return gauntlet.finalScores().map((s) => ({ ...s, weight: weights.get(s.uid) ?? 0 }));
+                },
+                weightsSetAtBlock: () => weightsBlock,
+              },
+            }
+          : {}),
+      })
+    : undefined;
   log.info({ peerId: ctx.p2p.peerId, addrs: ctx.p2p.multiaddrs(), uid: ctx.uid, dataDir, ops: ops?.url }, `${role} started`);
   let stopping = false;
   const shutdown = (sig: string): void => {
@@ -92,8 +121,19 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  if (role === 'miner') await runMiner(ctx);
-  else await runValidator(ctx);
+  if (role === 'miner') {
+    if (adversary) log.warn({ mode: adversary }, 'ADVERSARIAL MODE: this miner misbehaves on purpose (testnets only)');
+    await runMiner(ctx, adversary ? adversaryMinerHooks(ctx, adversary) : {});
+  } else {
+    const g = gauntlet!;
+    await runValidator(ctx, {
+      choose: (w, v) => g.choose(w, v),
+      afterWindow: async (w, v) => {
+        await g.afterWindow(w, v);
+        if (await g.maybeSetWeights(w, ctx.chain, ctx.hotkey)) weightsBlock = ctx.driver.block;
+      },
+    });
+  }
 }
 
 export function registerNode(program: Command): void {
