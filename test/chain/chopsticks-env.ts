@@ -103,7 +103,3 @@ export async function createSubnet(fx: SubtensorFixture, ownerHotkey: Hotkey): P
 export async function connectFixture(fx: SubtensorFixture, netuid: number) {
   return connectSubtensor({ provider: fx.provider(), netuid, commitDir: mkdtempSync(join(tmpdir(), 'gm-commits-')), inclusionTimeoutMs: 60_000 });
 }
-
-export function keyExists(p: string): boolean {
-  return existsSync(p);
-}
