@@ -243,6 +243,9 @@ class Llama(torch.nn.Module):
 
 def cmd_bench(args):
     c = json.load(open(args.model))
+    if not torch.cuda.is_available():
+        print(json.dumps({"error": "torch sees no CUDA device", "torch": torch.__version__}))
+        return 3
     dev = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = True
     model = Llama(c, args.seq).to(dev)
