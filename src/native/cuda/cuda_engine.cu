@@ -73,6 +73,9 @@ struct CudaModel::Impl {
   bf16 *dS, *dxb, *dg, *du, *datt, *dqb, *dkb, *dvb, *dlogits;
   double *rowLoss, *ssPartial;
   int32_t *tokens, *targets;
+  int32_t *embRows, *embSegStart, *embSegToken;  // rows grouped by token (embedding backward)
+  int64_t embSegments = 0;
+  std::vector<int32_t> hostGroups;                // staging for the three arrays above
   int64_t rowsPerBlock = 0;
 
   Impl(const ModelShape& shape, int64_t batch, int64_t seq, const ParamLayout& layout, int dev)
@@ -162,6 +165,9 @@ struct CudaModel::Impl {
     ssPartial = alloc<double>(kSumBlocks);
     tokens = alloc<int32_t>(N);
     targets = alloc<int32_t>(N);
+    embRows = alloc<int32_t>(N);
+    embSegStart = alloc<int32_t>(N + 1);
+    embSegToken = alloc<int32_t>(N);
     // RoPE tables, as the CPU engine: angles in float64, rounded once to float32.
     const int64_t half = s.headDim() / 2;
     std::vector<float> c(T * half), sn(T * half);
@@ -327,12 +333,38 @@ struct CudaModel::Impl {
       linearBackward(a.h1, W(o.wv), dvb, dh, G + o.wv, n, d, kv, true);
       rmsnormBackward(a.xIn, params + o.attnNorm, a.rstd1, dh, dx, G + o.attnNorm, normPartial, n, d, true, stream);
     }
-    embeddingBackward(tokens, dx, G + L.embed, n, d, stream);
+    embeddingBackward(embRows, embSegStart, embSegToken, embSegments, dx, G + L.embed, d, stream);
   }
 
   void upload(const int32_t* in, const int32_t* tg, int64_t nSeq) {
     check(cudaMemcpyAsync(tokens, in, nSeq * T * sizeof(int32_t), cudaMemcpyHostToDevice, stream), "token upload");
     if (tg) check(cudaMemcpyAsync(targets, tg, nSeq * T * sizeof(int32_t), cudaMemcpyHostToDevice, stream), "target upload");
+  }
+
+  // Groups the rows by token id (stable, so each token's rows stay in row order) and
+  // uploads them for embeddingBackward.
+  void groupTokens(const int32_t* in) {
+    std::vector<int32_t> order(N);
+    for (int64_t i = 0; i < N; i++) order[i] = (int32_t)i;
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return in[a] < in[b]; });
+    hostGroups.assign(3 * N + 1, 0);
+    int32_t* rows = hostGroups.data();
+    int32_t* start = rows + N;
+    int32_t* tok = start + N + 1;
+    int64_t u = 0;
+    for (int64_t i = 0; i < N; i++) {
+      rows[i] = order[i];
+      if (i == 0 || in[order[i]] != in[order[i - 1]]) {
+        start[u] = (int32_t)i;
+        tok[u] = in[order[i]];
+        u++;
+      }
+    }
+    start[u] = (int32_t)N;
+    embSegments = u;
+    check(cudaMemcpyAsync(embRows, rows, N * sizeof(int32_t), cudaMemcpyHostToDevice, stream), "upload");
+    check(cudaMemcpyAsync(embSegStart, start, (u + 1) * sizeof(int32_t), cudaMemcpyHostToDevice, stream), "upload");
+    check(cudaMemcpyAsync(embSegToken, tok, u * sizeof(int32_t), cudaMemcpyHostToDevice, stream), "upload");
   }
 
   void checkTokens(const int32_t* inputs, const int32_t* tg, int64_t nSeq) const {
@@ -405,6 +437,7 @@ double CudaModel::forwardBackward(const int32_t* inputs, const int32_t* targets)
   if (count == 0) throw EngineFailure("every target is -100 (ignored): the loss is undefined");
   check(cudaMemsetAsync(m.grads, 0, layout.total * sizeof(float), m.stream), "memset");
   m.upload(inputs, targets, batch);
+  m.groupTokens(inputs);
   m.forward(batch);
   m.headLoss(batch, true, 1.0f / (float)count);
   m.backward();
@@ -480,6 +513,32 @@ double CudaModel::trainStep(const int32_t* inputs, const int32_t* targets, doubl
   if (maxNorm > 0) clipGradNorm(maxNorm);
   adamw(h);
   return loss;
+}
+
+double CudaModel::flashAttentionSelfCheck() {
+  Impl& m = *impl_;
+  const int64_t n = m.N, d = shape.dim, H = shape.heads, KV = shape.kvHeads, hd = shape.headDim();
+  if (hd > 128) throw EngineFailure("flash attention kernel: head dim > 128");
+  bf16* o = nullptr;
+  float* lse = nullptr;
+  check(cudaMalloc(&o, n * d * sizeof(bf16)), "cudaMalloc");
+  check(cudaMalloc(&lse, batch * H * seqLen * sizeof(float)), "cudaMalloc");
+  const auto& a = m.acts[0];
+  flashAttentionForward(a.q, a.k, a.v, o, lse, batch, seqLen, H, KV, hd, 1.0f / std::sqrt((float)hd), m.stream);
+  std::vector<bf16> ho(n * d), ha(n * d);
+  check(cudaMemcpyAsync(ho.data(), o, n * d * sizeof(bf16), cudaMemcpyDeviceToHost, m.stream), "download");
+  check(cudaMemcpyAsync(ha.data(), a.att, n * d * sizeof(bf16), cudaMemcpyDeviceToHost, m.stream), "download");
+  m.sync("flashAttentionSelfCheck");
+  cudaFree(o);
+  cudaFree(lse);
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < n * d; i++) {
+    const double x = __bfloat162float(ho[i]), y = __bfloat162float(ha[i]);
+    num += (x - y) * (x - y);
+    den += y * y;
+  }
+  if (!std::isfinite(num)) return std::numeric_limits<double>::infinity();
+  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
 void CudaModel::synchronize() const { impl_->sync("synchronize"); }

@@ -57,6 +57,10 @@ class CudaModel {
   // forwardBackward + clipGradNorm (maxNorm > 0) + adamw, returns the loss.
   double trainStep(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h);
   void synchronize() const;
+  // Runs the fused flash-style attention forward on layer 0's q/k/v of the last
+  // forward pass and returns its relative L2 difference from the batched-GEMM +
+  // softmax output the engine used (a test hook; the engine trains with the latter).
+  double flashAttentionSelfCheck();
   size_t deviceBytes() const;  // device memory this engine allocated
 
   struct Impl;

@@ -68,10 +68,16 @@ __global__ void embeddingForwardKernel(const int32_t* tok, const float* E, float
   for (int64_t j = threadIdx.x; j < d; j += blockDim.x) x[n * d + j] = src[j];
 }
 
-__global__ void embeddingBackwardKernel(const int32_t* tok, const float* dx, float* gE, int64_t N, int64_t d) {
-  const int64_t j = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;
-  if (j >= d) return;
-  for (int64_t n = 0; n < N; n++) gE[(int64_t)tok[n] * d + j] += dx[n * d + j];
+__global__ void embeddingBackwardKernel(const int32_t* rows, const int32_t* segStart, const int32_t* segToken,
+                                        const float* dx, float* gE, int64_t d) {
+  const int64_t u = blockIdx.x;
+  const int32_t r0 = segStart[u], r1 = segStart[u + 1];
+  float* dst = gE + (int64_t)segToken[u] * d;
+  for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
+    float acc = dst[j];
+    for (int32_t r = r0; r < r1; r++) acc += dx[(int64_t)rows[r] * d + j];
+    dst[j] = acc;
+  }
 }
 
 __global__ void rmsnormForwardKernel(const float* x, const float* w, bf16* y, float* rstd, int64_t d, float eps) {
@@ -296,8 +302,9 @@ void castToBf16(const float* in, bf16* out, int64_t n, cudaStream_t s) {
 void embeddingForward(const int32_t* tok, const float* E, float* x, int64_t N, int64_t d, cudaStream_t s) {
   embeddingForwardKernel<<<(unsigned)N, kThreads, 0, s>>>(tok, E, x, d);
 }
-void embeddingBackward(const int32_t* tok, const float* dx, float* gE, int64_t N, int64_t d, cudaStream_t s) {
-  embeddingBackwardKernel<<<(unsigned)((d + 127) / 128), 128, 0, s>>>(tok, dx, gE, N, d);
+void embeddingBackward(const int32_t* rows, const int32_t* segStart, const int32_t* segToken, int64_t segments,
+                       const float* dx, float* gE, int64_t d, cudaStream_t s) {
+  if (segments > 0) embeddingBackwardKernel<<<(unsigned)segments, kThreads, 0, s>>>(rows, segStart, segToken, dx, gE, d);
 }
 void rmsnormForward(const float* x, const float* w, bf16* y, float* rstd, int64_t N, int64_t d, float eps, cudaStream_t s) {
   rmsnormForwardKernel<<<(unsigned)N, kThreads, 0, s>>>(x, w, y, rstd, d, eps);

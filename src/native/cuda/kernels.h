@@ -14,8 +14,12 @@ using bf16 = __nv_bfloat16;
 
 void castToBf16(const float* in, bf16* out, int64_t n, cudaStream_t s);
 void embeddingForward(const int32_t* tok, const float* E, float* x, int64_t N, int64_t d, cudaStream_t s);
-// gE[tok[n]] += dx[n]; one thread per column walks the rows in order (deterministic).
-void embeddingBackward(const int32_t* tok, const float* dx, float* gE, int64_t N, int64_t d, cudaStream_t s);
+// gE[token] += sum of dx[n] over the rows n holding that token. The rows come grouped
+// by token (host-side stable sort): segment u covers rows[segStart[u] .. segStart[u+1])
+// of token segToken[u]; one block per segment adds them in row order, so the result
+// is deterministic and no atomics are needed.
+void embeddingBackward(const int32_t* rows, const int32_t* segStart, const int32_t* segToken, int64_t segments,
+                       const float* dx, float* gE, int64_t d, cudaStream_t s);
 void rmsnormForward(const float* x, const float* w, bf16* y, float* rstd, int64_t N, int64_t d, float eps, cudaStream_t s);
 // dx (+)= d/dx of y = w * x * rstd; dw += sum_n dy * x * rstd (two-stage fixed-order
 // reduction through `partial`, which holds kNormSlices * d floats).

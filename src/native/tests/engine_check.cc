@@ -153,6 +153,8 @@ int main(int argc, char** argv) {
         expect(total <= tol, "all gradients agree within tol (relative L2)");
         expect(worst <= 3 * tol, "every tensor's gradient agrees within 3*tol");
         results.push_back({2, gpuLoss, gpuGrads});
+        const double flashErr = gpu.flashAttentionSelfCheck();
+        expect(flashErr <= tol, "flash attention forward = GEMM+softmax attention (relative " + std::to_string(flashErr) + ")");
 
         std::vector<float> gpuEval(c.B);
         gpu.evalLoss(inputs.data(), targets.data(), c.B, gpuEval.data());
