@@ -54,6 +54,7 @@ export class Testnet {
   private chain?: DevChain;
   private server?: { url: string; close(): Promise<void> };
   private dashboard?: { url: string; close(): Promise<void> };
+  private bootstrap?: string;
   private print: (line: string) => void;
   private exitWaiters = new Map<string, Promise<number | null>>();
 
@@ -76,36 +77,18 @@ export class Testnet {
     }
     this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: spec.timing.devBlockMs });
     this.server = await startDevChainServer(this.chain, { port: o.basePort, host: '127.0.0.1' });
-    const walletPath = join(o.dir, 'wallets');
-    const add = async (role: 'miner' | 'validator', i: number): Promise<void> => {
-      const hotkey = `${role}${i}`;
-      const opsPort = o.basePort + 100 + this.nodes.length;
-      const w = await createDevWallet({ path: walletPath, name: 'testnet', hotkey });
-      // Validators hold stake (and so a permit); miners hold none.
-      this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : 0);
-      this.nodes.push({
-        name: hotkey, role, hotkey, dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
-        args: [
-          role, '--run', o.run, '--dev-chain', this.server!.url,
-          '--wallet.path', walletPath, '--wallet.name', 'testnet', '--wallet.hotkey', hotkey,
-          '--data-dir', join(o.dir, 'nodes', hotkey), '--threads', String(o.threadsPerNode),
-          '--listen', `/ip4/127.0.0.1/tcp/${o.basePort + 1 + this.nodes.length}`,
-          '--ops.port', String(opsPort), '--ops.host', '127.0.0.1',
-        ],
-      });
-    };
-    for (let i = 0; i < o.validators; i++) await add('validator', i);
-    for (let i = 0; i < o.miners; i++) await add('miner', i);
+    for (let i = 0; i < o.validators; i++) await this.addNode('validator', i);
+    for (let i = 0; i < o.miners; i++) await this.addNode('miner', i);
     this.print(`dev chain at ${this.server.url} (netuid ${spec.netuid}, ${spec.timing.devBlockMs} ms blocks, ${spec.timing.blocksPerWindow} blocks per window)`);
 
     // The first validator is everyone's bootstrap peer.
     const first = this.nodes[0]!;
     this.spawnNode(first, []);
     const info = await this.waitForNodeInfo(first);
-    const bootstrap = info.multiaddrs.find((a) => a.includes('127.0.0.1')) ?? info.multiaddrs[0]!;
+    this.bootstrap = info.multiaddrs.find((a) => a.includes('127.0.0.1')) ?? info.multiaddrs[0]!;
     for (const n of this.nodes.slice(1)) {
       const extra = n.role === 'miner' && o.minerArgs ? o.minerArgs(Number(n.hotkey.replace('miner', ''))) : [];
-      this.spawnNode(n, ['--bootstrap', bootstrap, ...extra]);
+      this.spawnNode(n, ['--bootstrap', this.bootstrap, ...extra]);
     }
     this.print(`started ${o.validators} validator(s) and ${o.miners} miner(s); logs in ${join(o.dir, 'logs')}`);
     this.dashboard = await startTestnetDashboard({
@@ -113,6 +96,37 @@ export class Testnet {
       nodes: () => this.nodes.map((n) => ({ name: n.name, url: n.opsUrl })),
     });
     this.print(`dashboard at ${this.dashboard.url}`);
+  }
+
+  /** Creates a wallet, registers it on the dev chain and records how to start the node. */
+  private async addNode(role: 'miner' | 'validator', i: number): Promise<NodeProcess> {
+    const o = this.o;
+    const walletPath = join(o.dir, 'wallets');
+    const hotkey = `${role}${i}`;
+    const opsPort = o.basePort + 100 + this.nodes.length;
+    const w = await createDevWallet({ path: walletPath, name: 'testnet', hotkey });
+    // Validators hold stake (and so a permit); miners hold none.
+    this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : 0);
+    const n: NodeProcess = {
+      name: hotkey, role, hotkey, dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
+      args: [
+        role, '--run', o.run, '--dev-chain', this.server!.url,
+        '--wallet.path', walletPath, '--wallet.name', 'testnet', '--wallet.hotkey', hotkey,
+        '--data-dir', join(o.dir, 'nodes', hotkey), '--threads', String(o.threadsPerNode),
+        '--listen', `/ip4/127.0.0.1/tcp/${o.basePort + 1 + this.nodes.length}`,
+        '--ops.port', String(opsPort), '--ops.host', '127.0.0.1',
+      ],
+    };
+    this.nodes.push(n);
+    return n;
+  }
+
+  /** A miner that joins the running network now, with no state: it catches up from a checkpoint. */
+  async joinMiner(extra: string[] = []): Promise<string> {
+    const index = this.nodes.filter((n) => n.role === 'miner').length;
+    const n = await this.addNode('miner', index);
+    this.spawnNode(n, ['--bootstrap', this.bootstrap!, ...extra]);
+    return n.name;
   }
 
   private async waitForNodeInfo(n: NodeProcess, timeoutMs = 120_000): Promise<{ peerId: string; multiaddrs: string[] }> {

@@ -96,12 +96,15 @@ export interface ValidatorHooks {
 export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {}): Promise<void> {
   const { spec, driver, replica, log, signal } = ctx;
   const scratch = new Float32Array(ctx.engine.numParams);
-  let current = driver.window;
+  // Windows are closed one by one, in order: a loop iteration that overran a window
+  // (a slow evaluation) closes the next window late rather than skipping it, so no
+  // miner's on-time announcement is dropped.
+  let w = driver.window - 1;
   while (!signal.aborted) {
-    current = await driver.waitFor(current + 1);
+    w++;
+    const current = await driver.waitFor(w + 1);
     if (current < 0 || signal.aborted) break;
-    const w = current - 1;
-    const start = driver.startOf(current) ?? Date.now();
+    const start = driver.startOf(w + 1) ?? Date.now();
     await sleepUntil(start + spec.timing.announceDeadlineMs, signal);
     if (signal.aborted) break;
 
@@ -142,6 +145,9 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
       const manifest = buildManifest(ctx, w, chosen, scratch);
       const digest = manifestDigest(manifest);
       await ctx.p2p.store.put(ctx.encodeManifest(manifest), { window: w, kind: 'manifest' });
+      // Re-announce the newest checkpoint every window, just before the manifest, so a
+      // joiner knows of it by the time the manifest shows it a gap to fill.
+      await ctx.checkpoints.announce();
       const recipients = await ctx.p2p.publish('manifest', manifest);
       log.info(
         { event: 'manifest_published', window: w, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients },
@@ -153,8 +159,6 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
     // Score (Gauntlet) against θ_w before the manifest moves the head to θ_{w+1}.
     if (rank === 0) await hooks.afterWindow?.(w, verdicts.v);
     await replica.offer(verdicts.manifest);
-    // Re-announce the newest checkpoint every window so that joiners hear of it soon.
-    await ctx.checkpoints.announce();
     await evaluateHeldOut(ctx, w + 1);
   }
 }

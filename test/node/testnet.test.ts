@@ -13,15 +13,17 @@ import { repoRoot } from '../../src/train/model-config.js';
 
 const basePort = 20000 + Math.floor(Math.random() * 20000);
 
-test('testnet: 3 miners + 1 validator stay in exact sync, learn, and recover a SIGKILLed miner', { timeout: 600_000 }, async () => {
+test('testnet: 3 miners + 1 validator stay in exact sync, learn, recover a SIGKILLed miner and take in a late joiner', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gm-testnet-'));
   const lines: string[] = [];
   const applied: Array<{ node: string; window: number; at: number }> = [];
+  const joinerEvents: string[] = [];
   const net = new Testnet({
     run: 'testnet-tiny', dir, miners: 3, validators: 1, basePort, windows: 0, threadsPerNode: 1, fresh: true,
     print: (l) => lines.push(l),
     onEvent: (node, ev) => {
       if (ev.event === 'manifest_applied' && typeof ev.window === 'number') applied.push({ node, window: ev.window, at: Date.now() });
+      if (node === 'miner3' && typeof ev.event === 'string') joinerEvents.push(ev.event);
     },
   });
   try {
@@ -32,6 +34,10 @@ test('testnet: 3 miners + 1 validator stay in exact sync, learn, and recover a S
     await new Promise((r) => setTimeout(r, 3000));
     net.restart('miner1');
     await net.waitForEvaluatedWindows(10);
+    // A new miner joins at window ≥ 10 with no state: checkpoint, then replay.
+    const joinedAtWindow = Math.max(...net.windows.keys());
+    await net.joinMiner();
+    await net.waitForEvaluatedWindows(15);
 
     // 1. Exact agreement: wherever several nodes reported θ for a window, it is one hash.
     const windows = [...net.windows.values()].sort((a, b) => a.window - b.window);
@@ -41,7 +47,7 @@ test('testnet: 3 miners + 1 validator stay in exact sync, learn, and recover a S
       assert.ok(hashes.size <= 1, `window ${s.window}: nodes disagree on θ: ${JSON.stringify([...s.thetaHashes])}`);
       if (s.thetaHashes.size >= 3) compared++;
     }
-    assert.ok(compared >= 6, `at least 6 windows compared across ≥3 nodes (got ${compared})\n${lines.join('\n')}`);
+    assert.ok(compared >= 8, `at least 8 windows compared across ≥3 nodes (got ${compared})\n${lines.join('\n')}`);
     // Payloads were really aggregated (not a run of null rounds).
     assert.ok(windows.filter((s) => (s.payloads ?? 0) >= 2).length >= 5, `windows with ≥2 payloads aggregated\n${lines.join('\n')}`);
 
@@ -52,7 +58,13 @@ test('testnet: 3 miners + 1 validator stay in exact sync, learn, and recover a S
     const caughtUp = windows.find((s) => s.window >= firstBack && s.thetaHashes.has('miner1') && s.thetaHashes.get('miner1') === s.thetaHashes.get('validator0'));
     assert.ok(caughtUp && caughtUp.window <= firstBack + 2, `miner1 in sync within 2 windows of rejoining (first back ${firstBack})`);
 
-    // 3. The held-out loss falls clearly.
+    // 3. The late joiner loaded a verified checkpoint and holds the network's θ within 2 windows.
+    assert.ok(joinedAtWindow >= 10, `joined at window ${joinedAtWindow}`);
+    assert.ok(joinerEvents.includes('checkpoint_loaded'), `the joiner loaded a checkpoint (events: ${[...new Set(joinerEvents)].join(', ')})`);
+    const joinerSynced = windows.find((s) => s.thetaHashes.has('miner3') && s.thetaHashes.get('miner3') === s.thetaHashes.get('validator0'));
+    assert.ok(joinerSynced && joinerSynced.window <= joinedAtWindow + 3, `joiner in sync by window ${joinedAtWindow + 3} (θ_w is reported after the manifest of w−1)`);
+
+    // 4. The held-out loss falls clearly.
     const evals = windows.filter((s) => s.evalLoss !== undefined).map((s) => s.evalLoss!);
     const first = evals[0]!;
     const last = evals[evals.length - 1]!;
@@ -61,7 +73,7 @@ test('testnet: 3 miners + 1 validator stay in exact sync, learn, and recover a S
     await net.stop();
   }
 
-  // 4. A node whose state on disk is corrupt refuses to start and says why.
+  // 5. A node whose state on disk is corrupt refuses to start and says why.
   const state = join(dir, 'nodes', 'miner0', 'state.bin');
   const bytes = readFileSync(state);
   bytes[Math.floor(bytes.length / 2)] ^= 0xff;
