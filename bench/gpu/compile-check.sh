@@ -10,7 +10,7 @@ BUILD="${1:-build-cuda-check}"
 command -v nvcc >/dev/null || { echo "compile-check: nvcc not found"; exit 1; }
 command -v cmake >/dev/null || { echo "compile-check: cmake not found"; exit 1; }
 
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 >"$BUILD.configure.log" 2>&1 \
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 -DGM_ADDON_OUTPUT_DIR="$BUILD" >"$BUILD.configure.log" 2>&1 \
   || { cat "$BUILD.configure.log"; exit 1; }
 grep -q "CUDA backend ON" "$BUILD.configure.log" || { cat "$BUILD.configure.log"; echo "compile-check: CMake did not enable CUDA"; exit 1; }
 cmake --build "$BUILD" -j "$(nproc)"
@@ -33,4 +33,10 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "compile-check: gm_engine_bench exited $rc"; exit 1; }
+# The CUDA N-API addon (built when Node's headers exist) must load and report its
+# device state without throwing.
+if [ -f "$BUILD/gradmesh_cuda.node" ] && command -v node >/dev/null; then
+  node -e "const a = require(process.argv[1]); const p = a.probe(); if (a.backend !== 'cuda' || typeof p.count !== 'number') process.exit(1); console.log('gradmesh_cuda.node probe:', JSON.stringify(p))" "$(cd "$BUILD" && pwd)/gradmesh_cuda.node" \
+    || { echo "compile-check: gradmesh_cuda.node does not load"; exit 1; }
+fi
 echo "compile-check: PASS"

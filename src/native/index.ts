@@ -38,3 +38,68 @@ export function loadNative(): NativeAddon {
   cached = require(path) as NativeAddon;
   return cached;
 }
+
+/** Device report of the CUDA addon (never throws; count 0 with `error` when none). */
+export interface CudaProbe {
+  count: number;
+  name: string;
+  major: number;
+  minor: number;
+  memoryBytes: number;
+  error: string;
+  /** Why cuBLAS cannot be loaded (empty when it can, or when there is no device). */
+  cublasError: string;
+}
+
+/** The CUDA addon (build/cuda/gradmesh_cuda.node, built by CMake; docs/cuda.md). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CudaAddon = Record<string, any> & { backend: 'cuda'; probe(): CudaProbe };
+
+export function cudaAddonPath(): string {
+  return process.env.GRADMESH_CUDA_ADDON ?? join(repoRoot(), 'build', 'cuda', 'gradmesh_cuda.node');
+}
+
+export type NativeBackendChoice =
+  | { backend: 'cuda'; addon: CudaAddon; device: CudaProbe; reason: string }
+  | { backend: 'cpu'; addon: NativeAddon; reason: string };
+
+let chosen: NativeBackendChoice | undefined;
+
+/**
+ * Picks the engine backend once per process: the CUDA addon when it was built, loads,
+ * sees a device and can load cuBLAS; otherwise the CPU addon (`loadNative()`). Logs
+ * the choice and the reason through `log` (default: one line on stderr).
+ * `prefer: 'cpu'` skips the CUDA probe.
+ */
+export function selectNativeBackend(
+  opts: { prefer?: 'cuda' | 'cpu'; log?: (line: string) => void } = {},
+): NativeBackendChoice {
+  if (chosen) return chosen;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let reason: string;
+  if (opts.prefer === 'cpu') {
+    reason = 'CPU requested';
+  } else {
+    const path = cudaAddonPath();
+    if (!existsSync(path)) {
+      reason = `no CUDA addon at ${path}`;
+    } else {
+      try {
+        const addon = require(path) as CudaAddon;
+        const device = addon.probe();
+        if (device.count === 0) reason = `CUDA addon loaded but no device (${device.error})`;
+        else if (device.cublasError) reason = `CUDA device ${device.name} but cuBLAS does not load: ${device.cublasError}`;
+        else {
+          chosen = { backend: 'cuda', addon, device, reason: `CUDA device ${device.name} (sm_${device.major}${device.minor})` };
+          log(`gradmesh engine backend: cuda — ${chosen.reason}`);
+          return chosen;
+        }
+      } catch (err) {
+        reason = `CUDA addon failed to load: ${(err as Error).message}`;
+      }
+    }
+  }
+  chosen = { backend: 'cpu', addon: loadNative(), reason };
+  log(`gradmesh engine backend: cpu — ${reason}`);
+  return chosen;
+}

@@ -82,6 +82,7 @@ struct CudaModel::Impl {
       : s(shape), B(batch), T(seq), N(batch * seq), L(layout), device(dev) {}
 
   ~Impl() {
+    cudaSetDevice(device);
     if (stream) cudaStreamSynchronize(stream);
     for (void* p : allocations) cudaFree(p);
     if (handle && api) api->destroy(handle);
@@ -186,6 +187,10 @@ struct CudaModel::Impl {
     check(cudaMemset(adamM, 0, P * sizeof(float)), "memset");
     check(cudaMemset(adamV, 0, P * sizeof(float)), "memset");
   }
+
+  // CUDA's current device is per host thread and calls may come from worker threads
+  // (the N-API addon), so every public entry point selects the engine's device.
+  void current() const { check(cudaSetDevice(device), "cudaSetDevice"); }
 
   void sync(const char* what) const {
     check(cudaGetLastError(), what);
@@ -392,6 +397,7 @@ CudaModel::CudaModel(const ModelShape& s, int64_t b, int64_t t, int device)
 CudaModel::~CudaModel() = default;
 
 void CudaModel::initParams(uint64_t seed) {
+  impl_->current();
   std::vector<float> host(layout.total);
   initParamsInto(layout, seed, host.data());
   setParams(host.data());
@@ -401,28 +407,34 @@ void CudaModel::initParams(uint64_t seed) {
 }
 
 void CudaModel::setParams(const float* host) {
+  impl_->current();
   check(cudaMemcpy(impl_->params, host, layout.total * sizeof(float), cudaMemcpyHostToDevice), "param upload");
   castToBf16(impl_->params, impl_->wb, layout.total, impl_->stream);
   impl_->sync("setParams");
 }
 void CudaModel::getParams(float* host) const {
+  impl_->current();
   impl_->sync("getParams");
   check(cudaMemcpy(host, impl_->params, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "param download");
 }
 void CudaModel::getGrads(float* host) const {
+  impl_->current();
   impl_->sync("getGrads");
   check(cudaMemcpy(host, impl_->grads, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "grad download");
 }
 void CudaModel::setGrads(const float* host) {
+  impl_->current();
   impl_->sync("setGrads");
   check(cudaMemcpy(impl_->grads, host, layout.total * sizeof(float), cudaMemcpyHostToDevice), "grad upload");
 }
 void CudaModel::getAdamState(float* m, float* v) const {
+  impl_->current();
   impl_->sync("getAdamState");
   check(cudaMemcpy(m, impl_->adamM, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "adam download");
   check(cudaMemcpy(v, impl_->adamV, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "adam download");
 }
 void CudaModel::setAdamState(const float* m, const float* v, int64_t step) {
+  impl_->current();
   impl_->sync("setAdamState");
   check(cudaMemcpy(impl_->adamM, m, layout.total * sizeof(float), cudaMemcpyHostToDevice), "adam upload");
   check(cudaMemcpy(impl_->adamV, v, layout.total * sizeof(float), cudaMemcpyHostToDevice), "adam upload");
@@ -430,6 +442,7 @@ void CudaModel::setAdamState(const float* m, const float* v, int64_t step) {
 }
 
 double CudaModel::forwardBackward(const int32_t* inputs, const int32_t* targets) {
+  impl_->current();
   Impl& m = *impl_;
   m.checkTokens(inputs, targets, batch);
   int64_t count = 0;
@@ -452,6 +465,7 @@ double CudaModel::forwardBackward(const int32_t* inputs, const int32_t* targets)
 }
 
 void CudaModel::evalLoss(const int32_t* inputs, const int32_t* targets, int64_t nSeq, float* out) {
+  impl_->current();
   Impl& m = *impl_;
   m.checkTokens(inputs, targets, nSeq);
   m.upload(inputs, targets, nSeq);
@@ -473,6 +487,7 @@ void CudaModel::evalLoss(const int32_t* inputs, const int32_t* targets, int64_t 
 }
 
 double CudaModel::gradNorm() {
+  impl_->current();
   Impl& m = *impl_;
   sumSquares(m.grads, layout.total, m.ssPartial, m.stream);
   std::vector<double> part(kSumBlocks);
@@ -492,6 +507,7 @@ double CudaModel::clipGradNorm(double maxNorm) {
 }
 
 void CudaModel::adamw(const AdamW& h) {
+  impl_->current();
   if (!(h.lr >= 0) || !(h.beta1 >= 0 && h.beta1 < 1) || !(h.beta2 >= 0 && h.beta2 < 1) || !(h.eps > 0) || !(h.weightDecay >= 0) ||
       !std::isfinite(h.lr) || !std::isfinite(h.weightDecay))
     throw EngineFailure("adamw: need lr >= 0, 0 <= beta1, beta2 < 1, eps > 0, weightDecay >= 0 (all finite)");
@@ -516,6 +532,7 @@ double CudaModel::trainStep(const int32_t* inputs, const int32_t* targets, doubl
 }
 
 double CudaModel::flashAttentionSelfCheck() {
+  impl_->current();
   Impl& m = *impl_;
   const int64_t n = m.N, d = shape.dim, H = shape.heads, KV = shape.kvHeads, hd = shape.headDim();
   if (hd > 128) throw EngineFailure("flash attention kernel: head dim > 128");
@@ -541,7 +558,8 @@ double CudaModel::flashAttentionSelfCheck() {
   return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
-void CudaModel::synchronize() const { impl_->sync("synchronize"); }
+void CudaModel::synchronize() const {
+  impl_->current(); impl_->sync("synchronize"); }
 size_t CudaModel::deviceBytes() const { return impl_->bytes; }
 
 }  // namespace gm::cuda
