@@ -210,10 +210,11 @@ void GpuCompressor::compressHost(float* e, const float* delta, float beta, compr
     check(cudaMalloc(&m.hostE, std::max<size_t>(bytes, 4)), "cudaMalloc");
     check(cudaMalloc(&m.hostDelta, std::max<size_t>(bytes, 4)), "cudaMalloc");
   }
-  check(cudaMemcpy(m.hostE, e, bytes, cudaMemcpyHostToDevice), "upload");
-  check(cudaMemcpy(m.hostDelta, delta, bytes, cudaMemcpyHostToDevice), "upload");
+  check(cudaMemcpyAsync(m.hostE, e, bytes, cudaMemcpyHostToDevice, m.stream), "upload");
+  check(cudaMemcpyAsync(m.hostDelta, delta, bytes, cudaMemcpyHostToDevice, m.stream), "upload");
   compressWithFeedback(m.hostE, m.hostDelta, beta, out);
-  check(cudaMemcpy(e, m.hostE, bytes, cudaMemcpyDeviceToHost), "download");
+  check(cudaMemcpyAsync(e, m.hostE, bytes, cudaMemcpyDeviceToHost, m.stream), "download");
+  check(cudaStreamSynchronize(m.stream), "download");
 }
 
 }  // namespace gm::cuda

@@ -181,11 +181,12 @@ struct CudaModel::Impl {
       }
     ropeCos = alloc<float>(T * half);
     ropeSin = alloc<float>(T * half);
-    check(cudaMemcpy(ropeCos, c.data(), c.size() * sizeof(float), cudaMemcpyHostToDevice), "rope upload");
-    check(cudaMemcpy(ropeSin, sn.data(), sn.size() * sizeof(float), cudaMemcpyHostToDevice), "rope upload");
-    check(cudaMemset(grads, 0, P * sizeof(float)), "memset");
-    check(cudaMemset(adamM, 0, P * sizeof(float)), "memset");
-    check(cudaMemset(adamV, 0, P * sizeof(float)), "memset");
+    check(cudaMemcpyAsync(ropeCos, c.data(), c.size() * sizeof(float), cudaMemcpyHostToDevice, stream), "rope upload");
+    check(cudaMemcpyAsync(ropeSin, sn.data(), sn.size() * sizeof(float), cudaMemcpyHostToDevice, stream), "rope upload");
+    check(cudaMemsetAsync(grads, 0, P * sizeof(float), stream), "memset");
+    check(cudaMemsetAsync(adamM, 0, P * sizeof(float), stream), "memset");
+    check(cudaMemsetAsync(adamV, 0, P * sizeof(float), stream), "memset");
+    sync("setup");  // the rope tables' host vectors die with this scope
   }
 
   // CUDA's current device is per host thread and calls may come from worker threads
@@ -401,43 +402,49 @@ void CudaModel::initParams(uint64_t seed) {
   std::vector<float> host(layout.total);
   initParamsInto(layout, seed, host.data());
   setParams(host.data());
-  check(cudaMemset(impl_->adamM, 0, layout.total * sizeof(float)), "memset");
-  check(cudaMemset(impl_->adamV, 0, layout.total * sizeof(float)), "memset");
+  check(cudaMemsetAsync(impl_->adamM, 0, layout.total * sizeof(float), impl_->stream), "memset");
+  check(cudaMemsetAsync(impl_->adamV, 0, layout.total * sizeof(float), impl_->stream), "memset");
+  impl_->sync("initParams");
   adamStep = 0;
 }
 
 void CudaModel::setParams(const float* host) {
   impl_->current();
-  check(cudaMemcpy(impl_->params, host, layout.total * sizeof(float), cudaMemcpyHostToDevice), "param upload");
+  check(cudaMemcpyAsync(impl_->params, host, layout.total * sizeof(float), cudaMemcpyHostToDevice, impl_->stream), "param upload");
   castToBf16(impl_->params, impl_->wb, layout.total, impl_->stream);
   impl_->sync("setParams");
 }
 void CudaModel::getParams(float* host) const {
   impl_->current();
   impl_->sync("getParams");
-  check(cudaMemcpy(host, impl_->params, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "param download");
+  check(cudaMemcpyAsync(host, impl_->params, layout.total * sizeof(float), cudaMemcpyDeviceToHost, impl_->stream), "param download");
+  impl_->sync("getParams");
 }
 void CudaModel::getGrads(float* host) const {
   impl_->current();
   impl_->sync("getGrads");
-  check(cudaMemcpy(host, impl_->grads, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "grad download");
+  check(cudaMemcpyAsync(host, impl_->grads, layout.total * sizeof(float), cudaMemcpyDeviceToHost, impl_->stream), "grad download");
+  impl_->sync("getGrads");
 }
 void CudaModel::setGrads(const float* host) {
   impl_->current();
   impl_->sync("setGrads");
-  check(cudaMemcpy(impl_->grads, host, layout.total * sizeof(float), cudaMemcpyHostToDevice), "grad upload");
+  check(cudaMemcpyAsync(impl_->grads, host, layout.total * sizeof(float), cudaMemcpyHostToDevice, impl_->stream), "grad upload");
+  impl_->sync("setGrads");
 }
 void CudaModel::getAdamState(float* m, float* v) const {
   impl_->current();
   impl_->sync("getAdamState");
-  check(cudaMemcpy(m, impl_->adamM, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "adam download");
-  check(cudaMemcpy(v, impl_->adamV, layout.total * sizeof(float), cudaMemcpyDeviceToHost), "adam download");
+  check(cudaMemcpyAsync(m, impl_->adamM, layout.total * sizeof(float), cudaMemcpyDeviceToHost, impl_->stream), "adam download");
+  check(cudaMemcpyAsync(v, impl_->adamV, layout.total * sizeof(float), cudaMemcpyDeviceToHost, impl_->stream), "adam download");
+  impl_->sync("getAdamState");
 }
 void CudaModel::setAdamState(const float* m, const float* v, int64_t step) {
   impl_->current();
   impl_->sync("setAdamState");
-  check(cudaMemcpy(impl_->adamM, m, layout.total * sizeof(float), cudaMemcpyHostToDevice), "adam upload");
-  check(cudaMemcpy(impl_->adamV, v, layout.total * sizeof(float), cudaMemcpyHostToDevice), "adam upload");
+  check(cudaMemcpyAsync(impl_->adamM, m, layout.total * sizeof(float), cudaMemcpyHostToDevice, impl_->stream), "adam upload");
+  check(cudaMemcpyAsync(impl_->adamV, v, layout.total * sizeof(float), cudaMemcpyHostToDevice, impl_->stream), "adam upload");
+  impl_->sync("setAdamState");
   adamStep = step;
 }
 
