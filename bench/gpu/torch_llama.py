@@ -59,7 +59,7 @@ def read_fixture(path):
             break
         (loss,) = struct.unpack_from("<d", data, off)
         off += 8
-        results[{1: "cpu", 2: "cuda"}.get(tag, f"tag{tag}")] = (loss, take("f", total))
+        results[{1: "cpu", 2: "cuda", 3: "cuda-flash"}.get(tag, f"tag{tag}")] = (loss, take("f", total))
     return shape, inputs, targets, params, results
 
 

@@ -52,6 +52,7 @@ struct CudaModel::Impl {
   const int64_t B, T, N;
   const ParamLayout& L;
   int device = 0;
+  bool flash = false;
   cudaStream_t stream = nullptr;
   cublasHandle_t handle = nullptr;
   const CublasApi* api = nullptr;
@@ -65,6 +66,7 @@ struct CudaModel::Impl {
   struct LayerActs {
     float *xIn, *rstd1, *x2, *rstd2;
     bf16 *h1, *q, *k, *v, *probs, *att, *h2, *gate, *up, *act;
+    float* lse;  // flash path: log-sum-exp of every (b, h, i) score row [B,H,T]
   };
   std::vector<LayerActs> acts;
   float *xFinal, *rstdF;
@@ -72,14 +74,15 @@ struct CudaModel::Impl {
   float *scores, *dx, *dh, *dact, *dq, *dk, *dv, *normPartial, *logits, *ropeCos, *ropeSin;
   bf16 *dS, *dxb, *dg, *du, *datt, *dqb, *dkb, *dvb, *dlogits;
   double *rowLoss, *ssPartial;
+  float* flashD = nullptr;  // flash path: <dO, O> per (b, h, i)
   int32_t *tokens, *targets;
   int32_t *embRows, *embSegStart, *embSegToken;  // rows grouped by token (embedding backward)
   int64_t embSegments = 0;
   std::vector<int32_t> hostGroups;                // staging for the three arrays above
   int64_t rowsPerBlock = 0;
 
-  Impl(const ModelShape& shape, int64_t batch, int64_t seq, const ParamLayout& layout, int dev)
-      : s(shape), B(batch), T(seq), N(batch * seq), L(layout), device(dev) {}
+  Impl(const ModelShape& shape, int64_t batch, int64_t seq, const ParamLayout& layout, int dev, bool useFlash)
+      : s(shape), B(batch), T(seq), N(batch * seq), L(layout), device(dev), flash(useFlash) {}
 
   ~Impl() {
     cudaSetDevice(device);
@@ -130,7 +133,8 @@ struct CudaModel::Impl {
       a.q = alloc<bf16>(N * d);
       a.k = alloc<bf16>(N * kv);
       a.v = alloc<bf16>(N * kv);
-      a.probs = alloc<bf16>(B * H * T * T);
+      a.probs = flash ? nullptr : alloc<bf16>(B * H * T * T);
+      a.lse = flash ? alloc<float>(B * H * T) : nullptr;
       a.att = alloc<bf16>(N * d);
       a.x2 = alloc<float>(N * d);
       a.rstd2 = alloc<float>(N);
@@ -142,8 +146,9 @@ struct CudaModel::Impl {
     xFinal = alloc<float>(N * d);
     rstdF = alloc<float>(N);
     hF = alloc<bf16>(N * d);
-    scores = alloc<float>(B * H * T * T);
-    dS = alloc<bf16>(B * H * T * T);
+    scores = flash ? nullptr : alloc<float>(B * H * T * T);
+    dS = flash ? nullptr : alloc<bf16>(B * H * T * T);
+    if (flash) flashD = alloc<float>(B * H * T);
     dx = alloc<float>(N * d);
     dxb = alloc<bf16>(N * d);
     dh = alloc<float>(N * d);
@@ -249,6 +254,9 @@ struct CudaModel::Impl {
       linearForward(a.h1, W(o.wv), a.v, CUDA_R_16BF, n, d, kv, false);
       ropeForward(a.q, n, T, H, hd, ropeCos, ropeSin, stream);
       ropeForward(a.k, n, T, KV, hd, ropeCos, ropeSin, stream);
+      if (flash) {
+        flashAttentionForward(a.q, a.k, a.v, a.att, a.lse, nSeq, T, H, KV, hd, scale, stream);
+      } else {
       // Per sequence b and query offset r within a KV group, one strided batch over the
       // KV heads g (query head h = g*rep + r): S = scale Q K^T, then O = P V.
       for (int64_t b = 0; b < nSeq; b++)
@@ -260,6 +268,7 @@ struct CudaModel::Impl {
         for (int64_t r = 0; r < rep; r++)
           gemmBatched(false, false, T, hd, T, 1.f, a.probs + (b * H + r) * T * T, T, rep * T * T, a.v + b * T * kv,
                       kv, hd, 0.f, a.att + b * T * d + r * hd, CUDA_R_16BF, d, rep * hd, KV);
+      }
       check(cudaMemcpyAsync(a.x2, a.xIn, n * d * sizeof(float), cudaMemcpyDeviceToDevice, stream), "copy");
       linearForward(a.att, W(o.wo), a.x2, CUDA_R_32F, n, d, d, true);
       rmsnormForward(a.x2, params + o.mlpNorm, a.h2, a.rstd2, n, d, eps, stream);
@@ -309,6 +318,9 @@ struct CudaModel::Impl {
       castToBf16(dx, dxb, n * d, stream);
       gemm(false, false, n, d, d, 1.f, dxb, d, W(o.wo), d, 0.f, datt, CUDA_R_16BF, d);  // datt = dx Wo
       gemm(true, false, d, d, n, 1.f, dxb, d, a.att, d, 1.f, G + o.wo, CUDA_R_32F, d);  // dWo += dx^T att
+      if (flash) {
+        flashAttentionBackward(a.q, a.k, a.v, a.att, datt, a.lse, flashD, dq, dk, dv, B, T, H, KV, hd, scale, stream);
+      } else {
       check(cudaMemsetAsync(dk, 0, n * kv * sizeof(float), stream), "memset");
       check(cudaMemsetAsync(dv, 0, n * kv * sizeof(float), stream), "memset");
       for (int64_t b = 0; b < B; b++)
@@ -331,6 +343,7 @@ struct CudaModel::Impl {
           gemmBatched(true, false, T, hd, T, 1.f, dSb, T, rep * T * T, a.q + b * T * d + r * hd, d, rep * hd, 1.f,
                       dk + b * T * kv, CUDA_R_32F, kv, hd, KV);
         }
+      }
       ropeBackwardCast(dq, dqb, n, T, H, hd, ropeCos, ropeSin, stream);
       ropeBackwardCast(dk, dkb, n, T, KV, hd, ropeCos, ropeSin, stream);
       castToBf16(dv, dvb, n * kv, stream);
@@ -385,13 +398,14 @@ struct CudaModel::Impl {
   }
 };
 
-CudaModel::CudaModel(const ModelShape& s, int64_t b, int64_t t, int device)
-    : shape((s.validate(), s)), batch(b), seqLen(t), layout(ParamLayout::build(s)) {
+CudaModel::CudaModel(const ModelShape& s, int64_t b, int64_t t, int device, bool flash)
+    : shape((s.validate(), s)), batch(b), seqLen(t), layout(ParamLayout::build(s)), flashAttention(flash) {
+  if (flash && s.headDim() > 128) throw EngineFailure("flash attention: head dimension above 128 is not supported");
   if (b <= 0 || t <= 0 || b * t > (int64_t)1 << 24) throw EngineFailure("batch and seqLen must be positive (batch*seqLen <= 2^24)");
   DeviceInfo info = probeDevices();
   if (info.count == 0) throw EngineFailure("no CUDA device: " + info.error);
   if (device < 0 || device >= info.count) throw EngineFailure("CUDA device index out of range");
-  impl_ = std::make_unique<Impl>(shape, b, t, layout, device);
+  impl_ = std::make_unique<Impl>(shape, b, t, layout, device, flash);
   impl_->setup();
 }
 

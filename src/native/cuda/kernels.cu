@@ -223,6 +223,111 @@ __global__ void flashForwardKernel(const bf16* q, const bf16* k, const bf16* v, 
   if (lane == 0) lse[(b * H + h) * T + i] = m + logf(l);
 }
 
+__global__ void flashRowDotKernel(const bf16* o, const bf16* dO, float* D, int64_t B, int64_t T, int64_t H,
+                                  int64_t hd) {
+  const int lane = threadIdx.x & 31;
+  const int64_t row = blockIdx.x * (int64_t)(blockDim.x >> 5) + (threadIdx.x >> 5);
+  if (row >= B * H * T) return;
+  const int64_t i = row % T, h = (row / T) % H, b = row / (T * H), d = H * hd;
+  const int64_t base = (b * T + i) * d + h * hd;
+  float acc = 0.f;
+  for (int64_t e = lane; e < hd; e += 32) acc += __bfloat162float(o[base + e]) * __bfloat162float(dO[base + e]);
+  acc = warpSum(acc);
+  if (lane == 0) D[(b * H + h) * T + i] = acc;
+}
+
+__global__ void flashBackwardDqKernel(const bf16* q, const bf16* k, const bf16* v, const bf16* dO, const float* lse,
+                                      const float* D, float* dq, int64_t B, int64_t T, int64_t H, int64_t KV,
+                                      int64_t hd, float scale) {
+  const int lane = threadIdx.x & 31;
+  const int64_t row = blockIdx.x * (int64_t)(blockDim.x >> 5) + (threadIdx.x >> 5);
+  if (row >= B * H * T) return;
+  const int64_t i = row % T, h = (row / T) % H, b = row / (T * H), g = h / (H / KV);
+  const int64_t d = H * hd, kvd = KV * hd, qbase = (b * T + i) * d + h * hd;
+  const int per = (int)((hd + 31) / 32);
+  float qr[4], dor[4], acc[4];
+  for (int c = 0; c < per; c++) {
+    const int64_t e = lane + 32 * c;
+    qr[c] = e < hd ? __bfloat162float(q[qbase + e]) * scale : 0.f;
+    dor[c] = e < hd ? __bfloat162float(dO[qbase + e]) : 0.f;
+    acc[c] = 0.f;
+  }
+  const float L = lse[(b * H + h) * T + i], Di = D[(b * H + h) * T + i];
+  for (int64_t j = 0; j <= i; j++) {
+    const bf16* kr = k + (b * T + j) * kvd + g * hd;
+    const bf16* vr = v + (b * T + j) * kvd + g * hd;
+    float sdot = 0.f, pdot = 0.f;
+    for (int c = 0; c < per; c++) {
+      const int64_t e = lane + 32 * c;
+      if (e < hd) {
+        sdot += qr[c] * __bfloat162float(kr[e]);
+        pdot += dor[c] * __bfloat162float(vr[e]);
+      }
+    }
+    sdot = warpSum(sdot);
+    pdot = warpSum(pdot);
+    const float ds = __expf(sdot - L) * (pdot - Di);
+    for (int c = 0; c < per; c++) {
+      const int64_t e = lane + 32 * c;
+      if (e < hd) acc[c] += ds * __bfloat162float(kr[e]);
+    }
+  }
+  for (int c = 0; c < per; c++) {
+    const int64_t e = lane + 32 * c;
+    if (e < hd) dq[qbase + e] = acc[c] * scale;
+  }
+}
+
+__global__ void flashBackwardDkDvKernel(const bf16* q, const bf16* k, const bf16* v, const bf16* dO, const float* lse,
+                                        const float* D, float* dk, float* dv, int64_t B, int64_t T, int64_t H,
+                                        int64_t KV, int64_t hd, float scale) {
+  const int lane = threadIdx.x & 31;
+  const int64_t row = blockIdx.x * (int64_t)(blockDim.x >> 5) + (threadIdx.x >> 5);
+  if (row >= B * KV * T) return;
+  const int64_t j = row % T, g = (row / T) % KV, b = row / (T * KV), rep = H / KV;
+  const int64_t d = H * hd, kvd = KV * hd, kbase = (b * T + j) * kvd + g * hd;
+  const int per = (int)((hd + 31) / 32);
+  float kr[4], vr[4], dka[4], dva[4];
+  for (int c = 0; c < per; c++) {
+    const int64_t e = lane + 32 * c;
+    kr[c] = e < hd ? __bfloat162float(k[kbase + e]) : 0.f;
+    vr[c] = e < hd ? __bfloat162float(v[kbase + e]) : 0.f;
+    dka[c] = dva[c] = 0.f;
+  }
+  for (int64_t r = 0; r < rep; r++) {
+    const int64_t h = g * rep + r;
+    for (int64_t i = j; i < T; i++) {
+      const int64_t qbase = (b * T + i) * d + h * hd;
+      float sdot = 0.f, pdot = 0.f;
+      for (int c = 0; c < per; c++) {
+        const int64_t e = lane + 32 * c;
+        if (e < hd) {
+          sdot += __bfloat162float(q[qbase + e]) * kr[c];
+          pdot += __bfloat162float(dO[qbase + e]) * vr[c];
+        }
+      }
+      sdot = warpSum(sdot) * scale;
+      pdot = warpSum(pdot);
+      const float p = __expf(sdot - lse[(b * H + h) * T + i]);
+      const float ds = p * (pdot - D[(b * H + h) * T + i]);
+      for (int c = 0; c < per; c++) {
+        const int64_t e = lane + 32 * c;
+        if (e < hd) {
+          dva[c] += p * __bfloat162float(dO[qbase + e]);
+          dka[c] += ds * __bfloat162float(q[qbase + e]);
+        }
+      }
+    }
+  }
+  for (int c = 0; c < per; c++) {
+    const int64_t e = lane + 32 * c;
+    if (e < hd) {
+      dk[kbase + e] = dka[c] * scale;
+      dv[kbase + e] = dva[c];
+    }
+  }
+}
+
 __global__ void swigluForwardKernel(const bf16* g, const bf16* u, bf16* act, int64_t n) {
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
     const float x = __bfloat162float(g[i]);
@@ -333,6 +438,14 @@ void flashAttentionForward(const bf16* q, const bf16* k, const bf16* v, bf16* o,
                            int64_t H, int64_t KV, int64_t hd, float scale, cudaStream_t s) {
   const int64_t rows = B * H * T;
   flashForwardKernel<<<(unsigned)((rows + 7) / 8), 256, 0, s>>>(q, k, v, o, lse, B, T, H, KV, hd, scale);
+}
+void flashAttentionBackward(const bf16* q, const bf16* k, const bf16* v, const bf16* o, const bf16* dO,
+                            const float* lse, float* D, float* dq, float* dk, float* dv, int64_t B, int64_t T,
+                            int64_t H, int64_t KV, int64_t hd, float scale, cudaStream_t s) {
+  const int64_t qRows = B * H * T, kRows = B * KV * T;
+  flashRowDotKernel<<<(unsigned)((qRows + 7) / 8), 256, 0, s>>>(o, dO, D, B, T, H, hd);
+  flashBackwardDqKernel<<<(unsigned)((qRows + 7) / 8), 256, 0, s>>>(q, k, v, dO, lse, D, dq, B, T, H, KV, hd, scale);
+  flashBackwardDkDvKernel<<<(unsigned)((kRows + 7) / 8), 256, 0, s>>>(q, k, v, dO, lse, D, dk, dv, B, T, H, KV, hd, scale);
 }
 void swigluForward(const bf16* g, const bf16* u, bf16* act, int64_t n, cudaStream_t s) {
   swigluForwardKernel<<<blocksFor(n), kThreads, 0, s>>>(g, u, act, n);

@@ -1,7 +1,7 @@
 // Training-step throughput of the CUDA engine (no Node): tokens/s and MFU for a model
 // from config/models/*.json. Prints one JSON line.
 //   gm_engine_bench --model config/models/1b.json --batch 8 --seq 1024 [--steps 10]
-//                   [--warmup 2] [--peak-tflops 989]
+//                   [--warmup 2] [--peak-tflops 989] [--attention gemm|flash]
 // FLOPs per step use the formula of docs/engine.md (GEMM FLOPs, full T×T attention):
 //   6·B·T·(L·(2d² + 2d·kv + 3d·f) + V·d) + 12·L·B·T²·d
 // MFU = achieved / peak dense bf16 (default 989 TFLOP/s: H100 SXM and H200).
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   int64_t B = 8, T = 1024;
   int steps = 10, warmup = 2;
   double peak = 989.0;
+  bool flash = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
     if (a == "--model") model = v;
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     else if (a == "--steps") steps = std::stoi(v);
     else if (a == "--warmup") warmup = std::stoi(v);
     else if (a == "--peak-tflops") peak = std::stod(v);
+    else if (a == "--attention") flash = v == "flash";
     else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
   }
   ModelShape s = tests::loadShape(model);
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
     return 3;
   }
   try {
-    cuda::CudaModel m(s, B, T);
+    cuda::CudaModel m(s, B, T, 0, flash);
     m.initParams(1);
     std::vector<int32_t> inputs, targets;
     tests::makeTokens(B, T, s.vocab, 3, inputs, targets);
@@ -60,9 +62,10 @@ int main(int argc, char** argv) {
     m.synchronize();
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / steps;
     const double tflops = flops / sec / 1e12;
-    std::printf("{\"impl\":\"gradmesh-cuda\",\"model\":\"%s\",\"device\":\"%s\",\"batch\":%lld,\"seq\":%lld,"
+    std::printf("{\"impl\":\"%s\",\"model\":\"%s\",\"device\":\"%s\",\"batch\":%lld,\"seq\":%lld,"
                 "\"params\":%zu,\"step_s\":%.5f,\"tokens_per_s\":%.1f,\"tflops\":%.2f,\"mfu\":%.4f,\"loss\":%.4f,"
                 "\"device_gib\":%.2f}\n",
+                flash ? "gradmesh-cuda-flash" : "gradmesh-cuda",
                 model.c_str(), info.name.c_str(), (long long)B, (long long)T, m.layout.total, sec, B * T / sec, tflops,
                 tflops / peak, loss, m.deviceBytes() / 1073741824.0);
   } catch (const EngineFailure& e) {

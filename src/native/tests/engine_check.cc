@@ -127,9 +127,12 @@ int main(int argc, char** argv) {
     std::vector<tests::BackendResult> results{{1, cpuLoss, cpuGrads}};
 
 #ifdef GM_HAVE_CUDA
-    if (haveCuda) {
+    for (const bool flash : {false, true}) {
+    if (!haveCuda) break;
+    std::printf("  -- cuda, attention: %s\n", flash ? "flash kernels" : "batched GEMM + softmax");
+    {
       try {
-        cuda::CudaModel gpu(c.shape, c.B, c.T);
+        cuda::CudaModel gpu(c.shape, c.B, c.T, 0, flash);
         gpu.initParams(7);
         std::vector<float> gp(P);
         gpu.getParams(gp.data());
@@ -152,9 +155,11 @@ int main(int argc, char** argv) {
         std::printf("  gradients: relative L2 error all %.2e, worst tensor #%zu %.2e\n", total, worstIdx, worst);
         expect(total <= tol, "all gradients agree within tol (relative L2)");
         expect(worst <= 3 * tol, "every tensor's gradient agrees within 3*tol");
-        results.push_back({2, gpuLoss, gpuGrads});
-        const double flashErr = gpu.flashAttentionSelfCheck();
-        expect(flashErr <= tol, "flash attention forward = GEMM+softmax attention (relative " + std::to_string(flashErr) + ")");
+        results.push_back({flash ? 3 : 2, gpuLoss, gpuGrads});
+        if (!flash) {
+          const double flashErr = gpu.flashAttentionSelfCheck();
+          expect(flashErr <= tol, "flash attention forward = GEMM+softmax attention (relative " + std::to_string(flashErr) + ")");
+        }
 
         std::vector<float> gpuEval(c.B);
         gpu.evalLoss(inputs.data(), targets.data(), c.B, gpuEval.data());
@@ -193,6 +198,7 @@ int main(int argc, char** argv) {
       } catch (const EngineFailure& e) {
         expect(false, std::string("cuda backend threw: ") + e.what());
       }
+    }
     }
 #endif
     // The CPU refuses NaN too (the reference side of the same rule).

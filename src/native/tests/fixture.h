@@ -16,7 +16,7 @@ ModelShape loadShape(const std::string& path);
 // Fixture file (little-endian), read by bench/gpu/torch_llama.py `ref`:
 //   "GMFIX001"; int64 vocab, dim, ffn, layers, heads, kvHeads, tied, batch, seqLen, total;
 //   float64 normEps, ropeTheta; int32 inputs[B*T]; int32 targets[B*T]; float32 params[total];
-//   then per backend present: int64 tag (1 = cpu, 2 = cuda), float64 loss, float32 grads[total];
+//   then per backend present: int64 tag (1 = cpu, 2 = cuda, 3 = cuda with flash attention), float64 loss, float32 grads[total];
 //   int64 0 ends the file.
 struct BackendResult {
   int64_t tag;

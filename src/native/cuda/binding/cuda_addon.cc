@@ -78,7 +78,8 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
                         InstanceMethod<&CudaEngine::Dispose>("dispose")});
   }
 
-  // new CudaEngine({vocab, dim, ffn, layers, heads, kvHeads, normEps, ropeTheta, tied}, batch, seqLen, device)
+  // new CudaEngine({vocab, dim, ffn, layers, heads, kvHeads, normEps, ropeTheta, tied}, batch, seqLen,
+  //                device = 0, {flashAttention = false})
   explicit CudaEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CudaEngine>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsObject()) throw Napi::TypeError::New(env, "CudaEngine(shape, batch, seqLen, device?)");
@@ -99,8 +100,9 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
     s.ropeTheta = num("ropeTheta");
     s.tied = o.Get("tied").ToBoolean();
     const int device = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : 0;
+    const bool flash = info.Length() > 4 && info[4].IsObject() && info[4].As<Napi::Object>().Get("flashAttention").ToBoolean();
     try {
-      model_ = std::make_shared<CudaModel>(s, info[1].ToNumber().Int64Value(), info[2].ToNumber().Int64Value(), device);
+      model_ = std::make_shared<CudaModel>(s, info[1].ToNumber().Int64Value(), info[2].ToNumber().Int64Value(), device, flash);
     } catch (const EngineFailure& e) {
       throw Napi::Error::New(env, e.what());
     }
