@@ -43,6 +43,10 @@ stage() {
   return $rc
 }
 
+# nvcc is often installed but not on PATH.
+if ! command -v nvcc >/dev/null 2>&1; then
+  for d in /usr/local/cuda/bin /usr/local/cuda-*/bin; do [ -x "$d/nvcc" ] && export PATH="$d:$PATH" && break; done
+fi
 echo "gradmesh GPU run $(date -u +%FT%TZ)"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "nvidia-smi: unavailable"
 nvcc --version | tail -n 1
@@ -86,10 +90,10 @@ else
   echo "torch_ref SKIP no-fixtures" >>"$RES/stages.txt"
 fi
 
-bench_ours() {  # name model batch seq
-  local name="$1" model="$2" b="$3" t="$4"
+bench_ours() {  # name model batch seq [--attention flash]
+  local name="$1" model="$2" b="$3" t="$4"; shift 4
   [ $BUILT = 0 ] || { echo "$name SKIP no-build" >>"$RES/stages.txt"; return; }
-  stage "$name" 90 "$BUILD/gm_engine_bench" --model "$model" --batch "$b" --seq "$t" --steps 8 --warmup 2 --peak-tflops "$PEAK" \
+  stage "$name" 90 "$BUILD/gm_engine_bench" --model "$model" --batch "$b" --seq "$t" --steps 8 --warmup 2 --peak-tflops "$PEAK" "$@" \
     && grep '^{' "$RES/$name.log" | tail -n 1 >>"$RES/bench.jsonl"
 }
 bench_torch() {  # name limit model batch seq [--compile]
@@ -103,6 +107,7 @@ bench_ours  ours_1b config/models/1b.json "$B1B" "$T1B"
 bench_torch eager_1b 75 config/models/1b.json "$B1B" "$T1B"
 bench_torch compile_150m 120 config/models/150m.json "$B150" "$T150" --compile
 bench_torch compile_1b 150 config/models/1b.json "$B1B" "$T1B" --compile
+bench_ours  ours_150m_flash config/models/150m.json "$B150" "$T150" --attention flash
 
 # ---- the table
 "$PY" - "$RES" <<'PYEOF' >"$RES/gpu-results.md"
