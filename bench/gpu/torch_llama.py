@@ -208,8 +208,9 @@ class Block(torch.nn.Module):
         q = self.q(h).view(B, T, self.H, self.hd).transpose(1, 2)
         k = self.k(h).view(B, T, self.KV, self.hd).transpose(1, 2)
         v = self.v(h).view(B, T, self.KV, self.hd).transpose(1, 2)
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
+        # cos/sin are fp32: cast back so SDPA sees bf16 (flash kernel) under autocast.
+        q = (q * cos + rotate_half(q) * sin).to(v.dtype)
+        k = (k * cos + rotate_half(k) * sin).to(v.dtype)
         if self.KV != self.H:
             k = k.repeat_interleave(self.H // self.KV, dim=1)
             v = v.repeat_interleave(self.H // self.KV, dim=1)
