@@ -547,7 +547,10 @@ void CudaModel::adamw(const AdamW& h) {
 
 double CudaModel::trainStep(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h) {
   const double loss = forwardBackward(inputs, targets);
-  if (maxNorm > 0) clipGradNorm(maxNorm);
+  // clipGradNorm refuses a non-finite norm; without clipping check it here, so NaN or
+  // Inf gradients never reach the weights.
+  const double norm = maxNorm > 0 ? clipGradNorm(maxNorm) : gradNorm();
+  if (!std::isfinite(norm)) throw EngineFailure("trainStep: the gradient norm is not finite");
   adamw(h);
   return loss;
 }

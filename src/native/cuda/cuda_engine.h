@@ -58,7 +58,8 @@ class CudaModel {
   double gradNorm();
   double clipGradNorm(double maxNorm);
   void adamw(const AdamW& h);
-  // forwardBackward + clipGradNorm (maxNorm > 0) + adamw, returns the loss.
+  // forwardBackward + clipGradNorm (maxNorm > 0) + adamw, returns the loss; throws
+  // before touching the weights when the gradient norm is not finite.
   double trainStep(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h);
   void synchronize() const;
   // Runs the fused flash-style attention forward on layer 0's q/k/v of the last

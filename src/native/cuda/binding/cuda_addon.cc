@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cmath>
 #include <functional>
 #include <memory>
 
@@ -209,6 +210,8 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
                  [=] {
                    out->first = model->forwardBackward(in->data(), tg->data());
                    out->second = clip > 0 ? model->clipGradNorm(clip) : model->gradNorm();
+                   // NaN never reaches the weights, with or without clipping.
+                   if (!std::isfinite(out->second)) throw EngineFailure("trainStep: the gradient norm is not finite");
                    model->adamw(h);
                  },
                  [=](Napi::Env env) {
