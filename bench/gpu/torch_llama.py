@@ -214,7 +214,12 @@ class Block(torch.nn.Module):
         if self.KV != self.H:
             k = k.repeat_interleave(self.H // self.KV, dim=1)
             v = v.repeat_interleave(self.H // self.KV, dim=1)
-        o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        if hasattr(F, "scaled_dot_product_attention"):
+            o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:  # torch < 2.0
+            mask = torch.ones(T, T, dtype=torch.bool, device=q.device).triu(1)
+            att = ((q @ k.transpose(-1, -2)) / math.sqrt(self.hd)).masked_fill(mask, float("-inf")).softmax(-1)
+            o = att @ v
         x = x + self.o(o.transpose(1, 2).reshape(B, T, d))
         h = rmsnorm(x, self.mlp_norm, self.eps)
         return x + self.down(F.silu(self.gate(h)) * self.up(h))
@@ -256,7 +261,11 @@ def cmd_bench(args):
     decay = [p for p in model.parameters() if p.dim() >= 2]
     other = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": other, "weight_decay": 0.0}],
-                            lr=3e-4, betas=(0.9, 0.95), eps=1e-8, fused=True)
+                            lr=3e-4, betas=(0.9, 0.95), eps=1e-8,
+                            **({"fused": True} if torch.__version__ >= "2" else {}))
+    if args.compile and not hasattr(torch, "compile"):
+        print(json.dumps({"error": "torch.compile needs torch >= 2.0", "torch": torch.__version__}))
+        return 3
     fwd = torch.compile(model) if args.compile else model
     g = torch.Generator().manual_seed(0)
     x = torch.randint(0, c["vocab_size"], (args.batch, args.seq), generator=g).to(dev)
