@@ -166,6 +166,16 @@ int main(int argc, char** argv) {
         double evalErr = 0;
         for (int64_t b = 0; b < c.B; b++) evalErr = std::max(evalErr, std::fabs((double)gpuEval[b] - cpuEval[b]) / cpuEval[b]);
         expect(evalErr <= tol, "evalLoss per sequence agrees (" + std::to_string(evalErr) + ")");
+        {
+          // A shorter batch, and a sequence whose targets are all ignored (NaN, no throw).
+          std::vector<int32_t> tg1(targets.begin(), targets.begin() + c.T);
+          for (int64_t t = 0; t < c.T; t++) tg1[t] = -100;
+          float one = 0;
+          const bool threw = throws([&] { gpu.evalLoss(inputs.data(), tg1.data(), 1, &one); });
+          expect(!threw && std::isnan(one), "evalLoss of an all-ignored sequence is NaN");
+          gpu.evalLoss(inputs.data(), targets.data(), 1, &one);
+          expect(std::fabs((double)one - cpuEval[0]) <= tol * cpuEval[0], "evalLoss with nSeq = 1 agrees");
+        }
 
         // Optimizer on identical gradients: fp32 on both sides, so tight agreement.
         gpu.setGrads(cpuGrads.data());
