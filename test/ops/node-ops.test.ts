@@ -20,7 +20,7 @@ test('a running node reports itself through its ops API', { timeout: 120_000 }, 
     role: 'validator', run: 'testnet-tiny', dataDir: join(dir, 'node'), chain, hotkey,
     listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], threads: 1, log: pino({ level: 'silent' }),
   });
-  const ops = await startNodeOps(ctx, { port: 0, extras: { scores: () => [{ uid: 0, score: 0.5, weight: 1 }], weightsSetAtBlock: () => 8 } });
+  const ops = await startNodeOps(ctx, { port: 0, extras: { scores: () => [{ uid: 0, score: 0.5, weight: 1 }], weightsSetAtBlock: () => 2 * ctx.spec.timing.blocksPerWindow } });
   t.after(async () => {
     await ops.close();
     await ctx.stop();
@@ -28,15 +28,16 @@ test('a running node reports itself through its ops API', { timeout: 120_000 }, 
     await rm(dir, { recursive: true, force: true });
   });
 
-  chain.advance(9); // block 9: window 2 of 4-block windows
+  const bpw = ctx.spec.timing.blocksPerWindow;
+  chain.advance(2 * bpw + 1); // window 2
   let s = await fetchStatus(ops.url);
   for (let i = 0; i < 100 && s.window < 2; i++) {
     await new Promise((r) => setTimeout(r, 50));
     s = await fetchStatus(ops.url);
   }
   assert.equal(s.window, 2);
-  assert.equal(s.block, 9);
-  assert.equal(s.blocksPerWindow, 4);
+  assert.equal(s.block, 2 * bpw + 1);
+  assert.equal(s.blocksPerWindow, bpw);
   assert.equal(s.role, 'validator');
   assert.equal(s.uid, ctx.uid);
   assert.equal(s.hotkey, hotkey.ss58);
@@ -48,7 +49,7 @@ test('a running node reports itself through its ops API', { timeout: 120_000 }, 
   assert.equal(s.headWindow, -1, 'no manifest applied yet');
   assert.equal(s.manifestsMissed, 1, 'in window 2 the manifest of window 0 is due');
   assert.equal(s.chain.stake, 1000);
-  assert.equal(s.chain.weightsSetAtBlock, 8);
+  assert.equal(s.chain.weightsSetAtBlock, 2 * bpw);
   assert.deepEqual(s.scores, [{ uid: 0, score: 0.5, weight: 1 }]);
   assert.deepEqual(s.peers, []);
   assert.deepEqual(s.peerTheta, { thetaWindow: 0, agreeing: 0, differing: 0, elsewhere: 0 });
