@@ -4,11 +4,17 @@
 # taken from what is left, prints PASS/FAIL/SKIP, and a failed stage never stops the
 # script; it always ends with the table (also written to $OUT/gpu-results.md).
 #   bash bench/gpu/run.sh            # from the repository root or anywhere
+#   bash bench/gpu/run.sh --quick    # build, checks and the 150m pair only (~2-3 min), for a rerun
+# Env: GM_SKIP="stage names" skips those stages.
 # Env: GM_BUDGET_S (default 460), GM_BENCH_150M="BATCH SEQ" (16 1024),
 #      GM_BENCH_1B="BATCH SEQ" (8 1024), GM_PEAK_TFLOPS (989 = H100 SXM / H200 dense bf16),
 #      GM_CUBLAS_PATH (else found in PyTorch's install), PYTHON (python3).
 set -u
 cd "$(dirname "$0")/../.."
+if [ "${1:-}" = "--quick" ]; then
+  GM_SKIP="${GM_SKIP:-} ours_1b eager_1b compile_150m compile_1b ours_150m_flash"
+fi
+GM_SKIP=" ${GM_SKIP:-} "
 ROOT="$(pwd)"
 START=$(date +%s)
 BUDGET="${GM_BUDGET_S:-460}"
@@ -27,6 +33,9 @@ left() { echo $((BUDGET - ($(date +%s) - START))); }
 stage() {
   local name="$1" limit="$2"; shift 2
   local rem; rem=$(left)
+  if [[ "$GM_SKIP" == *" $name "* ]]; then
+    echo "== $name: SKIP (GM_SKIP)"; echo "$name SKIP asked" >>"$RES/stages.txt"; return 1
+  fi
   if [ "$rem" -lt 20 ]; then
     echo "== $name: SKIP (out of time budget)"; echo "$name SKIP budget" >>"$RES/stages.txt"; return 1
   fi
