@@ -123,6 +123,7 @@ bench_ours  ours_150m_flash config/models/150m.json "$B150" "$T150" --attention 
 import json, sys, os, datetime
 res = sys.argv[1]
 rows = [json.loads(l) for l in open(os.path.join(res, "bench.jsonl")) if l.strip().startswith("{")]
+rows = [r for r in rows if "tokens_per_s" in r]
 stages = [l.split() for l in open(os.path.join(res, "stages.txt")) if l.strip()]
 dev = next((r.get("device") for r in rows if r.get("device")), "?")
 print(f"## gradmesh CUDA engine — {dev}, {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\n")
@@ -136,6 +137,13 @@ for r in rows:
     rel = f"{r['tokens_per_s'] / eager[m]:.2f}×" if m in eager else "–"
     print(f"| {r['impl']} | {m.replace('.json', '')} | {r['batch']}×{r['seq']} | {r['step_s']:.4f} | "
           f"{r['tokens_per_s']:.0f} | {r['tflops']:.1f} | {100 * r['mfu']:.1f}% | {rel} |")
+ph = [r for r in rows if "phase_ms" in r]
+if ph:
+    print("\n| gradmesh phases (ms, one step) | forward | classifier+loss | backward | clip+AdamW | total |\n|---|---|---|---|---|---|")
+    for r in ph:
+        p = r["phase_ms"]
+        print(f"| {r['impl']} {os.path.basename(r['model']).replace('.json', '')} | {p['forward']:.1f} | {p['head']:.1f} | "
+              f"{p['backward']:.1f} | {p['optimizer']:.1f} | {p['total']:.1f} |")
 print("\nFLOPs per step = 6·B·T·(L·(2d²+2d·kv+3d·f)+V·d) + 12·L·B·T²·d for every row; MFU against the peak given.")
 PYEOF
 echo

@@ -582,6 +582,53 @@ double CudaModel::flashAttentionSelfCheck() {
   return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
+CudaModel::PhaseTimes CudaModel::profileTrainStep(const int32_t* inputs, const int32_t* targets, double maxNorm,
+                                                  const AdamW& h) {
+  impl_->current();
+  Impl& m = *impl_;
+  m.checkTokens(inputs, targets, batch);
+  int64_t count = 0;
+  for (int64_t i = 0; i < m.N; i++) count += targets[i] != -100;
+  if (count == 0) throw EngineFailure("every target is -100 (ignored): the loss is undefined");
+  cudaEvent_t ev[5];
+  for (auto& e : ev) check(cudaEventCreate(&e), "cudaEventCreate");
+  PhaseTimes t;
+  try {
+    check(cudaMemsetAsync(m.grads, 0, layout.total * sizeof(float), m.stream), "memset");
+    m.upload(inputs, targets, batch);
+    m.groupTokens(inputs);
+    check(cudaEventRecord(ev[0], m.stream), "event");
+    m.forward(batch);
+    check(cudaEventRecord(ev[1], m.stream), "event");
+    m.headLoss(batch, true, 1.0f / (float)count);
+    check(cudaEventRecord(ev[2], m.stream), "event");
+    m.backward();
+    check(cudaEventRecord(ev[3], m.stream), "event");
+    std::vector<double> rows(m.N);
+    check(cudaMemcpyAsync(rows.data(), m.rowLoss, m.N * sizeof(double), cudaMemcpyDeviceToHost, m.stream), "loss download");
+    const double norm = maxNorm > 0 ? clipGradNorm(maxNorm) : gradNorm();
+    if (!std::isfinite(norm)) throw EngineFailure("trainStep: the gradient norm is not finite");
+    adamw(h);
+    check(cudaEventRecord(ev[4], m.stream), "event");
+    m.sync("profileTrainStep");
+    double total = 0.0;
+    for (double r : rows) total += r;
+    t.loss = total / (double)count;
+    float ms[4];
+    for (int i = 0; i < 4; i++) check(cudaEventElapsedTime(&ms[i], ev[i], ev[i + 1]), "cudaEventElapsedTime");
+    t.forward = ms[0];
+    t.head = ms[1];
+    t.backward = ms[2];
+    t.optimizer = ms[3];
+    t.total = ms[0] + ms[1] + ms[2] + ms[3];
+  } catch (...) {
+    for (auto& e : ev) cudaEventDestroy(e);
+    throw;
+  }
+  for (auto& e : ev) cudaEventDestroy(e);
+  return t;
+}
+
 void CudaModel::synchronize() const {
   impl_->current(); impl_->sync("synchronize"); }
 size_t CudaModel::deviceBytes() const { return impl_->bytes; }

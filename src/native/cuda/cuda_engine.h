@@ -62,6 +62,11 @@ class CudaModel {
   // before touching the weights when the gradient norm is not finite.
   double trainStep(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h);
   void synchronize() const;
+  // One trainStep timed by CUDA events per phase (milliseconds), for the benchmark.
+  struct PhaseTimes {
+    double forward = 0, head = 0, backward = 0, optimizer = 0, total = 0, loss = 0;
+  };
+  PhaseTimes profileTrainStep(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h);
   // Runs the fused flash-style attention forward on layer 0's q/k/v of the last
   // forward pass and returns its relative L2 difference from the attention output
   // the engine stored (a test hook: meaningful for the batched-GEMM path).

@@ -61,13 +61,18 @@ int main(int argc, char** argv) {
     for (int i = 0; i < steps; i++) loss = m.trainStep(inputs.data(), targets.data(), 1.0, h);
     m.synchronize();
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / steps;
+    // One more step timed per phase on the device (forward, classifier + loss,
+    // backward, clip + AdamW) to show where the time goes.
+    const cuda::CudaModel::PhaseTimes ph = m.profileTrainStep(inputs.data(), targets.data(), 1.0, h);
     const double tflops = flops / sec / 1e12;
     std::printf("{\"impl\":\"%s\",\"model\":\"%s\",\"device\":\"%s\",\"batch\":%lld,\"seq\":%lld,"
                 "\"params\":%zu,\"step_s\":%.5f,\"tokens_per_s\":%.1f,\"tflops\":%.2f,\"mfu\":%.4f,\"loss\":%.4f,"
-                "\"device_gib\":%.2f}\n",
+                "\"device_gib\":%.2f,\"phase_ms\":{\"forward\":%.2f,\"head\":%.2f,\"backward\":%.2f,"
+                "\"optimizer\":%.2f,\"total\":%.2f}}\n",
                 flash ? "gradmesh-cuda-flash" : "gradmesh-cuda",
                 model.c_str(), info.name.c_str(), (long long)B, (long long)T, m.layout.total, sec, B * T / sec, tflops,
-                tflops / peak, loss, m.deviceBytes() / 1073741824.0);
+                tflops / peak, loss, m.deviceBytes() / 1073741824.0, ph.forward, ph.head, ph.backward, ph.optimizer,
+                ph.total);
   } catch (const EngineFailure& e) {
     std::printf("{\"error\":\"%s\"}\n", e.what());
     return 1;
