@@ -23,8 +23,10 @@ export interface TestnetOptions {
   windows: number;
   threadsPerNode: number;
   fresh: boolean;
-  /** Extra flags per miner index (adversarial modes, for the validator issue). */
+  /** Extra flags per miner index. */
   minerArgs?: (index: number) => string[];
+  /** One extra miner per entry, misbehaving in that mode (docs/adversarial.md). */
+  adversaries?: string[];
   onEvent?: (node: string, event: Record<string, unknown>) => void;
   print?: (line: string) => void;
   signal?: AbortSignal;
@@ -79,6 +81,10 @@ export class Testnet {
     this.server = await startDevChainServer(this.chain, { port: o.basePort, host: '127.0.0.1' });
     for (let i = 0; i < o.validators; i++) await this.addNode('validator', i);
     for (let i = 0; i < o.miners; i++) await this.addNode('miner', i);
+    for (const [j, mode] of (o.adversaries ?? []).entries()) {
+      const n = await this.addNode('miner', o.miners + j);
+      n.args.push('--adversary', mode);
+    }
     this.print(`dev chain at ${this.server.url} (netuid ${spec.netuid}, ${spec.timing.devBlockMs} ms blocks, ${spec.timing.blocksPerWindow} blocks per window)`);
 
     // The first validator is everyone's bootstrap peer.

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { Testnet } from '../../node/testnet.js';
+import { isAdversaryMode, ADVERSARY_MODES } from '../../validate/index.js';
 
 interface TestnetFlags {
   run: string;
@@ -12,6 +13,7 @@ interface TestnetFlags {
   windows: string;
   threads: string;
   keep?: boolean;
+  adversary?: string[];
 }
 
 export function registerTestnet(program: Command): void {
@@ -26,11 +28,16 @@ export function registerTestnet(program: Command): void {
     .option('--windows <n>', 'stop after this many evaluated windows (0 = until Ctrl-C)', '0')
     .option('--threads <n>', 'engine threads per node', '1')
     .option('--keep', 'keep the state of a previous testnet in --dir (default: start fresh)')
+    .option('--adversary <mode>', 'add a misbehaving miner: free-rider, noise, nan, scale, copycat, stale, lazy (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .action(async (f: TestnetFlags) => {
+      for (const m of f.adversary ?? []) {
+        if (!isAdversaryMode(m)) throw new Error(`--adversary ${m}: expected one of ${ADVERSARY_MODES.join(', ')}`);
+      }
       const abort = new AbortController();
       const net = new Testnet({
         run: f.run, dir: f.dir, miners: Number(f.miners), validators: Number(f.validators), basePort: Number(f.port),
         windows: Number(f.windows), threadsPerNode: Number(f.threads), fresh: !f.keep, signal: abort.signal,
+        ...(f.adversary ? { adversaries: f.adversary } : {}),
       });
       let stopping = false;
       const stop = async (code: number): Promise<never> => {
