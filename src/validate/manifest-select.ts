@@ -3,9 +3,13 @@
 //   2. up to E exploration slots for new miners (fewer than newMinerEvals evaluations),
 //      in the window's seeded order, so a newcomer's payload is used (and evaluated
 //      against the model it then shapes) before it has a track record;
-//   3. any slots left: the other candidates that are not known to be bad (a miner with
-//      newMinerEvals or more evaluations and a final score ≤ 0 is), best score first,
-//      then seeded order — so the run still learns while scores are young.
+//   3. any slots left: the other candidates that are not known to be harmful (a miner
+//      with newMinerEvals or more evaluations whose last measured gradient score did
+//      not lower the loss on random data is), best score first, then seeded order.
+//      The final score gates payment; inclusion is about the model: an honest payload
+//      whose indicator average is still ≤ 0 (own-data gain no larger than the random
+//      one, common early in training) still improves θ, and leaving it out starves the
+//      run (measured: 1.75 of 4 honest payloads per window in the convergence bench).
 // The result is sorted by uid, the order aggregation uses.
 import type { MinerRecord } from './scores.js';
 import { finalScore } from './scores.js';
@@ -38,7 +42,8 @@ export function selectManifestUids(
     chosen.push(u);
     taken.add(u);
   }
-  const rest = candidates.filter((u) => !taken.has(u) && !(evals(u) >= policy.newMinerEvals && score(u) <= 0)).sort(byScore);
+  const harmful = (uid: number): boolean => evals(uid) >= policy.newMinerEvals && (records.get(uid)?.lastScore ?? 0) <= 0;
+  const rest = candidates.filter((u) => !taken.has(u) && !harmful(u)).sort(byScore);
   for (const u of rest) {
     if (chosen.length >= policy.maxPayloads) break;
     chosen.push(u);
