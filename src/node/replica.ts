@@ -163,6 +163,23 @@ export class Replica {
     return this.o.p2p.fetchBlob(digestHex, { from: peer ? [peer] : [], timeoutMs: this.o.fetchTimeoutMs ?? 20_000 });
   }
 
+  /**
+   * Applies a manifest this node built itself, whose θ_{w+1} it already computed
+   * (the lead validator): no second fetch, decode and aggregation. The result must
+   * hash to the manifest's nextThetaHash and the manifest must link onto the head.
+   */
+  async applyComputed(m: ManifestMsg, next: Float32Array): Promise<void> {
+    await this.lock.run(async () => {
+      const digest = manifestDigest(m);
+      const p = this.chain.place(manifestLink(m, digest));
+      if (p.kind !== 'next') throw new ReplicaError(`own manifest of window ${Number(m.window)} does not link onto the head (${p.kind})`);
+      const hash = thetaHash(next);
+      if (hash !== toHex(m.nextThetaHash)) throw new ReplicaError(`own manifest of window ${Number(m.window)}: θ hashes to ${hash.slice(0, 12)}…, not its nextThetaHash`);
+      this.o.theta.set(next);
+      await this.finish(m, digest, m.entries.length, hash);
+    });
+  }
+
   private async apply(m: ManifestMsg, digest: string): Promise<void> {
     const window = Number(m.window);
     const payloads: { uid: number; payload: DecodedPayload }[] = [];
@@ -181,7 +198,13 @@ export class Replica {
       await this.o.p2p.store.put(bytes, { window, kind: 'payload' });
     }
     if (payloads.length > 0) aggregateAndStep(this.o.theta, this.o.layout, payloads, this.o.outerLr);
-    this.hash = thetaHash(this.o.theta);
+    await this.finish(m, digest, payloads.length, thetaHash(this.o.theta));
+  }
+
+  /** Records θ's new hash, checks it against the manifest, advances the chain, persists. */
+  private async finish(m: ManifestMsg, digest: string, payloadCount: number, hash: string): Promise<void> {
+    const window = Number(m.window);
+    this.hash = hash;
     const expected = toHex(m.nextThetaHash);
     const ok = expected === this.hash;
     if (!ok) {
@@ -192,7 +215,7 @@ export class Replica {
     }
     this.chain.advance(manifestLink(m, digest));
     await this.o.p2p.store.put(manifestBytes(m), { window, kind: 'manifest' });
-    this.o.log.info({ event: 'manifest_applied', window, payloads: payloads.length, thetaHash: this.hash, inSync: ok }, 'applied manifest');
+    this.o.log.info({ event: 'manifest_applied', window, payloads: payloadCount, thetaHash: this.hash, inSync: ok }, 'applied manifest');
     await this.o.onApplied?.(m, digest, this.hash);
   }
 }

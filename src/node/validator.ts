@@ -158,7 +158,12 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
     if (!verdicts) continue;
     // Score (Gauntlet) against θ_w before the manifest moves the head to θ_{w+1}.
     if (rank === 0) await hooks.afterWindow?.(w, verdicts.v);
-    await replica.offer(verdicts.manifest);
+    // θ_{w+1} was computed into `scratch` when the manifest was built.
+    await replica.applyComputed(verdicts.manifest, scratch).catch(async (e: unknown) => {
+      // The head moved meanwhile (another validator's manifest): take the general path.
+      log.warn({ window: w, err: (e as Error).message }, 'applying own manifest the general way');
+      await replica.offer(verdicts.manifest);
+    });
     await evaluateHeldOut(ctx, w + 1);
   }
 }
