@@ -1,27 +1,25 @@
-// Turns the chain's block stream into window events and deadlines:
-// window = floor(block / blocksPerWindow). The local time at which a window was
-// first seen is its start; deadlines are measured from it.
-
-export interface BlockSource {
-  subscribeBlocks(cb: (block: number) => void): Promise<() => void>;
-  currentBlock(): Promise<number>;
-}
+// What the node loops need on top of the chain layer's WindowClock (window =
+// floor(block / blocksPerWindow), one subscription to the block stream): the local
+// time at which each window was first seen, from which deadlines are measured, and
+// a way to wait for a window.
+import { WindowClock, type Chain } from '../chain/index.js';
 
 export class WindowDriver {
-  private current = -1;
+  readonly clock: WindowClock;
   private startedAt = new Map<number, number>();
   private waiters: Array<{ window: number; resolve: (w: number) => void }> = [];
   private unsubscribe?: () => void;
-  private lastBlock = -1;
 
   constructor(
-    private readonly chain: BlockSource,
+    private readonly chain: Chain,
     readonly blocksPerWindow: number,
-  ) {}
+  ) {
+    this.clock = new WindowClock(chain, blocksPerWindow);
+  }
 
   async start(): Promise<void> {
-    this.onBlock(await this.chain.currentBlock());
-    this.unsubscribe = await this.chain.subscribeBlocks((b) => this.onBlock(b));
+    this.clock.observe(await this.chain.currentBlock());
+    this.unsubscribe = await this.clock.onWindow((w) => this.onWindow(w));
   }
 
   stop(): void {
@@ -31,33 +29,26 @@ export class WindowDriver {
   }
 
   get window(): number {
-    return this.current;
+    return this.clock.currentWindow;
   }
 
   get block(): number {
-    return this.lastBlock;
+    return this.clock.block;
   }
 
-  windowOf(block: number): number {
-    return Math.floor(block / this.blocksPerWindow);
-  }
-
-  /** Local wall-clock ms at which `window` began (or now, if it was never seen start). */
+  /** Local wall-clock ms at which `window` began, if this node saw it begin. */
   startOf(window: number): number | undefined {
     return this.startedAt.get(window);
   }
 
   /** Resolves with the current window once it is ≥ `window` (-1 if stopped). */
   waitFor(window: number): Promise<number> {
-    if (this.current >= window) return Promise.resolve(this.current);
+    if (this.window >= window) return Promise.resolve(this.window);
     return new Promise((resolve) => this.waiters.push({ window, resolve }));
   }
 
-  private onBlock(block: number): void {
-    if (block > this.lastBlock) this.lastBlock = block;
-    const w = this.windowOf(block);
-    if (w <= this.current) return;
-    this.current = w;
+  private onWindow(w: number): void {
+    if (this.startedAt.has(w)) return;
     this.startedAt.set(w, Date.now());
     for (const k of this.startedAt.keys()) if (k < w - 64) this.startedAt.delete(k);
     const ready = this.waiters.filter((x) => x.window <= w);
