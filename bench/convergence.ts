@@ -10,8 +10,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/train/engine.js';
-import { loadModelConfig } from '../src/train/model-config.js';
+import { loadModelConfig, parameterCount } from '../src/train/model-config.js';
 import { ensureDefaultDataset, openDataset, makeBatch, samplePool } from '../src/train/data/index.js';
+import { heldOutLoss } from '../src/train/held-out.js';
 import { loadRunSpec, runHash, innerLr } from '../src/node/run-spec.js';
 import { Testnet } from '../src/node/testnet.js';
 import { loadNative } from '../src/native/index.js';
@@ -19,20 +20,6 @@ import { loadNative } from '../src/native/index.js';
 function arg(args: string[], name: string, dflt: number): number {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
-}
-
-async function heldOut(engine: Engine, val: ReturnType<typeof openDataset>, n: number, B: number, T: number): Promise<number> {
-  let sum = 0;
-  let count = 0;
-  for (let i = 0; i < n; i += B) {
-    const idx = Array.from({ length: Math.min(B, n - i) }, (_, j) => i + j);
-    const full = [...idx, ...Array(B - idx.length).fill(idx[0])];
-    const { inputs, targets } = makeBatch(val, full, T);
-    const l = await engine.evalLoss(inputs, targets, idx.length);
-    for (let j = 0; j < idx.length; j++) sum += l[j]!;
-    count += idx.length;
-  }
-  return sum / count;
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -66,7 +53,7 @@ export async function main(args: string[]): Promise<void> {
   // that the p2p run is compared at exactly the tokens its manifests aggregated.
   const curve: Array<{ tokens: number; loss: number }> = [];
   evalEngine.params.set(engine.params);
-  curve.push({ tokens: 0, loss: await heldOut(evalEngine, valSet, nEval, B, T) });
+  curve.push({ tokens: 0, loss: await heldOutLoss(evalEngine, valSet, nEval) });
   for (let w = 0; w < W; w++) {
     const pools = Array.from({ length: M }, (_, uid) => samplePool(rh, uid + 1, w, B * H, sampleCount));
     for (let h = 0; h < H; h++) {
@@ -75,7 +62,7 @@ export async function main(args: string[]): Promise<void> {
       await engine.trainStep(inputs, targets, { ...spec.inner, lr: innerLr(spec, step++) });
     }
     evalEngine.params.set(engine.params);
-    curve.push({ tokens: (w + 1) * M * B * H * T, loss: await heldOut(evalEngine, valSet, nEval, B, T) });
+    curve.push({ tokens: (w + 1) * M * B * H * T, loss: await heldOutLoss(evalEngine, valSet, nEval) });
   }
   const baselineAt = (tokens: number): number => {
     for (let i = 1; i < curve.length; i++) {
@@ -93,7 +80,7 @@ export async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gm-conv-'));
   const sent: number[] = [];
   const net = new Testnet({
-    run, dir, miners: M, validators: 1, basePort: 30000 + Math.floor(Math.random() * 20000), windows: W, threadsPerNode: 1, fresh: true,
+    run, dir, miners: M, validators: 1, basePort: 30000 + Math.floor(Math.random() * 20000), threadsPerNode: 1, fresh: true,
     print: () => undefined,
     onEvent: (_node, ev) => {
       if (ev.event === 'announced' && typeof ev.bytes === 'number') sent.push(ev.bytes);
@@ -125,13 +112,6 @@ export async function main(args: string[]): Promise<void> {
   console.log('|---|---|---|');
   console.log(`| baseline AdamW, batch ${M * B}, at ${p2pTokens} tokens (interpolated; ${W * H} steps = ${W * M * B * H * T} tokens: ${curve[curve.length - 1]!.loss.toFixed(4)}) | ${baselineLoss.toFixed(4)} | ${baselineS.toFixed(1)} |`);
   console.log(`| gradmesh testnet, ${M} miners, ${p2pTokens} tokens aggregated | ${p2pLoss.toFixed(4)} | ${p2pS.toFixed(1)} |`);
-  console.log(`ratio p2p/baseline ${ratio.toFixed(4)}; bytes per miner per window ${bytesPerMinerPerWindow.toFixed(0)} (dense fp32 would be ${engineBytes(model)}); windows with updates ${windowsDone} of ${W}`);
+  console.log(`ratio p2p/baseline ${ratio.toFixed(4)}; bytes per miner per window ${bytesPerMinerPerWindow.toFixed(0)} (dense fp32 would be ${parameterCount(model) * 4}); windows with updates ${windowsDone} of ${W}`);
   console.log(JSON.stringify({ bench: 'convergence', baseline_loss: baselineLoss, p2p_loss: p2pLoss, ratio, bytes_per_miner_per_window: bytesPerMinerPerWindow }));
-}
-
-function engineBytes(model: ReturnType<typeof loadModelConfig>): number {
-  const e = Engine.create(model, { batch: 1, seqLen: 8 });
-  const n = e.numParams * 4;
-  e.dispose();
-  return n;
 }

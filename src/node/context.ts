@@ -10,9 +10,10 @@ import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
 import { thetaHash, modelShapeHash } from '../train/compress/index.js';
-import { ensureDefaultDataset, openDataset, makeBatch, type Dataset } from '../train/data/index.js';
+import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/index.js';
+import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
-import { saveNodeState, loadNodeState, readStateHeader, StateError } from './node-state.js';
+import { saveNodeState, loadNodeState, StateError } from './node-state.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { PeerDirectory, peerCommitment } from './peer-directory.js';
 import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
@@ -227,17 +228,6 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     }
   })();
 
-  const evalBatches = (() => {
-    const n = Math.min(spec.eval.heldOutSequences, valSet.sampleCount(spec.seqLen));
-    const batches: Array<{ inputs: Int32Array; targets: Int32Array; n: number }> = [];
-    for (let i = 0; i < n; i += spec.batch) {
-      const idx = Array.from({ length: Math.min(spec.batch, n - i) }, (_, j) => i + j);
-      const full = [...idx, ...Array(spec.batch - idx.length).fill(idx[0])];
-      batches.push({ ...makeBatch(valSet, full, spec.seqLen), n: idx.length });
-    }
-    return batches;
-  })();
-
   writeFileAtomic(join(o.dataDir, 'node-info.json'), [
     JSON.stringify({ peerId: p2p.peerId, multiaddrs: p2p.multiaddrs(), uid, role: o.role, pid: process.pid, runHash: runHashHex }, null, 2),
   ]);
@@ -250,14 +240,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     saveState,
     heldOutLoss: async (params: Float32Array) => {
       engine.params.set(params);
-      let sum = 0;
-      let count = 0;
-      for (const b of evalBatches) {
-        const losses = await engine.evalLoss(b.inputs, b.targets, b.n);
-        for (let i = 0; i < b.n; i++) sum += losses[i]!;
-        count += b.n;
-      }
-      return sum / Math.max(1, count);
+      return heldOutLoss(engine, valSet, spec.eval.heldOutSequences);
     },
     encodeManifest: manifestBytes,
     stop: async () => {
@@ -274,4 +257,3 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   return ctx;
 }
 
-export { readStateHeader };

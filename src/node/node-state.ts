@@ -71,16 +71,6 @@ function readExact(fd: number, buf: Uint8Array, pos: number, path: string): void
   }
 }
 
-/** Reads the header only (cheap), checking magic and size. */
-export function readStateHeader(path: string): StateHeader {
-  const fd = openSync(path, 'r');
-  try {
-    return readHeaderFd(fd, path).header;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function readHeaderFd(fd: number, path: string): { header: StateHeader; dataStart: number; size: number } {
   const size = fstatSync(fd).size;
   if (size < 12 + 32) throw new StateError(path, `file is truncated (${size} bytes)`);

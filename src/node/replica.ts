@@ -155,12 +155,13 @@ export class Replica {
     return m;
   }
 
-  /** Fetches the payload bytes a manifest lists, from the local store or from peers. */
-  async payloadBytes(uid: number, digestHex: string): Promise<Uint8Array> {
-    const local = await this.o.p2p.store.get(digestHex);
-    if (local) return local;
+  /**
+   * The payload bytes a manifest lists: fetchBlob serves them from the local store,
+   * or fetches, verifies and stores them (kept for `window`'s retention).
+   */
+  async payloadBytes(uid: number, digestHex: string, window: number): Promise<Uint8Array> {
     const peer = this.o.directory.uid(uid)?.peerId;
-    return this.o.p2p.fetchBlob(digestHex, { from: peer ? [peer] : [], timeoutMs: this.o.fetchTimeoutMs ?? 20_000 });
+    return this.o.p2p.fetchBlob(digestHex, { from: peer ? [peer] : [], timeoutMs: this.o.fetchTimeoutMs ?? 20_000, window, kind: 'payload' });
   }
 
   /**
@@ -185,7 +186,7 @@ export class Replica {
     const payloads: { uid: number; payload: DecodedPayload }[] = [];
     for (const e of m.entries) {
       const d = toHex(e.digest);
-      const bytes = await this.payloadBytes(e.uid, d);
+      const bytes = await this.payloadBytes(e.uid, d, window);
       try {
         const payload = decodePayload(bytes, this.o.layout, { runHash: this.o.runHash, window, uid: e.uid });
         payloads.push({ uid: e.uid, payload });
@@ -195,7 +196,6 @@ export class Replica {
         }
         throw err;
       }
-      await this.o.p2p.store.put(bytes, { window, kind: 'payload' });
     }
     if (payloads.length > 0) aggregateAndStep(this.o.theta, this.o.layout, payloads, this.o.outerLr);
     await this.finish(m, digest, payloads.length, thetaHash(this.o.theta));

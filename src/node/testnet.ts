@@ -19,8 +19,6 @@ export interface TestnetOptions {
   miners: number;
   validators: number;
   basePort: number;
-  /** Stop by itself after this many windows with a manifest (0 = run until interrupted). */
-  windows: number;
   threadsPerNode: number;
   fresh: boolean;
   /** Extra flags per miner index. */
@@ -29,7 +27,6 @@ export interface TestnetOptions {
   adversaries?: string[];
   onEvent?: (node: string, event: Record<string, unknown>) => void;
   print?: (line: string) => void;
-  signal?: AbortSignal;
 }
 
 export interface NodeProcess {
@@ -41,6 +38,8 @@ export interface NodeProcess {
   /** The node's local status API. */
   opsUrl: string;
   child?: ChildProcess;
+  /** Flags added at the last start, reused by restart(). */
+  extraArgs?: string[];
 }
 
 export interface WindowSummary {
@@ -161,7 +160,7 @@ export class Testnet {
       env: { ...process.env, GRADMESH_LOG_JSON: '1' },
     });
     n.child = child;
-    (n as NodeProcess & { lastExtra?: string[] }).lastExtra = extra;
+    n.extraArgs = extra;
     const out = createWriteStream(join(this.o.dir, 'logs', `${n.name}.log`), { flags: 'a' });
     child.stderr!.pipe(out, { end: false });
     const rl = createInterface({ input: child.stdout! });
@@ -187,8 +186,8 @@ export class Testnet {
 
   /** Restarts a node that was killed, with the same flags. */
   restart(name: string): void {
-    const n = this.nodes.find((x) => x.name === name)! as NodeProcess & { lastExtra?: string[] };
-    this.spawnNode(n, n.lastExtra ?? []);
+    const n = this.nodes.find((x) => x.name === name)!;
+    this.spawnNode(n, n.extraArgs ?? []);
   }
 
   private onEvent(n: NodeProcess, ev: Record<string, unknown>): void {

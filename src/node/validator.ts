@@ -5,7 +5,7 @@
 import type { NodeContext } from './context.js';
 import { sleepUntil } from './window-driver.js';
 import { selectForManifest } from './selection.js';
-import { decodePayload, aggregateAndStep, thetaHash, PayloadError } from '../train/compress/index.js';
+import { decodePayload, aggregateAndStep, thetaHash, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
 
@@ -13,6 +13,8 @@ export interface CheckedPayload {
   uid: number;
   digest: string;
   bytes: Uint8Array;
+  /** Decoded once, against every expectation of the window (checkAnnouncements). */
+  payload?: DecodedPayload;
 }
 
 export interface WindowVerdicts {
@@ -39,18 +41,24 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
         rejected.push({ uid: a.uid, reason: 'out_of_sync' });
         return;
       }
+      if (a.inline && payloadDigest(a.inline) !== a.digest) {
+        rejected.push({ uid: a.uid, reason: 'invalid: inline_digest_mismatch' });
+        return;
+      }
       let bytes: Uint8Array;
       try {
-        bytes = a.inline ?? (await ctx.p2p.store.get(a.digest)) ?? (await ctx.p2p.fetchBlob(a.digest, { from: [a.fromPeer], timeoutMs: ctx.spec.timing.manifestTimeoutMs }));
+        // fetchBlob answers from the local store, or fetches, verifies and stores.
+        bytes = a.inline ?? (await ctx.p2p.fetchBlob(a.digest, { from: [a.fromPeer], timeoutMs: ctx.spec.timing.manifestTimeoutMs, window, kind: 'payload' }));
       } catch (e) {
         rejected.push({ uid: a.uid, reason: `fetch_failed: ${(e as Error).message}` });
         return;
       }
+      let payload: DecodedPayload;
       try {
         // Pin everything the header states: run, window, uid, the base θ (a stale
         // replay is caught here) and the run's compression options (a payload made
         // with other options would not aggregate with the rest).
-        decodePayload(bytes, ctx.engine.layout, payloadExpectations(ctx, window, a.uid));
+        payload = decodePayload(bytes, ctx.engine.layout, payloadExpectations(ctx, window, a.uid));
       } catch (e) {
         if (e instanceof PayloadError) {
           rejected.push({ uid: a.uid, reason: `invalid: ${e.code}` });
@@ -58,8 +66,9 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
         }
         throw e;
       }
-      await ctx.p2p.store.put(bytes, { window, kind: 'payload' });
-      accepted.push({ uid: a.uid, digest: a.digest, bytes });
+      // An inline payload is not in the store yet: keep it so that peers can fetch it.
+      if (a.inline) await ctx.p2p.store.put(bytes, { window, kind: 'payload' });
+      accepted.push({ uid: a.uid, digest: a.digest, bytes, payload });
     }),
   );
   accepted.sort((x, y) => x.uid - y.uid);
@@ -72,7 +81,7 @@ export function buildManifest(ctx: NodeContext, window: number, chosen: CheckedP
   scratch.set(ctx.replica.theta);
   const payloads = chosen.map((c) => ({
     uid: c.uid,
-    payload: decodePayload(c.bytes, ctx.engine.layout, payloadExpectations(ctx, window, c.uid)),
+    payload: c.payload ?? decodePayload(c.bytes, ctx.engine.layout, payloadExpectations(ctx, window, c.uid)),
   }));
   if (payloads.length) aggregateAndStep(scratch, ctx.engine.layout, payloads, ctx.spec.outer.lr);
   return {

@@ -19,7 +19,7 @@ test('testnet: 3 miners + 1 validator stay in exact sync, learn, recover a SIGKI
   const applied: Array<{ node: string; window: number; at: number }> = [];
   const joinerEvents: string[] = [];
   const net = new Testnet({
-    run: 'testnet-tiny', dir, miners: 3, validators: 1, basePort, windows: 0, threadsPerNode: 1, fresh: true,
+    run: 'testnet-tiny', dir, miners: 3, validators: 1, basePort, threadsPerNode: 1, fresh: true,
     print: (l) => lines.push(l),
     onEvent: (node, ev) => {
       if (ev.event === 'manifest_applied' && typeof ev.window === 'number') applied.push({ node, window: ev.window, at: Date.now() });

@@ -36,7 +36,7 @@ export function registerTestnet(program: Command): void {
       const abort = new AbortController();
       const net = new Testnet({
         run: f.run, dir: f.dir, miners: Number(f.miners), validators: Number(f.validators), basePort: Number(f.port),
-        windows: Number(f.windows), threadsPerNode: Number(f.threads), fresh: !f.keep, signal: abort.signal,
+        threadsPerNode: Number(f.threads), fresh: !f.keep,
         ...(f.adversary ? { adversaries: f.adversary } : {}),
       });
       let stopping = false;
