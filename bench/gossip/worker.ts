@@ -12,15 +12,18 @@ export const SINK_PROTOCOL = '/gradmesh/bench/sink/1.0.0';
 type Cmd =
   | { cmd: 'start'; dataDir: string; bootstrap: string[]; runHash: string }
   | { cmd: 'status' }
+  | { cmd: 'cpu' }
+  | { cmd: 'settle' }
   | { cmd: 'stream'; target: string; bytes: number }
-  | { cmd: 'prepare'; mib: number; seed: number; uid: number }
+  | { cmd: 'prepare'; mib: number; seed: number; uid: number; window: number }
   | { cmd: 'publish' }
   | { cmd: 'stop' };
 
 const now = (): number => performance.timeOrigin + performance.now();
 const send = (m: unknown): void => { process.send?.(m); };
 let node: P2PNode | null = null;
-let prepared: { digest: string; size: number; uid: number } | null = null;
+let prepared: { digest: string; size: number; uid: number; window: number } | null = null;
+const held: string[] = [];
 let runHash = '';
 
 function fill(size: number, seed: number): Uint8Array {
@@ -52,7 +55,10 @@ async function handle(m: Cmd): Promise<void> {
       node.on('grad', (msg, from) => {
         const digest = Buffer.from(msg.digest).toString('hex');
         n.fetchBlob(digest, { from: [from], window: Number(msg.window), kind: 'grad' })
-          .then((b) => send({ ev: 'have', digest, bytes: b.byteLength, t: now() }))
+          .then((b) => {
+            held.push(digest);
+            send({ ev: 'have', digest, bytes: b.byteLength, t: now() });
+          })
           .catch((e: unknown) => send({ ev: 'error', digest, error: (e as Error).message }));
       });
       send({ ev: 'ready', peerId: node.peerId, addrs: node.multiaddrs() });
@@ -61,6 +67,17 @@ async function handle(m: Cmd): Promise<void> {
     case 'status': {
       const subs = node!.libp2p.services.pubsub.getSubscribers(`/gradmesh/run/${runHash}/grad/1`).length;
       send({ ev: 'status', peers: node!.connectedPeers().length, subs });
+      break;
+    }
+    case 'cpu': {
+      const u = process.cpuUsage();
+      send({ ev: 'cpu', s: (u.user + u.system) / 1e6, walks: node?.stats().dhtWalks ?? 0 });
+      break;
+    }
+    case 'settle': {
+      // background work of the last round (DHT provider records) finishes before the next
+      await Promise.all(held.splice(0).map((d) => node!.whenProvided(d)));
+      send({ ev: 'settled' });
       break;
     }
     case 'stream': {
@@ -80,15 +97,16 @@ async function handle(m: Cmd): Promise<void> {
     }
     case 'prepare': {
       const bytes = fill(m.mib * 1024 * 1024, m.seed);
-      const digest = await node!.store.put(bytes, { window: 1, kind: 'grad' });
-      prepared = { digest, size: bytes.byteLength, uid: m.uid };
+      const digest = await node!.store.put(bytes, { window: m.window, kind: 'grad' });
+      held.push(digest);
+      prepared = { digest, size: bytes.byteLength, uid: m.uid, window: m.window };
       send({ ev: 'prepared', digest });
       break;
     }
     case 'publish': {
       const p = prepared!;
       const recipients = await node!.publish('grad', {
-        version: 1, runHash: new Uint8Array(Buffer.from(runHash, 'hex')), window: 1n, uid: p.uid,
+        version: 1, runHash: new Uint8Array(Buffer.from(runHash, 'hex')), window: BigInt(p.window), uid: p.uid,
         digest: new Uint8Array(Buffer.from(p.digest, 'hex')), size: BigInt(p.size),
         baseThetaHash: new Uint8Array(32), announcedAtMs: BigInt(Date.now()),
       });

@@ -26,6 +26,8 @@ export interface BlobServerOptions {
   /** largest range served in one response */
   maxResponseBytes: number;
   onBytesOut?: (peer: string, n: number) => void;
+  /** +1 when a request starts being served, -1 when it ends (the node tracks transfer activity) */
+  onActive?: (delta: 1 | -1) => void;
   onError?: (peer: string, err: unknown) => void;
 }
 
@@ -40,6 +42,7 @@ export function blobServer(opts: BlobServerOptions): (stream: Stream, connection
     const peer = connection.remotePeer.toString();
     const n = (active.get(peer) ?? 0) + 1;
     active.set(peer, n);
+    opts.onActive?.(1);
     const signal = AbortSignal.timeout(opts.requestTimeoutMs);
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_HEADER_BYTES });
@@ -91,6 +94,7 @@ export function blobServer(opts: BlobServerOptions): (stream: Stream, connection
       opts.onError?.(peer, err);
       stream.abort(err instanceof Error ? err : new Error(String(err)));
     } finally {
+      opts.onActive?.(-1);
       const left = (active.get(peer) ?? 1) - 1;
       if (left <= 0) active.delete(peer);
       else active.set(peer, left);

@@ -2,6 +2,10 @@
 // rename, blob before its metadata), so a crash never leaves a blob whose bytes do
 // not hash to its name. Retention is by training window: prune(minWindow) drops
 // everything older. Metadata lives in memory and in one small JSON sidecar per blob.
+// The newest blobs made by this node are also kept in memory (a bounded LRU): a
+// payload is served to most of the swarm right after it is stored, and serving from
+// memory saves a disk read and a buffer allocation per chunk (garbage collection of
+// those buffers was the largest single cost of a sender in the gossip bench).
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +25,11 @@ export interface PutOptions {
 
 const DIGEST_RE = /^[0-9a-f]{64}$/;
 
+export interface ContentStoreOptions {
+  /** bytes of recent blobs kept in memory (default 256 MiB; 0 turns the cache off) */
+  hotCacheBytes?: number;
+}
+
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -35,10 +44,15 @@ export class ContentStore {
   private readonly index = new Map<string, BlobMeta>();
   private readonly listeners: Array<(digest: string, meta: BlobMeta) => void> = [];
   private tmpCounter = 0;
+  /** digest → bytes, in least-recently-used first order; never handed out, only copied or streamed */
+  private readonly hot = new Map<string, Uint8Array>();
+  private hotBytes = 0;
+  private readonly hotLimit: number;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, opts: ContentStoreOptions = {}) {
     this.blobDir = join(dir, 'blobs');
     this.metaDir = join(dir, 'meta');
+    this.hotLimit = opts.hotCacheBytes ?? 256 * 1024 * 1024;
   }
 
   /** Loads the index from disk; leftovers of interrupted writes are removed. */
@@ -86,7 +100,12 @@ export class ContentStore {
   /** Stores bytes and returns their hex SHA-256 digest. */
   async put(bytes: Uint8Array, opts: PutOptions): Promise<string> {
     const digest = sha256Hex(bytes);
+    const fresh = !this.index.has(digest);
     await this.putVerified(digest, bytes, opts);
+    // Blobs made here (this node's payloads and checkpoints) are the ones the swarm
+    // asks for at once, so they are served from memory. Fetched blobs are not cached:
+    // copying each would cost every receiver more than the rarer re-serves save.
+    if (fresh) this.remember(digest, bytes);
     return digest;
   }
 
@@ -116,8 +135,11 @@ export class ContentStore {
     }
   }
 
+  /** A copy of the blob's bytes (the caller may keep or change it), or null when not held. */
   async get(digest: string): Promise<Uint8Array | null> {
     if (!this.index.has(digest)) return null;
+    const hot = this.recall(digest);
+    if (hot) return hot.slice();
     try {
       const buf = await readFile(join(this.blobDir, digest));
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -134,6 +156,12 @@ export class ContentStore {
     const meta = this.index.get(digest);
     if (!meta) throw new InvalidArgumentError(`blob ${digest} not in store`);
     if (offset < 0 || length < 0 || offset + length > meta.size) throw new InvalidArgumentError('range outside blob');
+    const hot = this.recall(digest);
+    if (hot) {
+      // views of the cached bytes: nothing writes to them, and eviction only drops the reference
+      for (let pos = offset; pos < offset + length; pos += chunkBytes) yield hot.subarray(pos, Math.min(pos + chunkBytes, offset + length));
+      return;
+    }
     const fh = await open(join(this.blobDir, digest), 'r');
     try {
       let pos = offset;
@@ -161,11 +189,43 @@ export class ContentStore {
     for (const [digest, meta] of [...this.index]) {
       if (meta.window >= minWindow) continue;
       this.index.delete(digest);
+      this.forget(digest);
       await rm(join(this.metaDir, `${digest}.json`), { force: true });
       await rm(join(this.blobDir, digest), { force: true });
       removed++;
     }
     return removed;
+  }
+
+  /** Keeps a private copy of a new blob in the memory cache, evicting the least recently used. */
+  private remember(digest: string, bytes: Uint8Array): void {
+    // one blob may take at most a quarter of the cache, so a checkpoint cannot flush the payloads
+    if (bytes.byteLength === 0 || bytes.byteLength > this.hotLimit / 4) return;
+    this.forget(digest);
+    this.hot.set(digest, bytes.slice());
+    this.hotBytes += bytes.byteLength;
+    for (const [d, b] of this.hot) {
+      if (this.hotBytes <= this.hotLimit) break;
+      this.hot.delete(d);
+      this.hotBytes -= b.byteLength;
+    }
+  }
+
+  private recall(digest: string): Uint8Array | undefined {
+    const b = this.hot.get(digest);
+    if (b) {
+      // most recently used goes last
+      this.hot.delete(digest);
+      this.hot.set(digest, b);
+    }
+    return b;
+  }
+
+  private forget(digest: string): void {
+    const b = this.hot.get(digest);
+    if (!b) return;
+    this.hot.delete(digest);
+    this.hotBytes -= b.byteLength;
   }
 
   private async writeAtomic(path: string, data: Uint8Array | string): Promise<void> {

@@ -21,6 +21,7 @@ import {
   type Topic, type TopicMessage, type TopicMessages,
 } from './messages.js';
 import { PeerGate, type Offence } from './peer-gate.js';
+import { ProvideQueue } from './provide-queue.js';
 
 export interface P2POptions {
   /** node key persisted here (a restarted node keeps its PeerId); content store under it */
@@ -43,6 +44,8 @@ export interface P2POptions {
   rangeBytes?: number;
   /** advertise every stored blob in the DHT (default true) */
   provideBlobs?: boolean;
+  /** bytes of this node's own recent blobs kept in memory for serving (default 256 MiB) */
+  hotCacheBytes?: number;
   /** blob requests served at once to one peer (default 4) */
   perPeerBlobConcurrency?: number;
 }
@@ -57,6 +60,8 @@ export interface P2PStats {
   blobBytesIn: number;
   blobBytesOut: number;
   fetchFailures: number;
+  /** random DHT walks started (peer discovery) */
+  dhtWalks: number;
   rejections: Record<string, number>;
 }
 
@@ -94,6 +99,9 @@ export interface P2PNode {
 }
 
 const DEFAULT_MAX_BLOB = 1 << 30;
+/** Bounds of the random-walk period (see start()). */
+const WALK_MIN_MS = 1000;
+const WALK_MAX_MS = 600_000;
 
 function isLoopback(addr: string): boolean {
   return addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/');
@@ -106,7 +114,7 @@ export function digestToCid(digest: string): CID {
 export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
   if (!/^[0-9a-f]{64}$/.test(opts.runHash)) throw new InvalidArgumentError('runHash must be 64 hex characters');
   const key = await loadOrCreateNodeKey(opts.dataDir);
-  const store = new ContentStore(join(opts.dataDir, 'store'));
+  const store = new ContentStore(join(opts.dataDir, 'store'), opts.hotCacheBytes === undefined ? {} : { hotCacheBytes: opts.hotCacheBytes });
   await store.open();
   const gate = new PeerGate();
   const maxConnections = opts.maxConnections ?? 128;
@@ -133,7 +141,10 @@ class GradmeshNode implements P2PNode {
   private readonly inflight = new Map<string, Promise<Uint8Array>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly dialing = new Set<string>();
-  private readonly provides = new Map<string, Promise<boolean>>();
+  private readonly provides: ProvideQueue;
+  /** blob requests being served now, and when the last transfer (fetch or serve) ended */
+  private serving = 0;
+  private lastTransferAt = 0;
   private newestWindow = 0;
   private started = false;
   private readonly counters = {
@@ -141,6 +152,7 @@ class GradmeshNode implements P2PNode {
     blobBytesIn: 0,
     blobBytesOut: 0,
     fetchFailures: 0,
+    dhtWalks: 0,
     rejections: {} as Record<string, number>,
   };
 
@@ -153,6 +165,12 @@ class GradmeshNode implements P2PNode {
     // wired once: a node may be stopped and started again
     this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
     this.libp2p.addEventListener('peer:discovery', (evt) => { this.maybeDial(evt.detail.id); });
+    this.provides = new ProvideQueue({
+      provide: async (digest, signal) => { await this.libp2p.contentRouting.provide(digestToCid(digest), { signal }); },
+      stillHeld: (digest) => this.started && this.store.has(digest),
+      transfersActive: () => this.serving > 0 || this.inflight.size > 0,
+      msSinceTransfer: () => Date.now() - this.lastTransferAt,
+    });
     this.store.onPut((digest, meta) => {
       this.newestWindow = Math.max(this.newestWindow, meta.window);
       this.provide(digest);
@@ -177,6 +195,10 @@ class GradmeshNode implements P2PNode {
       chunkBytes: 256 * 1024,
       maxResponseBytes: this.maxBlobBytes,
       onBytesOut: (_p, n) => { this.counters.blobBytesOut += n; },
+      onActive: (d) => {
+        this.serving += d;
+        this.lastTransferAt = Date.now();
+      },
     }), { maxInboundStreams: 256, maxOutboundStreams: 256 });
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
@@ -184,18 +206,26 @@ class GradmeshNode implements P2PNode {
     await this.libp2p.start();
     for (const name of this.topicByName.keys()) this.pubsub.subscribe(name);
     for (const d of this.store.digests()) this.provide(d);
-    // Random walks over the DHT find peers beyond the bootstrap node's neighbours:
-    // back to back while they keep finding new peers or the node is young, then slowly.
-    const startedAt = Date.now();
+    // Random walks over the DHT find peers beyond the bootstrap node's neighbours.
+    // A walk costs every peer it reaches CPU (measured in the gossip bench: about one
+    // core-second across an 8-process loopback swarm per walk, which doubled the CPU
+    // of a payload round it overlapped), so walks back off exponentially while they
+    // find nothing new (1 s → 10 min, kad-dht's own table refresh runs every 5 min;
+    // jittered so a swarm started together does not walk in step), and return to 1 s
+    // as soon as one finds a peer or the node is alone. A newcomer finds the swarm by
+    // its own walks; the swarm learns of it when it dials.
+    let delay = WALK_MIN_MS;
     const walkLoop = async (): Promise<void> => {
       // A node with no connection cannot walk: redial the bootstrap list (its first
       // dial may have failed, e.g. timed out on a loaded machine).
       const alone = this.libp2p.getConnections().length === 0;
       if (alone) await this.dialBootstrap();
+      this.counters.dhtWalks++;
       const found = await this.randomWalk();
       if (!this.started) return;
-      const eager = alone || found > 0 || Date.now() - startedAt < 30_000;
-      this.timers.push(setTimeout(() => { void walkLoop(); }, eager ? 1000 : 15_000));
+      delay = alone || found > 0 ? WALK_MIN_MS : Math.min(WALK_MAX_MS, delay * 2);
+      const jittered = delay * (0.75 + Math.random() / 2);
+      this.timers.push(setTimeout(() => { void walkLoop(); }, jittered));
     };
     this.timers.push(setTimeout(() => { void walkLoop(); }, 200));
   }
@@ -205,6 +235,7 @@ class GradmeshNode implements P2PNode {
     this.started = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.length = 0;
+    this.provides.clear(); // start() queues every stored blob again
     await this.libp2p.unhandle(BLOB_PROTOCOL).catch(() => {});
     await this.libp2p.stop();
   }
@@ -263,7 +294,10 @@ class GradmeshNode implements P2PNode {
     if (local) return local;
     const running = this.inflight.get(digest);
     if (running) return running;
-    const p = this.fetchAndStore(digest, opts).finally(() => this.inflight.delete(digest));
+    const p = this.fetchAndStore(digest, opts).finally(() => {
+      this.inflight.delete(digest);
+      this.lastTransferAt = Date.now();
+    });
     this.inflight.set(digest, p);
     return p;
   }
@@ -280,6 +314,7 @@ class GradmeshNode implements P2PNode {
       blobBytesIn: c.blobBytesIn,
       blobBytesOut: c.blobBytesOut,
       fetchFailures: c.fetchFailures,
+      dhtWalks: c.dhtWalks,
       rejections: { ...c.rejections },
     };
   }
@@ -330,17 +365,13 @@ class GradmeshNode implements P2PNode {
   }
 
   whenProvided(digest: string): Promise<boolean> {
-    return this.provides.get(digest) ?? Promise.resolve(false);
+    return this.provides.whenProvided(digest);
   }
 
+  /** Queues the DHT provider record of a stored blob (published when transfers are quiet). */
   private provide(digest: string): void {
     if (this.opts.provideBlobs === false || !this.started) return;
-    const signal = AbortSignal.timeout(30_000);
-    setMaxListeners(Infinity, signal);
-    const p = this.libp2p.contentRouting.provide(digestToCid(digest), { signal })
-      .then(() => true, () => false); // best effort: announcers are asked first anyway
-    if (this.provides.size > 10_000) this.provides.clear(); // bounded bookkeeping; records stay in the DHT
-    this.provides.set(digest, p);
+    void this.provides.enqueue(digest);
   }
 
   /** Dials a peer unless already connected (or dialling, or at the target); true when a dial started. */
@@ -375,6 +406,8 @@ class GradmeshNode implements P2PNode {
       const signal = AbortSignal.timeout(10_000);
       setMaxListeners(Infinity, signal);
       for await (const p of this.libp2p.peerRouting.getClosestPeers(randomBytes(32), { signal })) {
+        // peers already connected need no address update (each peer-store write costs)
+        if (this.libp2p.getConnections(p.id).length > 0) continue;
         if (p.multiaddrs.length > 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {});
         if (this.maybeDial(p.id)) dialled++;
       }

@@ -39,3 +39,48 @@ test('content store: sha256 names, ranges, prune by window, recovery from torn w
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('content store: own blobs are served from memory, bounded, and never handed out to be changed', async () => {
+  const dir = await tempDir();
+  try {
+    const s = new ContentStore(dir, { hotCacheBytes: 4_000_000 });
+    await s.open();
+    const a = new Uint8Array(900_000).map((_, i) => (i * 7) & 0xff);
+    const da = await s.put(a, { window: 1, kind: 'grad' });
+    a.fill(0); // the caller changing its buffer after put must not reach the store
+    const readAll = async (d: string, off: number, len: number): Promise<Buffer> => {
+      const parts: Uint8Array[] = [];
+      for await (const c of s.readRange(d, off, len, 256 * 1024)) parts.push(c);
+      return Buffer.concat(parts);
+    };
+    const want = Buffer.from(new Uint8Array(900_000).map((_, i) => (i * 7) & 0xff));
+    assert.deepEqual(await readAll(da, 0, 900_000), want);
+    assert.deepEqual(await readAll(da, 12_345, 500_000), want.subarray(12_345, 512_345));
+    // get hands out a copy: changing it changes neither the cache nor the disk
+    const g = (await s.get(da))!;
+    g.fill(1);
+    assert.deepEqual(Buffer.from((await s.get(da))!), want);
+    // the disk copy is there (a fresh store has an empty cache and reads from disk)
+    const cold = new ContentStore(dir, { hotCacheBytes: 0 });
+    await cold.open();
+    assert.deepEqual(Buffer.from((await cold.get(da))!), want);
+    // bigger than a quarter of the cache: stored, not cached, served from disk all the same
+    const big = new Uint8Array(1_500_000).map((_, i) => (i * 13) & 0xff);
+    const dBig = await s.put(big, { window: 2, kind: 'checkpoint' });
+    assert.deepEqual(await readAll(dBig, 0, big.byteLength), Buffer.from(big));
+    // fill beyond the bound: the least recently used goes, every blob still reads right
+    const more: Array<[string, Buffer]> = [];
+    for (let k = 0; k < 6; k++) {
+      const b = new Uint8Array(900_000).map((_, i) => (i + k * 101) & 0xff);
+      more.push([await s.put(b, { window: 3, kind: 'grad' }), Buffer.from(b)]);
+    }
+    for (const [d, b] of more) assert.deepEqual(await readAll(d, 0, b.byteLength), b);
+    assert.deepEqual(await readAll(da, 0, 900_000), want);
+    // pruned blobs leave the cache too
+    await s.prune(3);
+    assert.equal(await s.get(da), null);
+    await assert.rejects(readAll(da, 0, 10), { name: 'InvalidArgumentError' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
