@@ -3,10 +3,11 @@
 // measures the time until every node holds every payload, against an ideal measured
 // in the same run: all bytes that must be delivered / the aggregate throughput of N
 // concurrent libp2p streams between the same processes (node i → node i+1).
-// Each of R rounds measures its own baseline, then delivers fresh payloads; the round
-// of median efficiency is reported (a 2-core box shared by N processes is noisy).
-// Rounds start from a quiet swarm (steady state, as in a long-running network).
-//   npm run bench -- gossip [--nodes 8] [--payloads 4] [--mb 8] [--rounds 3]
+// Each round measures its own baseline, then delivers fresh payloads; after W warm-up
+// rounds (shown, not counted), the round of median efficiency among R is reported (a
+// 2-core box shared by N processes is noisy). Rounds start from a quiet swarm (steady
+// state, as in a long-running network).
+//   npm run bench -- gossip [--nodes 8] [--payloads 4] [--mb 8] [--rounds 5] [--warmup 1]
 import '../src/polyfill.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -73,7 +74,11 @@ export async function main(args: string[]): Promise<void> {
   const N = arg(args, 'nodes', 8);
   const G = Math.min(arg(args, 'payloads', 4), N);
   const mib = arg(args, 'mb', 8);
-  const R = Math.round(arg(args, 'rounds', 3));
+  const R = Math.round(arg(args, 'rounds', 5));
+  // warm-up rounds run first and are shown but not counted: fresh processes (cold JIT,
+  // DHT walks every few seconds while the swarm forms) are not the steady state
+  const W = args.includes('--warmup') ? Math.round(Number(args[args.indexOf('--warmup') + 1])) : 1;
+  if (!Number.isInteger(W) || W < 0) throw new Error('--warmup needs a whole number ≥ 0');
   const runHash = 'be'.repeat(32);
   const root = await mkdtemp(join(tmpdir(), 'gm-gossip-'));
   const here = dirname(fileURLToPath(import.meta.url));
@@ -121,7 +126,7 @@ export async function main(args: string[]): Promise<void> {
 
     const mustDeliver = G * (N - 1) * mib * 1024 * 1024;
     const rounds: Round[] = [];
-    for (let r = 0; r < R; r++) {
+    for (let r = 0; r < W + R; r++) {
       const idleCores = await settle();
       // Baseline: N concurrent streams (i → i+1) moving, in all, as many bytes as the swarm must deliver.
       const perStream = Math.ceil(mustDeliver / N);
@@ -165,23 +170,24 @@ export async function main(args: string[]): Promise<void> {
     const stats = await Promise.all(workers.map((w) => w.ask({ cmd: 'stop' }, 'stopped')));
     const fetchFailures = stats.reduce((a, s) => a + ((s.stats as { fetchFailures?: number } | undefined)?.fetchFailures ?? 0), 0);
     // the round of median efficiency stands for the run (baselines on a shared box vary)
-    const med = [...rounds].sort((a, b) => a.efficiency - b.efficiency)[Math.floor((rounds.length - 1) / 2)]!;
+    const counted = rounds.slice(W);
+    const med = [...counted].sort((a, b) => a.efficiency - b.efficiency)[Math.floor((counted.length - 1) / 2)]!;
     const f3 = (x: number): string => x.toFixed(3);
     console.log(`nodes (processes) ${N}; payloads ${G} × ${mib} MiB per round; ${(mustDeliver / 2 ** 20).toFixed(0)} MiB to deliver per round; mesh formed in ${meshS.toFixed(2)} s; fetch failures ${fetchFailures}`);
     const header = ['round', 'idle cores', 'baseline MiB/s', 'ideal s', 'all have s', 'delivery p50/p95 s', 'payload p50/p95 s', 'CPU ms/MiB base/gossip', 'DHT walks', 'efficiency'];
     const table = rounds.map((x, i) => [
-      `${i + 1}${x === med ? ' (median)' : ''}`, x.idleCores.toFixed(2), (x.aggregateBps / 2 ** 20).toFixed(1), f3(x.idealS), f3(x.allHaveS),
+      i < W ? `warm-up ${i + 1}` : `${i + 1 - W}${x === med ? ' (median)' : ''}`, x.idleCores.toFixed(2), (x.aggregateBps / 2 ** 20).toFixed(1), f3(x.idealS), f3(x.allHaveS),
       `${f3(x.p50)} / ${f3(x.p95)}`, `${f3(x.payloadP50)} / ${f3(x.payloadP95)}`,
       `${(x.cpuPerMibBaseline * 1000).toFixed(0)} / ${(x.cpuPerMibGossip * 1000).toFixed(0)}`, String(x.walks), f3(x.efficiency),
     ]);
     const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)));
     for (const row of [header, ...table]) console.log(row.map((v, c) => v.padEnd(widths[c]!)).join('  '));
     console.log(JSON.stringify({
-      bench: 'gossip', nodes: N, payloads: G, payload_mb: mib, rounds: R,
+      bench: 'gossip', nodes: N, payloads: G, payload_mb: mib, rounds: R, warmup: W,
       all_have_s: +f3(med.allHaveS), ideal_s: +f3(med.idealS), efficiency: +f3(med.efficiency),
       p50_s: +f3(med.p50), p95_s: +f3(med.p95),
-      efficiency_min: +f3(Math.min(...rounds.map((x) => x.efficiency))),
-      efficiency_max: +f3(Math.max(...rounds.map((x) => x.efficiency))),
+      efficiency_min: +f3(Math.min(...counted.map((x) => x.efficiency))),
+      efficiency_max: +f3(Math.max(...counted.map((x) => x.efficiency))),
     }));
   } finally {
     for (const w of workers) if (w.proc.exitCode === null) w.proc.kill();

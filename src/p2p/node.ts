@@ -220,8 +220,16 @@ class GradmeshNode implements P2PNode {
       // dial may have failed, e.g. timed out on a loaded machine).
       const alone = this.libp2p.getConnections().length === 0;
       if (alone) await this.dialBootstrap();
-      this.counters.dhtWalks++;
-      const found = await this.randomWalk();
+      // After a walk that found nothing, a node already connected to as many peers as
+      // its DHT routing table holds (a small swarm, fully meshed) skips the walk: it
+      // would only meet peers it is connected to. Newcomers dial in by their own walks.
+      const known = (this.libp2p.services.dht as unknown as { routingTable?: { size?: number } }).routingTable?.size;
+      const meshed = !alone && delay > WALK_MIN_MS && known !== undefined && this.connectedPeers().length >= known;
+      let found = 0;
+      if (!meshed) {
+        this.counters.dhtWalks++;
+        found = await this.randomWalk();
+      }
       if (!this.started) return;
       delay = alone || found > 0 ? WALK_MIN_MS : Math.min(WALK_MAX_MS, delay * 2);
       const jittered = delay * (0.75 + Math.random() / 2);
