@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Chain, Hotkey } from '../chain/index.js';
 import { createP2PNode, type P2PNode } from '../p2p/index.js';
 import type { GradAnnouncement } from '../p2p/proto/messages.js';
-import { Engine } from '../train/engine.js';
+import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
 import { thetaHash, modelShapeHash } from '../train/compress/index.js';
 import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/index.js';
@@ -36,6 +36,8 @@ export interface NodeOptions {
   announce?: string[];
   bootstrap: string[];
   threads?: number;
+  /** engine backend (default cpu) */
+  device?: EngineDevice;
   log: Logger;
   /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
   dataset?: string;
@@ -123,7 +125,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const trainSet = openDataset(trainDir);
   const valSet = openDataset(valDir);
 
-  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}) });
+  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), ...(o.device ? { device: o.device } : {}) });
   if (head) {
     engine.adamM.set(savedM);
     engine.adamV.set(savedV);

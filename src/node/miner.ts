@@ -57,8 +57,9 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
         lossSum += r.loss;
       }
       const trainMs = Date.now() - t0;
-      for (let i = 0; i < numParams; i++) delta[i] = theta[i]! - engine.params[i]!;
-      engine.params.set(theta);
+      const trained = engine.params; // one look: on a GPU engine this is the one copy back of the window
+      for (let i = 0; i < numParams; i++) delta[i] = theta[i]! - trained[i]!;
+      trained.set(theta);
       const compressed = compressWithFeedback(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {
         chunk: spec.compression.chunk,
         k: spec.compression.k,

@@ -1,15 +1,32 @@
-// The training engine: a LLaMA (Hugging Face LlamaForCausalLM semantics) on the
-// native CPU backend. Parameters, gradients and AdamW moments live in the engine's
-// own memory and are exposed here as Float32Arrays without copies, in the canonical
-// order of parameterLayout(config). Long calls run off the event loop.
-import { loadNative } from '../native/index.js';
+// The training engine: a LLaMA (Hugging Face LlamaForCausalLM semantics) on a native
+// backend, in the canonical order of parameterLayout(config). Long calls run off the
+// event loop.
+// - CPU (default): parameters, gradients and AdamW moments live in the engine's own
+//   memory and are exposed as Float32Arrays without copies.
+// - CUDA (`device: 'cuda'` or `'auto'`): the same API; the state lives on the GPU
+//   (bf16 compute, fp32 masters and moments) and the arrays are host copies kept in
+//   step lazily (src/train/host-mirror.ts): a miner's window moves θ a few times, not
+//   once per step. `logits` and `profileStep` are CPU-only.
+import { loadNative, selectNativeBackend } from '../native/index.js';
+import { HostMirror, type DeviceStateHandle, type StatePart, type TransferCounts } from './host-mirror.js';
 import { parameterLayout, type ModelConfig, type TensorSpec } from './model-config.js';
+
+export type EngineDevice = 'cpu' | 'cuda' | 'auto';
 
 export interface EngineOptions {
   batch: number;
   seqLen: number;
-  /** Threads for this engine's kernels and OpenBLAS; default: loadNative().getThreads(). */
+  /** Threads for this engine's kernels and OpenBLAS; default: loadNative().getThreads(). CPU only. */
   threads?: number;
+  /**
+   * 'cpu' (default); 'cuda' (the CUDA addon, or an EngineError saying why it cannot be
+   * used); 'auto' (CUDA when it loads and sees a device, else CPU; the choice is logged).
+   */
+  device?: EngineDevice;
+  /** CUDA device index (default 0). */
+  cudaDevice?: number;
+  /** CUDA: the fused flash-style attention instead of batched GEMM + softmax (default true). */
+  flashAttention?: boolean;
 }
 
 export interface AdamWHparams {
@@ -63,6 +80,33 @@ interface NativeEngineHandle {
   dispose(): void;
 }
 
+/** The CUDA addon's CudaEngine (src/native/cuda/binding/cuda_addon.cc): state reached by copies. */
+export interface DeviceEngineHandle extends DeviceStateHandle {
+  numParams(): number;
+  getAdamStep(): number;
+  initParams(seedLow: number, seedHigh: number): void;
+  forwardBackward(inputs: Int32Array, targets: Int32Array): Promise<number>;
+  trainStep(inputs: Int32Array, targets: Int32Array, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, gradClip: number): Promise<{ loss: number; gradNorm: number }>;
+  evalLoss(inputs: Int32Array, targets: Int32Array, nSeq: number): Promise<Float32Array>;
+  clipGradNorm(maxNorm: number): number;
+  adamw(lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
+  dispose(): void;
+}
+
+type Backend =
+  | { kind: 'cpu'; native: NativeEngineHandle; params: Float32Array; grads: Float32Array; adamM: Float32Array; adamV: Float32Array }
+  | { kind: 'device'; native: DeviceEngineHandle; mirror: HostMirror };
+
+/** The CUDA addon's shape argument. */
+function cudaShape(c: ModelConfig): Record<string, number | boolean> {
+  return {
+    vocab: c.vocab_size, dim: c.hidden_size, ffn: c.intermediate_size, layers: c.num_hidden_layers,
+    heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, normEps: c.rms_norm_eps, ropeTheta: c.rope_theta,
+    tied: c.tie_word_embeddings,
+  };
+}
+
 function engineError(e: unknown): EngineError {
   return e instanceof EngineError ? e : new EngineError((e as Error)?.message ?? String(e));
 }
@@ -103,25 +147,19 @@ export class Engine {
   readonly batch: number;
   readonly seqLen: number;
   readonly numParams: number;
-  readonly params: Float32Array;
-  readonly grads: Float32Array;
-  readonly adamM: Float32Array;
-  readonly adamV: Float32Array;
-  private readonly native: NativeEngineHandle;
+  /** where the state lives */
+  readonly device: 'cpu' | 'cuda';
+  private readonly backend: Backend;
   private disposed = false;
 
-  private constructor(config: ModelConfig, native: NativeEngineHandle, batch: number, seqLen: number) {
+  private constructor(config: ModelConfig, backend: Backend, batch: number, seqLen: number, device: 'cpu' | 'cuda') {
     this.config = config;
     this.layout = parameterLayout(config);
     this.batch = batch;
     this.seqLen = seqLen;
-    this.native = native;
-    this.numParams = native.numParams();
-    const b = native.buffers();
-    this.params = new Float32Array(b.params);
-    this.grads = new Float32Array(b.grads);
-    this.adamM = new Float32Array(b.adamM);
-    this.adamV = new Float32Array(b.adamV);
+    this.backend = backend;
+    this.device = device;
+    this.numParams = backend.native.numParams();
     const last = this.layout[this.layout.length - 1]!;
     if (last.offset + last.numel !== this.numParams) {
       throw new EngineError(`native layout has ${this.numParams} floats, parameterLayout ${last.offset + last.numel}`);
@@ -133,42 +171,102 @@ export class Engine {
     const batch = positiveInt('batch', opts.batch, 1 << 16);
     const seqLen = positiveInt('seqLen', opts.seqLen, 1 << 20);
     const threads = opts.threads === undefined ? 0 : positiveInt('threads', opts.threads, 1024);
+    const device = opts.device ?? 'cpu';
+    if (device !== 'cpu' && device !== 'cuda' && device !== 'auto') throw new EngineError(`device must be cpu, cuda or auto, got ${String(device)}`);
+    if (device !== 'cpu') {
+      const choice = wrap(() => selectNativeBackend({ prefer: 'cuda' }));
+      if (choice.backend === 'cuda') {
+        const index = opts.cudaDevice ?? 0;
+        if (!Number.isInteger(index) || index < 0) throw new EngineError(`cudaDevice must be a non-negative integer, got ${index}`);
+        const Ctor = choice.addon.CudaEngine as new (s: Record<string, number | boolean>, b: number, t: number, d: number, o: { flashAttention: boolean }) => DeviceEngineHandle;
+        return wrap(() => Engine.overDevice(config, new Ctor(cudaShape(config), batch, seqLen, index, { flashAttention: opts.flashAttention ?? true }), { batch, seqLen }, 'cuda'));
+      }
+      if (device === 'cuda') throw new EngineError(`device cuda requested, but: ${choice.reason}`);
+    }
     const addon = loadNative();
     const Ctor = addon.NativeEngine as new (c: ModelConfig, b: number, t: number, th: number) => NativeEngineHandle;
-    return wrap(() => new Engine(config, new Ctor(config, batch, seqLen, threads), batch, seqLen));
+    return wrap(() => {
+      const native = new Ctor(config, batch, seqLen, threads);
+      const b = native.buffers();
+      const backend: Backend = {
+        kind: 'cpu', native,
+        params: new Float32Array(b.params), grads: new Float32Array(b.grads), adamM: new Float32Array(b.adamM), adamV: new Float32Array(b.adamV),
+      };
+      return new Engine(config, backend, batch, seqLen, 'cpu');
+    });
+  }
+
+  /**
+   * An engine over a backend whose state is reached by copies (the CUDA addon's
+   * CudaEngine, or any object with the same calls: tests drive the host-copy logic
+   * with one backed by the CPU engine).
+   */
+  static overDevice(config: ModelConfig, native: DeviceEngineHandle, dims: { batch: number; seqLen: number }, device: 'cpu' | 'cuda' = 'cuda'): Engine {
+    const batch = positiveInt('batch', dims.batch, 1 << 16);
+    const seqLen = positiveInt('seqLen', dims.seqLen, 1 << 20);
+    return wrap(() => new Engine(config, { kind: 'device', native, mirror: new HostMirror(native, native.numParams()) }, batch, seqLen, device));
+  }
+
+  /** Parameters (canonical layout). On a device: a host copy; writes reach the device before its next call. */
+  get params(): Float32Array {
+    const b = this.backend;
+    return b.kind === 'cpu' ? b.params : wrap(() => b.mirror.view('params'));
+  }
+  /** Gradients of the last forwardBackward. On a device: a read-only host copy. */
+  get grads(): Float32Array {
+    const b = this.backend;
+    return b.kind === 'cpu' ? b.grads : wrap(() => b.mirror.view('grads'));
+  }
+  /** AdamW first moments. On a device: a host copy, like params. */
+  get adamM(): Float32Array {
+    const b = this.backend;
+    return b.kind === 'cpu' ? b.adamM : wrap(() => b.mirror.view('adamM'));
+  }
+  /** AdamW second moments. On a device: a host copy, like params. */
+  get adamV(): Float32Array {
+    const b = this.backend;
+    return b.kind === 'cpu' ? b.adamV : wrap(() => b.mirror.view('adamV'));
+  }
+
+  /** Host ↔ device copies so far (all zero on the CPU backend). */
+  get transfers(): TransferCounts {
+    const b = this.backend;
+    if (b.kind === 'device') return { pulls: { ...b.mirror.counts.pulls }, pushes: { ...b.mirror.counts.pushes } };
+    return { pulls: { params: 0, grads: 0, adam: 0 }, pushes: { params: 0, grads: 0, adam: 0 } };
   }
 
   /** AdamW step counter used for bias correction (set it when resuming). */
   get adamStep(): number {
-    return wrap(() => this.native.getAdamStep());
+    return wrap(() => this.backend.native.getAdamStep());
   }
   set adamStep(n: number) {
     if (!Number.isSafeInteger(n) || n < 0) throw new EngineError(`adamStep must be a non-negative integer, got ${n}`);
-    wrap(() => this.native.setAdamStep(n));
+    const b = this.backend;
+    wrap(() => (b.kind === 'cpu' ? b.native.setAdamStep(n) : b.mirror.setAdamStep(n)));
   }
 
   /** Deterministic init (docs/engine.md): the same bits on every machine. Also zeroes the AdamW state. */
   initParams(seed: number | bigint): void {
     const s = BigInt(seed);
     if (s < 0n || s >= 1n << 64n) throw new EngineError(`seed must be an integer in [0, 2^64), got ${seed}`);
-    wrap(() => this.native.initParams(Number(s & 0xffffffffn), Number(s >> 32n)));
+    this.onDevice([], ['params', 'adam'], () => this.backend.native.initParams(Number(s & 0xffffffffn), Number(s >> 32n)));
   }
 
   /** Mean cross-entropy over targets != -100; gradients are overwritten. */
   forwardBackward(inputs: Int32Array, targets: Int32Array): Promise<number> {
-    return wrapAsync(() => this.native.forwardBackward(inputs, targets));
+    return this.onDeviceAsync(['params'], ['grads'], () => this.backend.native.forwardBackward(inputs, targets));
   }
 
   /** Scales the gradients to global L2 norm maxNorm if above it; returns the norm before clipping. */
   clipGradNorm(maxNorm: number): number {
     if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new EngineError(`maxNorm must be a positive number, got ${maxNorm}`);
-    return wrap(() => this.native.clipGradNorm(maxNorm));
+    return this.onDevice(['grads'], ['grads'], () => this.backend.native.clipGradNorm(maxNorm));
   }
 
   /** One AdamW step (torch.optim.AdamW semantics); weight decay applies to 2-D tensors only. */
   adamw(h: AdamWHparams): void {
     checkHparams(h);
-    wrap(() => this.native.adamw(h.lr, h.beta1, h.beta2, h.eps, h.weightDecay));
+    this.onDevice(['params', 'grads', 'adam'], ['params', 'adam'], () => this.backend.native.adamw(h.lr, h.beta1, h.beta2, h.eps, h.weightDecay));
   }
 
   /** forwardBackward, clipGradNorm and adamw in one call off the event loop. */
@@ -176,30 +274,58 @@ export class Engine {
     return wrapAsync(async () => {
       checkHparams(h);
       if (!(h.gradClip > 0) || !Number.isFinite(h.gradClip)) throw new EngineError(`gradClip must be a positive number, got ${h.gradClip}`);
-      return this.native.trainStep(inputs, targets, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.gradClip);
+      return this.onDeviceAsync(['params', 'adam'], ['params', 'grads', 'adam'],
+        () => this.backend.native.trainStep(inputs, targets, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.gradClip));
     });
   }
 
   /** Mean loss of each of the first nSeq sequences (rows 0..nSeq-1); NaN for a sequence whose targets are all -100. */
   evalLoss(inputs: Int32Array, targets: Int32Array, nSeq: number): Promise<Float32Array> {
-    return wrapAsync(() => this.native.evalLoss(inputs, targets, nSeq));
+    return this.onDeviceAsync(['params'], [], () => this.backend.native.evalLoss(inputs, targets, nSeq));
   }
 
-  /** Logits [nSeq, seqLen, vocab]. */
+  /** Logits [nSeq, seqLen, vocab]. CPU backend only. */
   logits(inputs: Int32Array, nSeq: number): Promise<Float32Array> {
-    return wrapAsync(() => this.native.logits(inputs, nSeq));
+    const b = this.backend;
+    if (b.kind !== 'cpu') return Promise.reject(new EngineError(`logits is not available on the ${this.device} backend`));
+    return wrapAsync(() => b.native.logits(inputs, nSeq));
   }
 
-  /** Runs one forwardBackward synchronously (blocks the event loop; for the benchmark) and profiles its sgemm calls. */
+  /** Runs one forwardBackward synchronously (blocks the event loop; for the benchmark) and profiles its sgemm calls. CPU only. */
   profileStep(inputs: Int32Array, targets: Int32Array): StepProfile {
-    return wrap(() => this.native.profileStep(inputs, targets));
+    const b = this.backend;
+    if (b.kind !== 'cpu') throw new EngineError(`profileStep is not available on the ${this.device} backend`);
+    return wrap(() => b.native.profileStep(inputs, targets));
   }
 
-  /** Frees the engine's memory once no view refers to it; the Float32Array views become empty (detached). */
+  /** Frees the engine's memory once no view refers to it; the CPU's Float32Array views become empty (detached). */
   dispose(): void {
     if (this.disposed) return;
-    wrap(() => this.native.dispose());
+    wrap(() => this.backend.native.dispose());
     this.disposed = true;
+  }
+
+  /** A synchronous native call; on a device, copies what it reads first and marks what it writes. */
+  private onDevice<T>(reads: StatePart[], writes: StatePart[], call: () => T): T {
+    const b = this.backend;
+    return wrap(() => {
+      if (b.kind === 'device') b.mirror.beforeCall(reads);
+      try {
+        return call();
+      } finally {
+        if (b.kind === 'device') b.mirror.afterCall(writes);
+      }
+    });
+  }
+
+  private onDeviceAsync<T>(reads: StatePart[], writes: StatePart[], call: () => Promise<T>): Promise<T> {
+    const b = this.backend;
+    return wrapAsync(async () => {
+      if (b.kind === 'device') b.mirror.beforeCall(reads);
+      // marked before the call: a read while it runs must not see the old host copy as current
+      if (b.kind === 'device') b.mirror.afterCall(writes);
+      return call();
+    });
   }
 }
 

@@ -37,6 +37,7 @@ export function addNodeOptions(cmd: Command): Command {
     .option('--bootstrap <multiaddr>', 'bootstrap peer with /p2p/<id> (repeatable)', collect)
     .option('--dataset <dir>', 'dataset directory (default: the run spec\'s; "default" = built-in corpus)')
     .option('--threads <n>', 'CPU threads for the engine')
+    .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto (CUDA when it loads and sees a GPU)').choices(['cpu', 'cuda', 'auto']))
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .option('--ops.enabled <bool>', 'serve the local status API, /metrics and the dashboard')
     .option('--ops.port <n>', 'port of the local API (0 = any free port)')
@@ -70,6 +71,7 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
     bootstrap: c.bootstrap,
     ...(c.announce.length ? { announce: c.announce } : {}),
     ...(c.threads !== undefined ? { threads: c.threads } : {}),
+    ...(c.device !== undefined ? { device: c.device } : {}),
     ...(c.dataset ? { dataset: c.dataset } : {}),
   });
   let weightsBlock: number | undefined;

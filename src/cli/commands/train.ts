@@ -1,8 +1,8 @@
 // `gradmesh train`: trains a model config on one node with a progress line.
 // Data: --tokens FILE (flat uint16 or llm.c .bin), --data DIR (a prepared dataset),
 // or by default the built-in dataset (built on first use).
-import type { Command } from 'commander';
-import { Engine } from '../../train/engine.js';
+import { Option, type Command } from 'commander';
+import { Engine, type EngineDevice } from '../../train/engine.js';
 import { loadModelConfig } from '../../train/model-config.js';
 import { readTokenFile } from '../../train/token-file.js';
 import { trainLoop, windowBatchSource, type BatchSource, type StepReport } from '../../train/train-loop.js';
@@ -25,7 +25,7 @@ function positive(name: string): (v: string) => number {
 
 interface TrainFlags {
   model: string; tokens?: string; data?: string; steps: number; batch: number; seq?: number; lr: number;
-  warmup: number; cosine: boolean; weightDecay: number; gradClip: number; threads?: number; seed: number;
+  warmup: number; cosine: boolean; weightDecay: number; gradClip: number; threads?: number; seed: number; device: EngineDevice;
 }
 
 function datasetSource(ds: Dataset, batch: number, seqLen: number, seed: number): BatchSource {
@@ -60,11 +60,12 @@ export function registerTrain(program: Command): void {
     .option('--weight-decay <x>', 'AdamW decoupled weight decay (2-D weights only)', Number, 0.1)
     .option('--grad-clip <x>', 'global gradient-norm clip', positive('grad-clip'), 1.0)
     .option('--threads <n>', 'CPU threads for the engine', int('threads', 1))
+    .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto').choices(['cpu', 'cuda', 'auto']).default('cpu'))
     .option('--seed <s>', 'parameter init and data order seed', int('seed', 0), 1)
     .action(async (flags: TrainFlags) => {
       const config = loadModelConfig(flags.model);
       const seqLen = flags.seq ?? config.max_position_embeddings;
-      const engine = Engine.create(config, { batch: flags.batch, seqLen, threads: flags.threads });
+      const engine = Engine.create(config, { batch: flags.batch, seqLen, threads: flags.threads, device: flags.device });
       let dataset: Dataset | undefined;
       try {
         engine.initParams(flags.seed);

@@ -28,6 +28,8 @@ export const NodeConfigSchema = z.strictObject({
   bootstrap: z.array(peerMultiaddr),
   dataset: z.string().min(1).optional(),
   threads: z.number().int().min(1).max(1024).optional(),
+  /** engine backend: cpu, cuda (error if unusable) or auto (CUDA when usable) */
+  device: z.enum(['cpu', 'cuda', 'auto']).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   ops: z.strictObject({
     /** The local API (status, /metrics, dashboard); false = no server. */

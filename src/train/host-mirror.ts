@@ -1,0 +1,126 @@
+// Host copies of an engine state that lives on a device (the CUDA backend keeps fp32
+// master weights, gradients and AdamW moments in GPU memory), kept in step lazily.
+//
+// The Engine API hands out Float32Arrays (`params`, `grads`, `adamM`, `adamV`) that
+// callers read and write in place: the CPU backend shares its memory with JS, so that
+// costs nothing. A device backend can only copy. Copying everything around every call
+// would move the whole model twice per step (4.8 GB each way for `1b`), so the copies
+// follow what callers do instead:
+// - a part is copied device → host only when a caller asks for it and the device has
+//   changed it since the last copy;
+// - handing out params or the AdamW moments counts as a possible write (typed arrays
+//   cannot tell), so the next device call that reads them copies them back first;
+//   gradients handed out are read-only copies (the device has no call to set them);
+// - device calls that change a part mark the host copy stale.
+// A miner's window (θ set, H steps, θ read) therefore moves θ three times per window
+// and nothing between steps; the counters let tests and logs check exactly that.
+
+/** The copy-based calls of a device backend (the CUDA addon's CudaEngine). */
+export interface DeviceStateHandle {
+  getParams(): Float32Array;
+  setParams(params: Float32Array): void;
+  getGrads(): Float32Array;
+  getAdamState(): { m: Float32Array; v: Float32Array; step: number };
+  setAdamState(m: Float32Array, v: Float32Array, step: number): void;
+}
+
+/** The parts a device call reads or writes. */
+export type StatePart = 'params' | 'grads' | 'adam';
+
+export interface TransferCounts {
+  /** device → host copies, by part */
+  pulls: Record<StatePart, number>;
+  /** host → device copies, by part */
+  pushes: Record<StatePart, number>;
+}
+
+const PARTS: StatePart[] = ['params', 'grads', 'adam'];
+
+export class HostMirror {
+  readonly params: Float32Array;
+  readonly grads: Float32Array;
+  readonly adamM: Float32Array;
+  readonly adamV: Float32Array;
+  /** the host copy equals the device's */
+  private readonly hostCurrent: Record<StatePart, boolean> = { params: false, grads: false, adam: false };
+  /** the host copy was handed out since the last push and may hold writes the device lacks */
+  private readonly handedOut: Record<StatePart, boolean> = { params: false, grads: false, adam: false };
+  private adamStepCache = 0;
+  readonly counts: TransferCounts = {
+    pulls: { params: 0, grads: 0, adam: 0 },
+    pushes: { params: 0, grads: 0, adam: 0 },
+  };
+
+  constructor(private readonly device: DeviceStateHandle, numParams: number) {
+    this.params = new Float32Array(numParams);
+    this.grads = new Float32Array(numParams);
+    this.adamM = new Float32Array(numParams);
+    this.adamV = new Float32Array(numParams);
+  }
+
+  /** The host copy of a part, current, for the caller to read or write. */
+  view(part: 'params' | 'grads'): Float32Array;
+  view(part: 'adamM' | 'adamV'): Float32Array;
+  view(part: 'params' | 'grads' | 'adamM' | 'adamV'): Float32Array {
+    const p: StatePart = part === 'adamM' || part === 'adamV' ? 'adam' : part;
+    this.pull(p);
+    // gradients are read-only copies on a device backend (change them with clipGradNorm)
+    if (p !== 'grads') this.handedOut[p] = true;
+    return this[part];
+  }
+
+  /** Current host copies of the AdamW state and step, without counting as a write. */
+  adamState(): { m: Float32Array; v: Float32Array; step: number } {
+    this.pull('adam');
+    return { m: this.adamM, v: this.adamV, step: this.adamStepCache };
+  }
+
+  /** Sets the AdamW step on the device, keeping the moments as they are. */
+  setAdamStep(step: number): void {
+    this.pull('adam');
+    this.device.setAdamState(this.adamM, this.adamV, step);
+    this.counts.pushes.adam++;
+    this.handedOut.adam = false;
+    this.adamStepCache = step;
+  }
+
+  /** Before a device call: copies back every part it reads that a caller may have changed. */
+  beforeCall(reads: StatePart[]): void {
+    for (const p of reads) {
+      if (!this.handedOut[p]) continue;
+      if (p === 'params') this.device.setParams(this.params);
+      else if (p === 'adam') this.device.setAdamState(this.adamM, this.adamV, this.adamStepCache);
+      this.counts.pushes[p]++;
+      this.handedOut[p] = false;
+    }
+  }
+
+  /** After a device call: the parts it wrote are stale on the host; a caller's unpushed writes to them are void. */
+  afterCall(writes: StatePart[]): void {
+    for (const p of writes) {
+      this.hostCurrent[p] = false;
+      this.handedOut[p] = false;
+    }
+  }
+
+  /** Total copies either way (for logs). */
+  get transfers(): number {
+    let n = 0;
+    for (const p of PARTS) n += this.counts.pulls[p] + this.counts.pushes[p];
+    return n;
+  }
+
+  private pull(p: StatePart): void {
+    if (this.hostCurrent[p]) return;
+    if (p === 'params') this.params.set(this.device.getParams());
+    else if (p === 'grads') this.grads.set(this.device.getGrads());
+    else {
+      const s = this.device.getAdamState();
+      this.adamM.set(s.m);
+      this.adamV.set(s.v);
+      this.adamStepCache = s.step;
+    }
+    this.counts.pulls[p]++;
+    this.hostCurrent[p] = true;
+  }
+}
