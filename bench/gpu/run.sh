@@ -65,13 +65,20 @@ nvcc --version | tail -n 1
 if [ -z "${GM_CUBLAS_PATH:-}" ] && ! ldconfig -p 2>/dev/null | grep -q "libcublas.so"; then
   GM_CUBLAS_PATH="$("$PY" - <<'PYEOF' 2>/dev/null
 import glob, os, site, sys
-roots = site.getsitepackages() + [site.getusersitepackages()]
+roots = []
+# site.getsitepackages is missing in some virtualenvs: never let that stop the search.
+for f in ("getsitepackages", "getusersitepackages"):
+    try:
+        r = getattr(site, f)(); roots += r if isinstance(r, list) else [r]
+    except Exception:
+        pass
 try:
     import torch; roots.append(os.path.dirname(os.path.dirname(torch.__file__)))
 except Exception:
     pass
 for r in roots:
-    for pat in ("nvidia/cublas/lib/libcublas.so*", "torch/lib/libcublas.so*"):
+    # CUDA 12 wheels: nvidia/cublas/lib; CUDA 13 wheels put every library in nvidia/cu13/lib.
+    for pat in ("nvidia/cublas/lib/libcublas.so*", "nvidia/cu13/lib/libcublas.so*", "torch/lib/libcublas.so*"):
         hits = sorted(glob.glob(os.path.join(r, pat)))
         if hits:
             print(os.path.dirname(hits[0])); sys.exit(0)
@@ -126,7 +133,7 @@ rows = [json.loads(l) for l in open(os.path.join(res, "bench.jsonl")) if l.strip
 rows = [r for r in rows if "tokens_per_s" in r]
 stages = [l.split() for l in open(os.path.join(res, "stages.txt")) if l.strip()]
 dev = next((r.get("device") for r in rows if r.get("device")), "?")
-print(f"## gradmesh CUDA engine — {dev}, {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\n")
+print(f"## gradmesh CUDA engine — {dev}, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n")  # utcnow() warns on Python 3.12+
 print("| stage | result |\n|---|---|")
 for s in stages:
     print(f"| {s[0]} | {' '.join(s[1:])} |")

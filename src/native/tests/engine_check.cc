@@ -178,6 +178,15 @@ int main(int argc, char** argv) {
         }
 
         // Optimizer on identical gradients: fp32 on both sides, so tight agreement.
+        // The CPU model is shared by both attention passes and the first pass clipped its
+        // gradients and stepped its params/moments: restore its post-forwardBackward state
+        // (the GPU's: params0, cpuGrads, zero moments, step 0) so the second pass compares
+        // like with like.
+        std::memcpy(cpu.params->data, params0.data(), P * sizeof(float));
+        std::memcpy(cpu.grads->data, cpuGrads.data(), P * sizeof(float));
+        std::memset(cpu.adamM->data, 0, P * sizeof(float));
+        std::memset(cpu.adamV->data, 0, P * sizeof(float));
+        cpu.adamStep = 0;
         gpu.setGrads(cpuGrads.data());
         const double nG = gpu.gradNorm(), nC = cpu.gradNorm();
         expect(std::fabs(nG - nC) <= 1e-6 * nC, "gradNorm agrees on identical gradients");
