@@ -210,28 +210,22 @@ class GradmeshNode implements P2PNode {
     // A walk costs every peer it reaches CPU (measured in the gossip bench: about one
     // core-second across an 8-process loopback swarm per walk, which doubled the CPU
     // of a payload round it overlapped), so walks back off exponentially while they
-    // find nothing new (1 s → 10 min, kad-dht's own table refresh runs every 5 min;
-    // jittered so a swarm started together does not walk in step), and return to 1 s
-    // as soon as one finds a peer or the node is alone. A newcomer finds the swarm by
-    // its own walks; the swarm learns of it when it dials.
+    // find nothing new (×4 each time: 1 s, 4 s, 16 s, … up to 10 min; kad-dht's own
+    // table refresh runs every 5 min; jittered so a swarm started together does not
+    // walk in step), and return to 1 s as soon as one finds a peer or the node is
+    // alone. A newcomer finds the swarm by its own walks; the swarm learns of it when
+    // it dials. (Skipping walks when connected to every routing-table peer was tried:
+    // two nodes that never heard of each other then stayed apart for good.)
     let delay = WALK_MIN_MS;
     const walkLoop = async (): Promise<void> => {
       // A node with no connection cannot walk: redial the bootstrap list (its first
       // dial may have failed, e.g. timed out on a loaded machine).
       const alone = this.libp2p.getConnections().length === 0;
       if (alone) await this.dialBootstrap();
-      // After a walk that found nothing, a node already connected to as many peers as
-      // its DHT routing table holds (a small swarm, fully meshed) skips the walk: it
-      // would only meet peers it is connected to. Newcomers dial in by their own walks.
-      const known = (this.libp2p.services.dht as unknown as { routingTable?: { size?: number } }).routingTable?.size;
-      const meshed = !alone && delay > WALK_MIN_MS && known !== undefined && this.connectedPeers().length >= known;
-      let found = 0;
-      if (!meshed) {
-        this.counters.dhtWalks++;
-        found = await this.randomWalk();
-      }
+      this.counters.dhtWalks++;
+      const found = await this.randomWalk();
       if (!this.started) return;
-      delay = alone || found > 0 ? WALK_MIN_MS : Math.min(WALK_MAX_MS, delay * 2);
+      delay = alone || found > 0 ? WALK_MIN_MS : Math.min(WALK_MAX_MS, delay * 4);
       const jittered = delay * (0.75 + Math.random() / 2);
       this.timers.push(setTimeout(() => { void walkLoop(); }, jittered));
     };

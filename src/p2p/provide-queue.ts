@@ -21,7 +21,7 @@ export interface ProvideQueueOptions {
   transfersActive: () => boolean;
   /** ms since the last transfer ended */
   msSinceTransfer: () => number;
-  /** transfers must have been quiet this long before a record is published (default 500) */
+  /** transfers must have been quiet this long before a record is published (default 2 s: a burst of payloads lasts seconds) */
   quietMs?: number;
   /** no record waits longer than this for quiet (default 10 s) */
   maxDeferMs?: number;
@@ -53,7 +53,7 @@ export class ProvideQueue {
   private readonly maxTracked: number;
 
   constructor(private readonly o: ProvideQueueOptions) {
-    this.quietMs = o.quietMs ?? 500;
+    this.quietMs = o.quietMs ?? 2000;
     this.maxDeferMs = o.maxDeferMs ?? 10_000;
     this.concurrency = o.concurrency ?? 2;
     this.timeoutMs = o.timeoutMs ?? 30_000;
