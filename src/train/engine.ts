@@ -25,7 +25,7 @@ export interface EngineOptions {
   device?: EngineDevice;
   /** CUDA device index (default 0). */
   cudaDevice?: number;
-  /** CUDA: the fused flash-style attention instead of batched GEMM + softmax (default true). */
+  /** CUDA: the fused flash-style attention instead of batched GEMM + softmax (default false: the GEMM path is faster today, and flash needs head_dim ≤ 128, which `1b` exceeds). */
   flashAttention?: boolean;
 }
 
@@ -179,7 +179,7 @@ export class Engine {
         const index = opts.cudaDevice ?? 0;
         if (!Number.isInteger(index) || index < 0) throw new EngineError(`cudaDevice must be a non-negative integer, got ${index}`);
         const Ctor = choice.addon.CudaEngine as new (s: Record<string, number | boolean>, b: number, t: number, d: number, o: { flashAttention: boolean }) => DeviceEngineHandle;
-        return wrap(() => Engine.overDevice(config, new Ctor(cudaShape(config), batch, seqLen, index, { flashAttention: opts.flashAttention ?? true }), { batch, seqLen }, 'cuda'));
+        return wrap(() => Engine.overDevice(config, new Ctor(cudaShape(config), batch, seqLen, index, { flashAttention: opts.flashAttention ?? false }), { batch, seqLen }, 'cuda'));
       }
       if (device === 'cuda') throw new EngineError(`device cuda requested, but: ${choice.reason}`);
     }
