@@ -62,6 +62,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
     peers,
     bytes: { announced: m.bytesAnnounced, announcements: m.announcements, in: p2p.bytesIn, out: p2p.bytesOut },
     fetchFailures: p2p.fetchFailures,
+    dhtWalks: p2p.dhtWalks,
     rejections: p2p.rejections,
     chain: {
       stake: ctx.directory.uid(ctx.uid)?.stake ?? 0,

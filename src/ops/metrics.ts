@@ -106,6 +106,7 @@ export class OpsMetrics {
       },
     });
     counter('gradmesh_p2p_fetch_failures_total', 'Blob fetches that failed (timeout, bad digest, no provider)', (s) => s.fetchFailures);
+    counter('gradmesh_p2p_dht_walks_total', 'DHT random walks started for peer discovery', (s) => s.dhtWalks);
     new Gauge({
       name: 'gradmesh_gossip_peer_score', help: 'Gossipsub score of each connected peer, as this node sees it', labelNames: ['peer_id', 'uid'], registers: [r],
       collect() {

@@ -12,6 +12,8 @@ export interface P2PFigures {
   bytesIn: Record<string, number>;
   bytesOut: Record<string, number>;
   fetchFailures: number;
+  /** DHT random walks started (peer discovery; each costs every peer it reaches some CPU). */
+  dhtWalks: number;
   /** Gossip messages refused by validation, by reason. */
   rejections: Record<string, number>;
 }
@@ -20,7 +22,7 @@ export interface P2PFigures {
 export type P2PIntrospection = Pick<P2PNode, 'stats' | 'connectedPeers' | 'gossipScore'>;
 
 export const EMPTY_P2P_FIGURES: Readonly<P2PFigures> = Object.freeze({
-  connected: [], scores: new Map(), bytesIn: {}, bytesOut: {}, fetchFailures: 0, rejections: {},
+  connected: [], scores: new Map(), bytesIn: {}, bytesOut: {}, fetchFailures: 0, dhtWalks: 0, rejections: {},
 });
 
 function finiteNonNeg(n: number): number {
@@ -60,5 +62,5 @@ export function readP2PFigures(p2p: P2PIntrospection): P2PFigures {
   bytesOut.blob = finiteNonNeg(stats.blobBytesOut);
   const rejections: Record<string, number> = {};
   for (const [reason, n] of Object.entries(stats.rejections)) rejections[reason] = finiteNonNeg(n);
-  return { connected, scores, bytesIn, bytesOut, fetchFailures: finiteNonNeg(stats.fetchFailures), rejections };
+  return { connected, scores, bytesIn, bytesOut, fetchFailures: finiteNonNeg(stats.fetchFailures), dhtWalks: finiteNonNeg(stats.dhtWalks), rejections };
 }

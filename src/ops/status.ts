@@ -65,6 +65,8 @@ export const NodeStatusSchema = z.object({
     out: ByteTable,
   }),
   fetchFailures: nonNegInt,
+  /** DHT random walks this node started (peer discovery). */
+  dhtWalks: nonNegInt,
   /** Gossip messages this node refused (invalid, unregistered sender, other run…), by reason. */
   rejections: z.record(z.string(), nonNegInt),
   chain: z.object({

@@ -31,6 +31,7 @@ test('every metric is read from the status snapshot taken at scrape time', async
   assert.equal(a.get('gradmesh_p2p_bytes_total{direction="in",topic="blob"}'), 65536 * 5);
   assert.equal(a.get('gradmesh_p2p_bytes_total{direction="out",topic="grad"}'), 1024 * 5);
   assert.equal(a.get('gradmesh_p2p_fetch_failures_total{role="validator"}'), 1);
+  assert.equal(a.get('gradmesh_p2p_dht_walks_total{role="validator"}'), 3);
   assert.equal(a.get('gradmesh_gossip_peer_score{peer_id="12D3KooWMiner3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",uid="3"}'), -3.25);
   assert.equal(a.get('gradmesh_p2p_rejected_messages_total{reason="invalid"}'), 2);
   assert.equal(a.get('gradmesh_theta_peers{state="agreeing"}'), 2);

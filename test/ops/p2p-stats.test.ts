@@ -39,6 +39,8 @@ test('bytes by topic and for blobs, failed fetches and peers, from real p2p node
   assert.ok(fa.bytesOut.blob! >= blob.byteLength, `a served the blob: ${fa.bytesOut.blob}`);
   assert.equal(fb.fetchFailures, 1);
   assert.equal(fa.fetchFailures, 0);
+  // each node walks the DHT once right after start (its first walk runs 200 ms in)
+  assert.ok(fa.dhtWalks >= 1 && fb.dhtWalks >= 1, `walks counted: ${fa.dhtWalks}, ${fb.dhtWalks}`);
   for (const topic of ['grad', 'manifest', 'checkpoint', 'status']) assert.ok(topic in fb.bytesIn, `topic ${topic} listed`);
 });
 

@@ -41,6 +41,7 @@ export function sampleStatus(o: { role?: 'miner' | 'validator'; uid?: number; wi
       out: { grad: 1024 * window, blob: 4096 * window },
     },
     fetchFailures: 1,
+    dhtWalks: 3,
     rejections: { invalid: 2, unregistered: 1 },
     chain: { stake: role === 'validator' ? 1000 : 0, ...(role === 'validator' ? { weightsSetAtBlock: 16 } : {}) },
     ...(role === 'validator' ? { scores: [{ uid: 2, score: 0.75, weight: 0.6 }, { uid: 3, score: 0.25, weight: 0.4 }] } : {}),
