@@ -289,10 +289,11 @@ void medianOfNorms(const float* norms, size_t payloads, size_t tensors, float* o
 
 namespace {
 
-// Scatter-mean of one chunk into sum (means written in place), count touched.
-// Payloads in the given (uid) order; clipped LUT per payload.
-void scatterMean(const TensorGeom& t, size_t ti, int64_t c, const std::vector<PayloadView>& ps,
-                 const std::vector<float>& clut, float* sum, uint32_t* count) {
+// Adds each payload's dequantised values of chunk c into sum and counts them, in the
+// given (uid) order, with each payload's clipped LUT. The order fixes the float sums,
+// so every node gets the same bits.
+void scatterChunk(const TensorGeom& t, int64_t c, const std::vector<PayloadView>& ps, const std::vector<float>& clut,
+                  float* sum, uint32_t* count) {
   const int64_t k = t.k;
   for (size_t p = 0; p < ps.size(); p++) {
     const uint16_t* idx = ps[p].indices + t.valueOffset + c * k;
@@ -303,16 +304,11 @@ void scatterMean(const TensorGeom& t, size_t ti, int64_t c, const std::vector<Pa
       count[idx[j]]++;
     }
   }
-  const int64_t n = t.chunkElems();
-  for (int64_t i = 0; i < n; i++) {
-    if (count[i] > 1) sum[i] = sum[i] / static_cast<float>(count[i]);
-  }
-  (void)ti;
 }
 
 // Plain mode touches only the positions some payload chose (G*k of them, not the
 // whole chunk): clear them, scatter in uid order, then take each one's mean once.
-// The per-position arithmetic is the same as scatterMean's, so are the bits.
+// The per-position arithmetic is the same as the DeMo path's, so are the bits.
 bool sparseChunkPass(const TensorGeom& t, int64_t c, const std::vector<PayloadView>& ps, const std::vector<float>& clut,
                      float* params, float lr, bool apply, float* sum, uint32_t* count) {
   const int64_t k = t.k;
@@ -323,15 +319,7 @@ bool sparseChunkPass(const TensorGeom& t, int64_t c, const std::vector<PayloadVi
       count[idx[j]] = 0;
     }
   }
-  for (size_t p = 0; p < ps.size(); p++) {
-    const uint16_t* idx = ps[p].indices + t.valueOffset + c * k;
-    const uint8_t* codes = ps[p].codes + t.valueOffset + c * k;
-    const float* l = clut.data() + 4 * p;
-    for (int64_t j = 0; j < k; j++) {
-      sum[idx[j]] += l[codes[j]];
-      count[idx[j]]++;
-    }
-  }
+  scatterChunk(t, c, ps, clut, sum, count);
   bool finite = true;
   const int64_t base = chunkBase(t, c);
   for (size_t p = 0; p < ps.size(); p++) {
@@ -353,19 +341,23 @@ bool sparseChunkPass(const TensorGeom& t, int64_t c, const std::vector<PayloadVi
 }
 
 // mode 0: report whether the chunk's aggregate is finite; mode 1: apply it.
-bool chunkPass(const TensorGeom& t, size_t ti, int64_t c, const std::vector<PayloadView>& ps,
+// DeMo mode: the mean over the whole chunk goes through the inverse DCT first, so
+// every position of the chunk moves.
+bool chunkPass(const TensorGeom& t, int64_t c, const std::vector<PayloadView>& ps,
                const std::vector<float>& clut, float* params, float lr, bool demo, bool apply,
                std::vector<float>& sum, std::vector<uint32_t>& count) {
-  const int64_t n = t.chunkElems();
   if (!demo) return sparseChunkPass(t, c, ps, clut, params, lr, apply, sum.data(), count.data());
+  const int64_t n = t.chunkElems();
   std::fill(sum.begin(), sum.begin() + n, 0.0f);
   std::fill(count.begin(), count.begin() + n, 0u);
-  scatterMean(t, ti, c, ps, clut, sum.data(), count.data());
-  if (demo) dctInverse(t.br, t.bc, sum.data());
+  scatterChunk(t, c, ps, clut, sum.data(), count.data());
+  for (int64_t i = 0; i < n; i++) {
+    if (count[i] > 1) sum[i] = sum[i] / static_cast<float>(count[i]);
+  }
+  dctInverse(t.br, t.bc, sum.data());
   bool finite = true;
   const int64_t base = chunkBase(t, c);
   for (int64_t p = 0; p < n; p++) {
-    if (!demo && count[p] == 0) continue;
     const float a = sum[p];
     if (!apply) {
       if (!std::isfinite(a)) finite = false;
@@ -427,7 +419,7 @@ void aggregateAndStep(const ModelGeom& g, float* params, const std::vector<Paylo
         bool localFinite = true;
 #pragma omp for schedule(static)
         for (int64_t c = 0; c < t.chunks(); c++) {
-          if (!chunkPass(t, ti, c, ps, clut, params, lr, g.demo, false, sum, count)) localFinite = false;
+          if (!chunkPass(t, c, ps, clut, params, lr, g.demo, false, sum, count)) localFinite = false;
         }
         if (!localFinite) {
 #pragma omp critical
@@ -444,7 +436,7 @@ void aggregateAndStep(const ModelGeom& g, float* params, const std::vector<Paylo
       std::vector<float> sum(static_cast<size_t>(maxN));
       std::vector<uint32_t> count(static_cast<size_t>(maxN));
 #pragma omp for schedule(static)
-      for (int64_t c = 0; c < t.chunks(); c++) chunkPass(t, ti, c, ps, clut, params, lr, g.demo, true, sum, count);
+      for (int64_t c = 0; c < t.chunks(); c++) chunkPass(t, c, ps, clut, params, lr, g.demo, true, sum, count);
     }
   }
 }
