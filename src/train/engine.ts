@@ -8,7 +8,7 @@
 //   step lazily (src/train/host-mirror.ts): a miner's window moves θ a few times, not
 //   once per step. `logits` and `profileStep` are CPU-only.
 import { loadNative, selectNativeBackend } from '../native/index.js';
-import { HostMirror, type DeviceStateHandle, type StatePart, type TransferCounts } from './host-mirror.js';
+import { HostMirror, type DeviceStateHandle, type HostArray, type StatePart, type TransferCounts } from './host-mirror.js';
 import { parameterLayout, type ModelConfig, type TensorSpec } from './model-config.js';
 
 export type EngineDevice = 'cpu' | 'cuda' | 'auto';
@@ -209,23 +209,19 @@ export class Engine {
 
   /** Parameters (canonical layout). On a device: a host copy; writes reach the device before its next call. */
   get params(): Float32Array {
-    const b = this.backend;
-    return b.kind === 'cpu' ? b.params : wrap(() => b.mirror.view('params'));
+    return this.hostArray('params');
   }
   /** Gradients of the last forwardBackward. On a device: a read-only host copy. */
   get grads(): Float32Array {
-    const b = this.backend;
-    return b.kind === 'cpu' ? b.grads : wrap(() => b.mirror.view('grads'));
+    return this.hostArray('grads');
   }
   /** AdamW first moments. On a device: a host copy, like params. */
   get adamM(): Float32Array {
-    const b = this.backend;
-    return b.kind === 'cpu' ? b.adamM : wrap(() => b.mirror.view('adamM'));
+    return this.hostArray('adamM');
   }
   /** AdamW second moments. On a device: a host copy, like params. */
   get adamV(): Float32Array {
-    const b = this.backend;
-    return b.kind === 'cpu' ? b.adamV : wrap(() => b.mirror.view('adamV'));
+    return this.hostArray('adamV');
   }
 
   /** Host ↔ device copies so far (all zero on the CPU backend). */
@@ -249,24 +245,36 @@ export class Engine {
   initParams(seed: number | bigint): void {
     const s = BigInt(seed);
     if (s < 0n || s >= 1n << 64n) throw new EngineError(`seed must be an integer in [0, 2^64), got ${seed}`);
-    this.onDevice([], ['params', 'adam'], () => this.backend.native.initParams(Number(s & 0xffffffffn), Number(s >> 32n)));
+    wrap(() => {
+      this.beginCall([], ['params', 'adam']);
+      this.backend.native.initParams(Number(s & 0xffffffffn), Number(s >> 32n));
+    });
   }
 
   /** Mean cross-entropy over targets != -100; gradients are overwritten. */
   forwardBackward(inputs: Int32Array, targets: Int32Array): Promise<number> {
-    return this.onDeviceAsync(['params'], ['grads'], () => this.backend.native.forwardBackward(inputs, targets));
+    return wrapAsync(async () => {
+      this.beginCall(['params'], ['grads']);
+      return this.backend.native.forwardBackward(inputs, targets);
+    });
   }
 
   /** Scales the gradients to global L2 norm maxNorm if above it; returns the norm before clipping. */
   clipGradNorm(maxNorm: number): number {
     if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new EngineError(`maxNorm must be a positive number, got ${maxNorm}`);
-    return this.onDevice(['grads'], ['grads'], () => this.backend.native.clipGradNorm(maxNorm));
+    return wrap(() => {
+      this.beginCall(['grads'], ['grads']);
+      return this.backend.native.clipGradNorm(maxNorm);
+    });
   }
 
   /** One AdamW step (torch.optim.AdamW semantics); weight decay applies to 2-D tensors only. */
   adamw(h: AdamWHparams): void {
     checkHparams(h);
-    this.onDevice(['params', 'grads', 'adam'], ['params', 'adam'], () => this.backend.native.adamw(h.lr, h.beta1, h.beta2, h.eps, h.weightDecay));
+    wrap(() => {
+      this.beginCall(['params', 'grads', 'adam'], ['params', 'adam']);
+      this.backend.native.adamw(h.lr, h.beta1, h.beta2, h.eps, h.weightDecay);
+    });
   }
 
   /** forwardBackward, clipGradNorm and adamw in one call off the event loop. */
@@ -274,14 +282,17 @@ export class Engine {
     return wrapAsync(async () => {
       checkHparams(h);
       if (!(h.gradClip > 0) || !Number.isFinite(h.gradClip)) throw new EngineError(`gradClip must be a positive number, got ${h.gradClip}`);
-      return this.onDeviceAsync(['params', 'adam'], ['params', 'grads', 'adam'],
-        () => this.backend.native.trainStep(inputs, targets, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.gradClip));
+      this.beginCall(['params', 'adam'], ['params', 'grads', 'adam']);
+      return this.backend.native.trainStep(inputs, targets, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.gradClip);
     });
   }
 
   /** Mean loss of each of the first nSeq sequences (rows 0..nSeq-1); NaN for a sequence whose targets are all -100. */
   evalLoss(inputs: Int32Array, targets: Int32Array, nSeq: number): Promise<Float32Array> {
-    return this.onDeviceAsync(['params'], [], () => this.backend.native.evalLoss(inputs, targets, nSeq));
+    return wrapAsync(async () => {
+      this.beginCall(['params'], []);
+      return this.backend.native.evalLoss(inputs, targets, nSeq);
+    });
   }
 
   /** Logits [nSeq, seqLen, vocab]. CPU backend only. */
@@ -305,27 +316,14 @@ export class Engine {
     this.disposed = true;
   }
 
-  /** A synchronous native call; on a device, copies what it reads first and marks what it writes. */
-  private onDevice<T>(reads: StatePart[], writes: StatePart[], call: () => T): T {
+  private hostArray(part: HostArray): Float32Array {
     const b = this.backend;
-    return wrap(() => {
-      if (b.kind === 'device') b.mirror.beforeCall(reads);
-      try {
-        return call();
-      } finally {
-        if (b.kind === 'device') b.mirror.afterCall(writes);
-      }
-    });
+    return b.kind === 'cpu' ? b[part] : wrap(() => b.mirror.view(part));
   }
 
-  private onDeviceAsync<T>(reads: StatePart[], writes: StatePart[], call: () => Promise<T>): Promise<T> {
-    const b = this.backend;
-    return wrapAsync(async () => {
-      if (b.kind === 'device') b.mirror.beforeCall(reads);
-      // marked before the call: a read while it runs must not see the old host copy as current
-      if (b.kind === 'device') b.mirror.afterCall(writes);
-      return call();
-    });
+  /** On a device: copies what the next call reads to the device, and marks what it writes stale on the host. */
+  private beginCall(reads: StatePart[], writes: StatePart[]): void {
+    if (this.backend.kind === 'device') this.backend.mirror.beginCall(reads, writes);
   }
 }
 
