@@ -1,26 +1,15 @@
 // The p2p figures of the status API, read from two real p2p nodes on loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createP2PNode, sha256Hex, type P2PNode } from '../../src/p2p/index.js';
+import { sha256Hex } from '../../src/p2p/index.js';
+import { startSwarm } from '../p2p/helpers.js';
 import { readP2PFigures, EMPTY_P2P_FIGURES } from '../../src/ops/p2p-stats.js';
 
 test('bytes by topic and for blobs, failed fetches and peers, from real p2p nodes', { timeout: 60_000 }, async (t) => {
-  const root = await mkdtemp(join(tmpdir(), 'gm-ops-p2p-'));
-  const nodes: P2PNode[] = [];
-  t.after(async () => {
-    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
-    await rm(root, { recursive: true, force: true });
-  });
-  const common = { listen: ['/ip4/127.0.0.1/tcp/0'], network: 'opstest', runHash: 'cd'.repeat(32), provideBlobs: false };
-  const a = await createP2PNode({ ...common, dataDir: join(root, 'a'), bootstrap: [] });
-  await a.start();
-  nodes.push(a);
-  const b = await createP2PNode({ ...common, dataDir: join(root, 'b'), bootstrap: [a.multiaddrs()[0]!] });
-  await b.start();
-  nodes.push(b);
+  const swarm = await startSwarm(2, { network: 'opstest', runHash: 'cd'.repeat(32), provideBlobs: false });
+  t.after(swarm.stop);
+  const a = swarm.nodes[0]!;
+  const b = swarm.nodes[1]!;
 
   for (let i = 0; i < 200 && !(a.connectedPeers().includes(b.peerId) && b.connectedPeers().includes(a.peerId)); i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok(b.connectedPeers().includes(a.peerId), 'b connected to its bootstrap peer');

@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createP2PNode, type P2PNode } from '../../src/p2p/index.js';
+import { startSwarm } from '../p2p/helpers.js';
 import { PeerStatusBook, publishStatus, statusMessage } from '../../src/ops/status-gossip.js';
 
 const RUN = new Uint8Array(32).fill(0xcd);
@@ -11,19 +8,10 @@ const H1 = '11'.repeat(32);
 const H2 = '22'.repeat(32);
 
 test('peers hear each other\'s θ over real gossip', { timeout: 60_000 }, async (t) => {
-  const root = await mkdtemp(join(tmpdir(), 'gm-ops-gossip-'));
-  const nodes: P2PNode[] = [];
-  t.after(async () => {
-    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
-    await rm(root, { recursive: true, force: true });
-  });
-  const common = { listen: ['/ip4/127.0.0.1/tcp/0'], network: 'opsgossip', runHash: Buffer.from(RUN).toString('hex'), provideBlobs: false };
-  const a = await createP2PNode({ ...common, dataDir: join(root, 'a'), bootstrap: [] });
-  await a.start();
-  nodes.push(a);
-  const b = await createP2PNode({ ...common, dataDir: join(root, 'b'), bootstrap: [a.multiaddrs()[0]!] });
-  await b.start();
-  nodes.push(b);
+  const swarm = await startSwarm(2, { network: 'opsgossip', runHash: Buffer.from(RUN).toString('hex'), provideBlobs: false });
+  t.after(swarm.stop);
+  const a = swarm.nodes[0]!;
+  const b = swarm.nodes[1]!;
   const uids = new Map([[a.peerId, 1], [b.peerId, 2]]);
   const bookB = new PeerStatusBook((p) => uids.get(p));
   b.on('status', (msg, from) => bookB.record(msg, from));
