@@ -157,7 +157,8 @@ echo
 cat "$RES/gpu-results.md"
 if [ -n "${OUT:-}" ]; then
   mkdir -p "$OUT"
-  cp "$RES/gpu-results.md" "$OUT/gpu-results.md"
-  cp "$RES"/*.log "$RES/bench.jsonl" "$RES/stages.txt" "$OUT/" 2>/dev/null
+  # The device tool returns at most 8 files: the table, the raw lines and one archive of every stage log.
+  cp "$RES/gpu-results.md" "$RES/bench.jsonl" "$RES/stages.txt" "$OUT/" 2>/dev/null
+  tar -C "$RES" -czf "$OUT/stage-logs.tgz" $(cd "$RES" && ls *.log 2>/dev/null) 2>/dev/null
 fi
 echo "total $(( $(date +%s) - START ))s"
