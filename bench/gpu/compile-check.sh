@@ -15,7 +15,7 @@ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 
 grep -q "CUDA backend ON" "$BUILD.configure.log" || { cat "$BUILD.configure.log"; echo "compile-check: CMake did not enable CUDA"; exit 1; }
 cmake --build "$BUILD" -j "$(nproc)"
 
-for exe in gm_engine_check gm_engine_bench gm_compress_check; do
+for exe in gm_engine_check gm_engine_bench gm_compress_check gm_flash_check; do
   if ldd "$BUILD/$exe" | grep -E "libcublas|libcudart" ; then
     echo "compile-check: $exe links cuBLAS or the shared cudart (must be dlopen / static)"; exit 1
   fi
@@ -28,6 +28,7 @@ if ! echo "$out" | grep -q "^CUDA: [1-9][0-9]* device"; then
   echo "$out" | grep -q "^CUDA: no device" || { echo "compile-check: no clean 'no device' report"; exit 1; }
 fi
 "$BUILD/gm_compress_check" || { echo "compile-check: gm_compress_check failed"; exit 1; }
+"$BUILD/gm_flash_check" || { echo "compile-check: gm_flash_check failed"; exit 1; }
 set +e
 "$BUILD/gm_engine_bench" --model config/models/tiny.json --batch 1 --seq 16 --steps 1 --warmup 0
 rc=$?

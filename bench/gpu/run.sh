@@ -97,6 +97,7 @@ if [ $BUILT = 0 ]; then
   rm -rf "$RES/fixtures"; mkdir -p "$RES/fixtures"
   stage check 90 "$BUILD/gm_engine_check" --require-cuda --dump "$RES/fixtures"
   stage compress_check 60 "$BUILD/gm_compress_check" --require-cuda
+  stage flash_check 60 "$BUILD/gm_flash_check" --require-cuda
 else
   echo "check SKIP no-build" >>"$RES/stages.txt"
 fi

@@ -35,18 +35,20 @@ void ropeBackwardCast(const float* dx, bf16* out, int64_t N, int64_t T, int64_t 
 void causalSoftmax(const float* S, bf16* P, int64_t rows, int64_t T, cudaStream_t s);
 // dS = scale * P * (dP - <P, dP>) on the causal part, 0 above the diagonal.
 void causalSoftmaxBackward(const bf16* P, const float* dP, bf16* dS, int64_t rows, int64_t T, float scale, cudaStream_t s);
-// Fused flash-style causal attention forward (online softmax, no T×T matrix):
-// q [B,T,H*hd], k/v [B,T,KV*hd] (bf16) -> o [B,T,H*hd] bf16 and the log-sum-exp of
-// every (b, h, i) row in lse [B,H,T] (for a flash backward). hd <= 128, even.
+// Fused flash-style causal attention (flash_attention.cu), no T×T matrix.
+// Forward: q [B,T,H*hd], k/v [B,T,KV*hd] (bf16) -> o [B,T,H*hd] bf16 and the
+// log-sum-exp of every (b, h, i) row in lse [B,H,T] (for the backward). hd <= 128, even;
+// hd 16/32/64/128 run on tensor cores, other head dims on a slow row-per-warp fallback.
 void flashAttentionForward(const bf16* q, const bf16* k, const bf16* v, bf16* o, float* lse, int64_t B, int64_t T,
                            int64_t H, int64_t KV, int64_t hd, float scale, cudaStream_t s);
-// Flash-style backward (no T×T matrix; recomputes p from q, k and the forward's lse):
-// D[b,h,i] = <dO_i, O_i>; dq [B,T,H*hd] fp32 (one warp per query row, keys in order);
-// dk, dv [B,T,KV*hd] fp32 (one warp per key row, summing its query heads and rows in
-// order, so no atomics and the result is deterministic). o and dO are bf16.
+// Backward, recomputing p from q, k and the forward's lse: D[b,h,i] = <dO_i, O_i>;
+// dq [B,T,H*hd] and dk, dv [B,T,KV*hd] in fp32, each fully overwritten. Every sum runs
+// in a fixed order (no atomics), so the result is deterministic. o and dO are bf16.
 void flashAttentionBackward(const bf16* q, const bf16* k, const bf16* v, const bf16* o, const bf16* dO,
                             const float* lse, float* D, float* dq, float* dk, float* dv, int64_t B, int64_t T,
                             int64_t H, int64_t KV, int64_t hd, float scale, cudaStream_t s);
+// Whether a head dim takes the tensor-core kernels (else the row-per-warp fallback).
+bool flashUsesTensorCores(int64_t hd);
 void swigluForward(const bf16* g, const bf16* u, bf16* act, int64_t n, cudaStream_t s);
 void swigluBackward(const bf16* g, const bf16* u, const float* dact, bf16* dg, bf16* du, int64_t n, cudaStream_t s);
 // Fused softmax-cross-entropy over a block of logit rows [rows, V] (fp32): rowLoss[i]

@@ -85,6 +85,11 @@ int main(int argc, char** argv) {
     ModelShape u;
     u.vocab = 1000; u.dim = 128; u.ffn = 352; u.layers = 2; u.heads = 4; u.kvHeads = 4; u.tied = false;
     cases.push_back({"mha-untied", u, 2, 128});
+    // 3: head dim 64 (the tensor-core flash kernels' 150m path), grouped-query heads,
+    // and T = 100, which leaves a partial 64-row tile.
+    ModelShape w;
+    w.vocab = 1000; w.dim = 256; w.ffn = 688; w.layers = 2; w.heads = 4; w.kvHeads = 2; w.tied = false;
+    cases.push_back({"gqa-hd64-t100", w, 2, 100});
   }
 
   bool haveCuda = false;
