@@ -1,19 +1,16 @@
 // Fused causal attention without a T×T matrix (kernels.h declares the two entry points).
 //
-// Head dims 16, 32, 64 and 128 run on tensor cores (WMMA bf16 16×16×16, fp32
-// accumulate), FlashAttention-2 style: a block of 4 warps owns a 64-row tile, each warp
-// 16 rows of it, and the other operand streams through shared memory 64 rows at a time.
-//   forward: per (b, h, query tile), keys in order, online softmax; O kept in fp32 in
-//            shared memory so each new tile can rescale it.
+// Head dims 16, 32, 64 and 128 run on tensor cores (mma.sync bf16, fp32 accumulate),
+// FlashAttention-2 style: a block of 4 warps owns a 64-row tile, each warp 16 rows of
+// it; the other operand streams through shared memory, double-buffered with cp.async.
+//   forward: per (b, h, query tile), key tiles in order, online softmax in registers.
 //   dK, dV:  per (b, kv group, key tile), over the group's query heads and the query
-//            tiles at or below the diagonal; accumulators stay in registers.
+//            rows at or below the diagonal (32 a step); accumulators stay in registers.
 //   dQ:      per (b, h, query tile), over key tiles.
 // dQ gets its own pass (recomputing S and dP) instead of FlashAttention-2's atomic adds,
 // so every result is summed in a fixed order and training is bit-reproducible.
 // Other even head dims <= 128 use the one-warp-per-row kernels further down (exact,
 // slow, kept as the fallback).
-#include <mma.h>
-
 #include <cfloat>
 #include <cmath>
 
@@ -22,7 +19,6 @@
 namespace gm::cuda {
 
 namespace {
-namespace wmma = nvcuda::wmma;
 
 __device__ __forceinline__ float warpSum(float v) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
@@ -30,276 +26,241 @@ __device__ __forceinline__ float warpSum(float v) {
 }
 
 // ---------------------------------------------------------------- tensor-core path
-constexpr int kTile = 64;         // rows per tile (query and key tiles alike)
-constexpr int kWarps = 4;         // 16 rows of the block's tile each
+// Raw mma.sync m16n8k16 (bf16 in, fp32 accumulate) with ldmatrix loads: unlike WMMA its
+// register layout is documented (PTX ISA, "Matrix Fragments for mma.m16n8k16"), so the
+// softmax runs on the accumulators in registers and a score tile becomes the next
+// product's A operand without a trip through shared memory. In a warp, lane = 4g + t:
+// an accumulator tile 16x8 gives the lane rows g and g+8, columns 2t and 2t+1.
+constexpr int kTile = 64;        // query rows of a forward / dQ block, key rows of a dK/dV block
+constexpr int kSub = 32;         // query rows per step of the dK/dV kernel (bounds its registers)
+constexpr int kWarps = 4;        // 16 rows of the block's tile each
 constexpr int kTcThreads = kWarps * 32;
-constexpr int kLdS = kTile + 4;   // fp32 score rows (WMMA needs ld % 4 == 0; +4 skews banks)
-constexpr int kLdP = kTile + 8;   // bf16 probability rows (ld % 8 == 0)
+
+__device__ __forceinline__ uint32_t smemAddr(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
+// Four 8x8 bf16 matrices; lanes 8m..8m+7 give the row addresses of matrix m.
+__device__ __forceinline__ void ldsm4(uint32_t (&r)[4], const bf16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smemAddr(p)));
+}
+__device__ __forceinline__ void ldsm4T(uint32_t (&r)[4], const bf16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smemAddr(p)));
+}
+// c += a (16x16, row) · b (16x8, col)
+__device__ __forceinline__ void mma(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+__device__ __forceinline__ uint32_t packBf16(float lo, float hi) {
+  __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+  return *reinterpret_cast<uint32_t*>(&v);
+}
+// 16-byte global -> shared copy that does not block; src_size 0 writes zeros (rows past T).
+__device__ __forceinline__ void cpAsync16(void* dst, const void* src, bool valid) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smemAddr(dst)), "l"(src), "r"(valid ? 16 : 0));
+}
+__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n"); }
+template <int N>
+__device__ __forceinline__ void cpAsyncWait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+}
 
 template <int HD>
 struct TcDims {
-  static constexpr int kLdH = HD + 8;  // bf16 q/k/v/dO rows
-  static constexpr int kLdO = HD + 4;  // fp32 output rows
-  static constexpr size_t kTileBytes = (size_t)kTile * kLdH * sizeof(bf16);
-  static constexpr size_t kScoreBytes = (size_t)kWarps * 16 * kLdS * sizeof(float);
-  static constexpr size_t kProbBytes = (size_t)kWarps * 16 * kLdP * sizeof(bf16);
-  static constexpr size_t kOutBytes = (size_t)kWarps * 16 * kLdO * sizeof(float);
-  // forward: Q, K, V tiles, scores, probabilities, fp32 O
-  static constexpr size_t kForward = 3 * kTileBytes + kScoreBytes + kProbBytes + kOutBytes;
-  // backward: two bf16 tile pairs, scores and dP (each warp's pair also stages its
-  // output: 2 * 16 * kLdS >= 16 * kLdO for HD <= 128), P and dS, lse and D of a tile
-  static constexpr size_t kBackward = 4 * kTileBytes + 2 * kScoreBytes + 2 * kProbBytes + 2 * kTile * sizeof(float);
+  static constexpr int kLd = HD + 8;  // bf16 row pitch: 16-byte aligned rows, 8 rows hit 32 banks
+  static constexpr size_t kRowsBytes = (size_t)kLd * sizeof(bf16);
+  // forward: Q tile, two K and two V tiles; dQ: Q and dO tiles, two K and two V tiles;
+  // dK/dV: K and V tiles, two Q and two dO sub-tiles
+  static constexpr size_t kForward = 5 * kTile * kRowsBytes;
+  static constexpr size_t kDq = 6 * kTile * kRowsBytes;
+  static constexpr size_t kDkDv = (2 * kTile + 4 * kSub) * kRowsBytes;
   static_assert(HD % 16 == 0 && HD <= 128, "tensor-core head dims: multiples of 16 up to 128");
-  static_assert(2 * kLdS >= kLdO, "output staging must fit in a warp's score pair");
 };
 
-using FragA = wmma::fragment<wmma::matrix_a, 16, 16, 16, bf16, wmma::row_major>;
-using FragBRow = wmma::fragment<wmma::matrix_b, 16, 16, 16, bf16, wmma::row_major>;
-using FragBCol = wmma::fragment<wmma::matrix_b, 16, 16, 16, bf16, wmma::col_major>;
-using FragC = wmma::fragment<wmma::accumulator, 16, 16, 16, float>;
-
-// Rows row0 .. row0+63 of a [T, stride] bf16 matrix (columns 0..HD of `src`) into
-// shared memory; rows at or past T read as zeros. 16-byte loads: every row start is a
-// multiple of 16 elements (stride and head offsets are multiples of HD).
-template <int HD>
-__device__ __forceinline__ void loadTile(bf16* dst, const bf16* src, int64_t stride, int64_t row0, int64_t T) {
+// Rows row0 .. row0+ROWS-1 of a [T, stride] bf16 matrix (columns 0..HD of `src`) into
+// shared memory, asynchronously; rows at or past T become zeros. Every row start is a
+// multiple of 8 elements (stride and head offsets are multiples of HD).
+template <int HD, int ROWS>
+__device__ __forceinline__ void loadTileAsync(bf16* dst, const bf16* src, int64_t stride, int64_t row0, int64_t T) {
   constexpr int kVec = HD / 8;
-  for (int idx = threadIdx.x; idx < kTile * kVec; idx += blockDim.x) {
+  for (int idx = threadIdx.x; idx < ROWS * kVec; idx += blockDim.x) {
     const int r = idx / kVec, c = (idx % kVec) * 8;
-    uint4 val = make_uint4(0, 0, 0, 0);
-    if (row0 + r < T) val = *reinterpret_cast<const uint4*>(src + (row0 + r) * stride + c);
-    *reinterpret_cast<uint4*>(dst + r * TcDims<HD>::kLdH + c) = val;
+    const bool valid = row0 + r < T;
+    cpAsync16(dst + r * TcDims<HD>::kLd + c, valid ? src + (row0 + r) * stride + c : src, valid);
   }
-}
-// Per-row floats (lse or D) of a tile; zeros past T.
-__device__ __forceinline__ void loadRowValues(float* dst, const float* src, int64_t row0, int64_t T) {
-  for (int r = threadIdx.x; r < kTile; r += blockDim.x) dst[r] = row0 + r < T ? src[row0 + r] : 0.f;
 }
 
-// out[16 x 64] = A[16 x HD] · B^T where B is a [64 x HD] tile (both row-major in shared
-// memory): scores Q K^T, K Q^T, dO V^T, V dO^T.
+// ldmatrix addresses of lane `lane` (matrix lane / 8, row lane % 8) for the 16x16 A
+// block at (row0, col0) of a row-major tile, in the order a0..a3 wants: (r, c), (r+8, c),
+// (r, c+8), (r+8, c+8); and for the B operands of two 16x8 blocks n0 and n0+8:
+//   B stored as [n][k] (K in Q K^T), plain load: (n, k), (n, k+8), (n+8, k), (n+8, k+8)
+//   B stored as [k][n] (V in P V), transposed load: (k, n), (k+8, n), (k, n+8), (k+8, n+8)
 template <int HD>
-__device__ __forceinline__ void gemmABt(float* out, const bf16* A, const bf16* Bt) {
-  constexpr int ld = TcDims<HD>::kLdH;
-#pragma unroll
-  for (int n = 0; n < kTile / 16; n++) {
-    FragC acc;
-    wmma::fill_fragment(acc, 0.f);
-#pragma unroll
-    for (int kk = 0; kk < HD; kk += 16) {
-      FragA a;
-      FragBCol b;
-      wmma::load_matrix_sync(a, A + kk, ld);
-      wmma::load_matrix_sync(b, Bt + n * 16 * ld + kk, ld);
-      wmma::mma_sync(acc, a, b, acc);
-    }
-    wmma::store_matrix_sync(out + n * 16, acc, kLdS, wmma::mem_row_major);
-  }
+__device__ __forceinline__ const bf16* aAddr(const bf16* tile, int row0, int col0, int lane) {
+  const int m = lane >> 3;
+  return tile + (row0 + (m & 1) * 8 + (lane & 7)) * TcDims<HD>::kLd + col0 + (m >> 1) * 8;
 }
-// acc[n] += A[16 x 64] (bf16, ld kLdP) · B[64 x HD] (a row-major tile), n over HD/16.
 template <int HD>
-__device__ __forceinline__ void gemmAccumulate(FragC (&acc)[HD / 16], const bf16* A, const bf16* B) {
-  constexpr int ld = TcDims<HD>::kLdH;
-#pragma unroll
-  for (int kk = 0; kk < kTile; kk += 16) {
-    FragA a;
-    wmma::load_matrix_sync(a, A + kk, kLdP);
-#pragma unroll
-    for (int n = 0; n < HD / 16; n++) {
-      FragBRow b;
-      wmma::load_matrix_sync(b, B + kk * ld + n * 16, ld);
-      wmma::mma_sync(acc[n], a, b, acc[n]);
-    }
-  }
+__device__ __forceinline__ const bf16* bNkAddr(const bf16* tile, int n0, int k0, int lane) {
+  const int m = lane >> 3;
+  return tile + (n0 + (m >> 1) * 8 + (lane & 7)) * TcDims<HD>::kLd + k0 + (m & 1) * 8;
 }
-// Writes a warp's 16 x HD accumulators, times `mul`, to rows row0.. (< T) of a
-// [T, stride] fp32 matrix, staged through `stage` (16 x kLdO floats).
 template <int HD>
-__device__ __forceinline__ void storeRows(float* dst, int64_t stride, int64_t row0, int64_t T, FragC (&acc)[HD / 16],
-                                          float* stage, float mul) {
-  constexpr int ldo = TcDims<HD>::kLdO;
-#pragma unroll
-  for (int n = 0; n < HD / 16; n++) {
-#pragma unroll
-    for (int e = 0; e < acc[n].num_elements; e++) acc[n].x[e] *= mul;
-    wmma::store_matrix_sync(stage + n * 16, acc[n], ldo, wmma::mem_row_major);
-  }
-  __syncwarp();
-  const int lane = threadIdx.x & 31;
-  for (int idx = lane; idx < 16 * HD; idx += 32) {
-    const int r = idx / HD, c = idx % HD;
-    if (row0 + r < T) dst[(row0 + r) * stride + c] = stage[r * ldo + c];
-  }
-  __syncwarp();
+__device__ __forceinline__ const bf16* bKnAddr(const bf16* tile, int k0, int n0, int lane) {
+  const int m = lane >> 3;
+  return tile + (k0 + (m & 1) * 8 + (lane & 7)) * TcDims<HD>::kLd + n0 + (m >> 1) * 8;
 }
 
-// Element-wise passes give each lane one row (lane / 2) and half of its 64 columns
-// (lane % 2); `skew` rotates the column order per lane so the 32 lanes hit 32
-// different shared-memory banks (kLdS = 68 puts row r at bank 4r).
-__device__ __forceinline__ int skewed(int c, int lane) { return (c + (lane >> 1) + (lane & 1) * 16) & 31; }
+// acc[NB] (16 x 8·NB) = A (16 rows at aRow of tile A) · B^T, B rows bRow.. of tile B
+// (both [rows][HD]): the score products Q K^T, dO V^T, K Q^T, V dO^T.
+template <int HD, int NB>
+__device__ __forceinline__ void scoreTile(float (&acc)[NB][4], const bf16* A, int aRow, const bf16* B, int lane) {
+#pragma unroll
+  for (int nb = 0; nb < NB; nb++) acc[nb][0] = acc[nb][1] = acc[nb][2] = acc[nb][3] = 0.f;
+#pragma unroll
+  for (int kk = 0; kk < HD; kk += 16) {
+    uint32_t a[4];
+    ldsm4(a, aAddr<HD>(A, aRow, kk, lane));
+#pragma unroll
+    for (int np = 0; np < NB / 2; np++) {
+      uint32_t b[4];
+      ldsm4(b, bNkAddr<HD>(B, np * 16, kk, lane));
+      mma(acc[2 * np], a, b[0], b[1]);
+      mma(acc[2 * np + 1], a, b[2], b[3]);
+    }
+  }
+}
+// out[HD/8] (16 x HD) += P (16 x 8·NB, accumulator layout, as bf16) · B (8·NB rows of a
+// [rows][HD] tile): P V, dS K, P^T dO, dS^T Q.
+template <int HD, int NB>
+__device__ __forceinline__ void accumulatePV(float (&out)[HD / 8][4], const float (&p)[NB][4], const bf16* B, int lane) {
+#pragma unroll
+  for (int kb = 0; kb < NB / 2; kb++) {
+    // Two 16x8 accumulator tiles side by side are one 16x16 A operand.
+    const uint32_t a[4] = {packBf16(p[2 * kb][0], p[2 * kb][1]), packBf16(p[2 * kb][2], p[2 * kb][3]),
+                           packBf16(p[2 * kb + 1][0], p[2 * kb + 1][1]), packBf16(p[2 * kb + 1][2], p[2 * kb + 1][3])};
+#pragma unroll
+    for (int np = 0; np < HD / 16; np++) {
+      uint32_t b[4];
+      ldsm4T(b, bKnAddr<HD>(B, kb * 16, np * 16, lane));
+      mma(out[2 * np], a, b[0], b[1]);
+      mma(out[2 * np + 1], a, b[2], b[3]);
+    }
+  }
+}
+// Rows r0 = row0 + g and r0 + 8 of an fp32 [T, stride] matrix from a 16 x HD accumulator.
+template <int HD>
+__device__ __forceinline__ void storeAccRows(float* dst, int64_t stride, int64_t row0, int64_t T,
+                                             const float (&acc)[HD / 8][4], float mul, int lane) {
+  const int g = lane >> 2, t = lane & 3;
+#pragma unroll
+  for (int half = 0; half < 2; half++) {
+    const int64_t row = row0 + g + 8 * half;
+    if (row >= T) continue;
+    float* out = dst + row * stride + 2 * t;
+#pragma unroll
+    for (int nb = 0; nb < HD / 8; nb++)
+      *reinterpret_cast<float2*>(out + nb * 8) = make_float2(acc[nb][2 * half] * mul, acc[nb][2 * half + 1] * mul);
+  }
+}
 
 template <int HD>
 __global__ void __launch_bounds__(kTcThreads) flashForwardTc(const bf16* __restrict__ q, const bf16* __restrict__ k,
                                                              const bf16* __restrict__ v, bf16* __restrict__ o,
                                                              float* __restrict__ lse, int64_t T, int64_t H,
                                                              int64_t KV, float scale) {
-  using D = TcDims<HD>;
+  constexpr int LD = TcDims<HD>::kLd;
   extern __shared__ __align__(128) unsigned char smem[];
   bf16* Qs = reinterpret_cast<bf16*>(smem);
-  bf16* Ks = Qs + kTile * D::kLdH;
-  bf16* Vs = Ks + kTile * D::kLdH;
-  float* Ss = reinterpret_cast<float*>(Vs + kTile * D::kLdH);
-  bf16* Ps = reinterpret_cast<bf16*>(Ss + kWarps * 16 * kLdS);
-  float* Os = reinterpret_cast<float*>(Ps + kWarps * 16 * kLdP);
+  bf16* Ks = Qs + kTile * LD;      // two buffers
+  bf16* Vs = Ks + 2 * kTile * LD;  // two buffers
 
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   // Largest (most key tiles) query tiles first, so the causal triangle's long blocks
   // do not end up last on the SMs.
-  const int64_t qt = gridDim.x - 1 - blockIdx.x, bh = blockIdx.y, b = bh / H, h = bh % H, g = h / (H / KV);
+  const int64_t qt = gridDim.x - 1 - blockIdx.x, bh = blockIdx.y, b = bh / H, h = bh % H, grp = h / (H / KV);
   const int64_t d = H * HD, kvd = KV * HD, q0 = qt * kTile;
-  const bf16* kb = k + b * T * kvd + g * HD;
-  const bf16* vb = v + b * T * kvd + g * HD;
-  loadTile<HD>(Qs, q + b * T * d + h * HD, d, q0, T);
+  const bf16* kb = k + b * T * kvd + grp * HD;
+  const bf16* vb = v + b * T * kvd + grp * HD;
+  loadTileAsync<HD, kTile>(Qs, q + b * T * d + h * HD, d, q0, T);
+  loadTileAsync<HD, kTile>(Ks, kb, kvd, 0, T);
+  loadTileAsync<HD, kTile>(Vs, vb, kvd, 0, T);
+  cpAsyncCommit();
 
-  float* S = Ss + warp * 16 * kLdS;
-  bf16* P = Ps + warp * 16 * kLdP;
-  float* O = Os + warp * 16 * D::kLdO;
-  for (int idx = lane; idx < 16 * D::kLdO; idx += 32) O[idx] = 0.f;
-  const bf16* Qw = Qs + warp * 16 * D::kLdH;
-  const int r = lane >> 1, half = lane & 1;
-  const int64_t i = q0 + warp * 16 + r;  // this lane's query row
-  float m = -INFINITY, l = 0.f;
-
+  const int64_t rowA = q0 + warp * 16 + g, rows[2] = {rowA, rowA + 8};  // this lane's query rows
+  float out[HD / 8][4] = {};
+  float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
   for (int64_t kt = 0; kt <= qt; kt++) {
-    const int64_t k0 = kt * kTile;
-    __syncthreads();  // the previous K/V tile is no longer read (and Q is loaded)
-    loadTile<HD>(Ks, kb, kvd, k0, T);
-    loadTile<HD>(Vs, vb, kvd, k0, T);
+    const int cur = (int)(kt & 1);
+    if (kt < qt) {  // prefetch the next K/V tile into the other buffers
+      loadTileAsync<HD, kTile>(Ks + (cur ^ 1) * kTile * LD, kb, kvd, (kt + 1) * kTile, T);
+      loadTileAsync<HD, kTile>(Vs + (cur ^ 1) * kTile * LD, vb, kvd, (kt + 1) * kTile, T);
+      cpAsyncCommit();
+      cpAsyncWait<1>();
+    } else {
+      cpAsyncWait<0>();
+    }
     __syncthreads();
-    gemmABt<HD>(S, Qw, Ks);
-    __syncwarp();
-    // Online softmax over this tile's 32 columns of the lane's row, then the pair's.
-    const float* srow = S + r * kLdS + half * 32;
-    bf16* prow = P + r * kLdP + half * 32;
-    float mx = -INFINITY;
-    for (int c0 = 0; c0 < 32; c0++) {
-      const int c = skewed(c0, lane);
-      const int64_t j = k0 + half * 32 + c;
-      if (j <= i && j < T) mx = fmaxf(mx, srow[c] * scale);
-    }
-    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-    const float mNew = fmaxf(m, mx);
-    // Every row sees key 0 in tile 0, so mNew is finite; m is -inf only before it.
-    const float corr = m == -INFINITY ? 0.f : __expf(m - mNew);
-    float sum = 0.f;
-    for (int c0 = 0; c0 < 32; c0++) {
-      const int c = skewed(c0, lane);
-      const int64_t j = k0 + half * 32 + c;
-      const float p = (j <= i && j < T) ? __expf(srow[c] * scale - mNew) : 0.f;
-      prow[c] = __float2bfloat16(p);
-      sum += p;
-    }
-    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-    l = l * corr + sum;
-    m = mNew;
-    float* orow = O + r * D::kLdO + half * (HD / 2);
-    for (int c0 = 0; c0 < HD / 2; c0++) orow[(c0 + lane) % (HD / 2)] *= corr;
-    __syncwarp();
-    // O += P V, through accumulators loaded from and stored back to shared memory.
+    float s[8][4];
+    scoreTile<HD, 8>(s, Qs, warp * 16, Ks + cur * kTile * LD, lane);
+    const int64_t k0 = kt * kTile;
+    float mx[2] = {-INFINITY, -INFINITY};
 #pragma unroll
-    for (int n = 0; n < HD / 16; n++) {
-      FragC acc;
-      wmma::load_matrix_sync(acc, O + n * 16, D::kLdO, wmma::mem_row_major);
+    for (int nb = 0; nb < 8; nb++)
 #pragma unroll
-      for (int kk = 0; kk < kTile; kk += 16) {
-        FragA a;
-        FragBRow bv;
-        wmma::load_matrix_sync(a, P + kk, kLdP);
-        wmma::load_matrix_sync(bv, Vs + kk * D::kLdH + n * 16, D::kLdH);
-        wmma::mma_sync(acc, a, bv, acc);
+      for (int e = 0; e < 4; e++) {
+        const int64_t j = k0 + nb * 8 + 2 * t + (e & 1), i = rows[e >> 1];
+        s[nb][e] = (j <= i && j < T) ? s[nb][e] * scale : -INFINITY;
+        mx[e >> 1] = fmaxf(mx[e >> 1], s[nb][e]);
       }
-      wmma::store_matrix_sync(O + n * 16, acc, D::kLdO, wmma::mem_row_major);
-    }
-    __syncwarp();
-  }
-  if (i < T) {
-    const float inv = 1.f / l;
-    const float* orow = O + r * D::kLdO + half * (HD / 2);
-    bf16* og = o + (b * T + i) * d + h * HD + half * (HD / 2);
-    for (int c = 0; c < HD / 2; c++) og[c] = __float2bfloat16(orow[c] * inv);
-    if (half == 0) lse[bh * T + i] = m + logf(l);
-  }
-}
-
-// dK and dV of one key tile of KV group g: sums over the group's query heads and every
-// query tile at or below the diagonal, in order.
-template <int HD>
-__global__ void __launch_bounds__(kTcThreads) flashBackwardDkDvTc(
-    const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v, const bf16* __restrict__ dO,
-    const float* __restrict__ lse, const float* __restrict__ Dd, float* __restrict__ dk, float* __restrict__ dv,
-    int64_t T, int64_t H, int64_t KV, float scale) {
-  using D = TcDims<HD>;
-  extern __shared__ __align__(128) unsigned char smem[];
-  bf16* Ks = reinterpret_cast<bf16*>(smem);
-  bf16* Vs = Ks + kTile * D::kLdH;
-  bf16* Qs = Vs + kTile * D::kLdH;
-  bf16* dOs = Qs + kTile * D::kLdH;
-  float* Sbuf = reinterpret_cast<float*>(dOs + kTile * D::kLdH);  // per warp: S^T then dP^T
-  bf16* Pbuf = reinterpret_cast<bf16*>(Sbuf + 2 * kWarps * 16 * kLdS);  // per warp: P^T then dS^T
-  float* lseS = reinterpret_cast<float*>(Pbuf + 2 * kWarps * 16 * kLdP);
-  float* Drow = lseS + kTile;  // D = <dO, O> per query row
-
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  const int64_t nTiles = gridDim.x, kt = blockIdx.x, bg = blockIdx.y, b = bg / KV, g = bg % KV, rep = H / KV;
-  const int64_t d = H * HD, kvd = KV * HD, k0 = kt * kTile;
-  loadTile<HD>(Ks, k + b * T * kvd + g * HD, kvd, k0, T);
-  loadTile<HD>(Vs, v + b * T * kvd + g * HD, kvd, k0, T);
-
-  float* St = Sbuf + warp * 2 * 16 * kLdS;
-  float* dPt = St + 16 * kLdS;
-  bf16* Pt = Pbuf + warp * 2 * 16 * kLdP;
-  bf16* dSt = Pt + 16 * kLdP;
-  const bf16* Kw = Ks + warp * 16 * D::kLdH;
-  const bf16* Vw = Vs + warp * 16 * D::kLdH;
-  FragC dKacc[HD / 16], dVacc[HD / 16];
+    float corr[2];
 #pragma unroll
-  for (int n = 0; n < HD / 16; n++) {
-    wmma::fill_fragment(dKacc[n], 0.f);
-    wmma::fill_fragment(dVacc[n], 0.f);
-  }
-  const int r = lane >> 1, half = lane & 1;
-  const int64_t j = k0 + warp * 16 + r;  // this lane's key row
-
-  for (int64_t rr = 0; rr < rep; rr++) {
-    const int64_t h = g * rep + rr;
-    const bf16* qb = q + b * T * d + h * HD;
-    const bf16* db = dO + b * T * d + h * HD;
-    for (int64_t qt = kt; qt < nTiles; qt++) {
-      const int64_t q0 = qt * kTile;
-      __syncthreads();  // the previous Q/dO tile is no longer read
-      loadTile<HD>(Qs, qb, d, q0, T);
-      loadTile<HD>(dOs, db, d, q0, T);
-      loadRowValues(lseS, lse + (b * H + h) * T, q0, T);
-      loadRowValues(Drow, Dd + (b * H + h) * T, q0, T);
-      __syncthreads();
-      gemmABt<HD>(St, Kw, Qs);   // S^T  = K Q^T   [16 keys x 64 queries]
-      gemmABt<HD>(dPt, Vw, dOs); // dP^T = V dO^T
-      __syncwarp();
-      for (int c0 = 0; c0 < 32; c0++) {
-        const int c = half * 32 + skewed(c0, lane);
-        const int64_t i = q0 + c;
-        const bool live = i >= j && i < T && j < T;
-        const float p = live ? __expf(St[r * kLdS + c] * scale - lseS[c]) : 0.f;
-        Pt[r * kLdP + c] = __float2bfloat16(p);
-        dSt[r * kLdP + c] = __float2bfloat16(p * (dPt[r * kLdS + c] - Drow[c]));
-      }
-      __syncwarp();
-      gemmAccumulate<HD>(dVacc, Pt, dOs);  // dV += P^T dO
-      gemmAccumulate<HD>(dKacc, dSt, Qs);  // dK += dS^T Q
+    for (int r = 0; r < 2; r++) {
+      // The four lanes of a row group hold its 64 columns.
+      mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 1));
+      mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 2));
+      // Every row sees a live key in every tile it visits (key 0..q0-1, or q0 on the
+      // diagonal), so the new max is finite; exp(-inf) = 0 on the first tile.
+      const float mNew = fmaxf(m[r], mx[r]);
+      corr[r] = __expf(m[r] - mNew);
+      m[r] = mNew;
+      l[r] *= corr[r];
     }
+#pragma unroll
+    for (int nb = 0; nb < 8; nb++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        s[nb][e] = __expf(s[nb][e] - m[e >> 1]);  // masked: exp(-inf) = 0
+        l[e >> 1] += s[nb][e];  // this lane's columns; the row group sums at the end
+      }
+#pragma unroll
+    for (int nb = 0; nb < HD / 8; nb++) {
+      out[nb][0] *= corr[0];
+      out[nb][1] *= corr[0];
+      out[nb][2] *= corr[1];
+      out[nb][3] *= corr[1];
+    }
+    accumulatePV<HD, 8>(out, s, Vs + cur * kTile * LD, lane);
+    __syncthreads();  // this K/V buffer is refilled two iterations on
   }
-  storeRows<HD>(dv + b * T * kvd + g * HD, kvd, k0 + warp * 16, T, dVacc, St, 1.f);
-  storeRows<HD>(dk + b * T * kvd + g * HD, kvd, k0 + warp * 16, T, dKacc, St, scale);
+#pragma unroll
+  for (int r = 0; r < 2; r++) {
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
+    const int64_t i = rows[r];
+    if (i >= T) continue;
+    const float inv = 1.f / l[r];
+    bf16* og = o + (b * T + i) * d + h * HD + 2 * t;
+#pragma unroll
+    for (int nb = 0; nb < HD / 8; nb++)
+      *reinterpret_cast<__nv_bfloat162*>(og + nb * 8) =
+          __floats2bfloat162_rn(out[nb][2 * r] * inv, out[nb][2 * r + 1] * inv);
+    if (t == 0) lse[bh * T + i] = m[r] + logf(l[r]);
+  }
 }
 
 // dQ of one query tile of head h: sums over key tiles at or below the diagonal, in order.
@@ -308,59 +269,131 @@ __global__ void __launch_bounds__(kTcThreads) flashBackwardDqTc(
     const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v, const bf16* __restrict__ dO,
     const float* __restrict__ lse, const float* __restrict__ Dd, float* __restrict__ dq, int64_t T, int64_t H,
     int64_t KV, float scale) {
-  using D = TcDims<HD>;
+  constexpr int LD = TcDims<HD>::kLd;
   extern __shared__ __align__(128) unsigned char smem[];
   bf16* Qs = reinterpret_cast<bf16*>(smem);
-  bf16* dOs = Qs + kTile * D::kLdH;
-  bf16* Ks = dOs + kTile * D::kLdH;
-  bf16* Vs = Ks + kTile * D::kLdH;
-  float* Sbuf = reinterpret_cast<float*>(Vs + kTile * D::kLdH);
-  bf16* Pbuf = reinterpret_cast<bf16*>(Sbuf + 2 * kWarps * 16 * kLdS);
-  float* lseS = reinterpret_cast<float*>(Pbuf + 2 * kWarps * 16 * kLdP);
-  float* Drow = lseS + kTile;  // D = <dO, O> per query row
+  bf16* dOs = Qs + kTile * LD;
+  bf16* Ks = dOs + kTile * LD;     // two buffers
+  bf16* Vs = Ks + 2 * kTile * LD;  // two buffers
 
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  const int64_t qt = gridDim.x - 1 - blockIdx.x, bh = blockIdx.y, b = bh / H, h = bh % H, g = h / (H / KV);
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const int64_t qt = gridDim.x - 1 - blockIdx.x, bh = blockIdx.y, b = bh / H, h = bh % H, grp = h / (H / KV);
   const int64_t d = H * HD, kvd = KV * HD, q0 = qt * kTile;
-  loadTile<HD>(Qs, q + b * T * d + h * HD, d, q0, T);
-  loadTile<HD>(dOs, dO + b * T * d + h * HD, d, q0, T);
-  loadRowValues(lseS, lse + bh * T, q0, T);
-  loadRowValues(Drow, Dd + bh * T, q0, T);
-  const bf16* kb = k + b * T * kvd + g * HD;
-  const bf16* vb = v + b * T * kvd + g * HD;
+  const bf16* kb = k + b * T * kvd + grp * HD;
+  const bf16* vb = v + b * T * kvd + grp * HD;
+  loadTileAsync<HD, kTile>(Qs, q + b * T * d + h * HD, d, q0, T);
+  loadTileAsync<HD, kTile>(dOs, dO + b * T * d + h * HD, d, q0, T);
+  loadTileAsync<HD, kTile>(Ks, kb, kvd, 0, T);
+  loadTileAsync<HD, kTile>(Vs, vb, kvd, 0, T);
+  cpAsyncCommit();
 
-  float* S = Sbuf + warp * 2 * 16 * kLdS;
-  float* dP = S + 16 * kLdS;
-  bf16* dSw = Pbuf + warp * 2 * 16 * kLdP;
-  const bf16* Qw = Qs + warp * 16 * D::kLdH;
-  const bf16* dOw = dOs + warp * 16 * D::kLdH;
-  FragC dQacc[HD / 16];
+  const int64_t rowA = q0 + warp * 16 + g, rows[2] = {rowA, rowA + 8};
+  float L[2], Di[2];
 #pragma unroll
-  for (int n = 0; n < HD / 16; n++) wmma::fill_fragment(dQacc[n], 0.f);
-  const int r = lane >> 1, half = lane & 1, rowInTile = warp * 16 + r;
-  const int64_t i = q0 + rowInTile;
-
-  for (int64_t kt = 0; kt <= qt; kt++) {
-    const int64_t k0 = kt * kTile;
-    __syncthreads();
-    loadTile<HD>(Ks, kb, kvd, k0, T);
-    loadTile<HD>(Vs, vb, kvd, k0, T);
-    __syncthreads();
-    gemmABt<HD>(S, Qw, Ks);    // S  = Q K^T
-    gemmABt<HD>(dP, dOw, Vs);  // dP = dO V^T
-    __syncwarp();
-    const float L = lseS[rowInTile], Di = Drow[rowInTile];
-    for (int c0 = 0; c0 < 32; c0++) {
-      const int c = half * 32 + skewed(c0, lane);
-      const int64_t j = k0 + c;
-      const bool live = j <= i && i < T && j < T;
-      const float p = live ? __expf(S[r * kLdS + c] * scale - L) : 0.f;
-      dSw[r * kLdP + c] = __float2bfloat16(p * (dP[r * kLdS + c] - Di));
-    }
-    __syncwarp();
-    gemmAccumulate<HD>(dQacc, dSw, Ks);  // dQ += dS K
+  for (int r = 0; r < 2; r++) {
+    L[r] = rows[r] < T ? lse[bh * T + rows[r]] : 0.f;
+    Di[r] = rows[r] < T ? Dd[bh * T + rows[r]] : 0.f;
   }
-  storeRows<HD>(dq + b * T * d + h * HD, d, q0 + warp * 16, T, dQacc, S, scale);
+  float acc[HD / 8][4] = {};
+  for (int64_t kt = 0; kt <= qt; kt++) {
+    const int cur = (int)(kt & 1);
+    if (kt < qt) {
+      loadTileAsync<HD, kTile>(Ks + (cur ^ 1) * kTile * LD, kb, kvd, (kt + 1) * kTile, T);
+      loadTileAsync<HD, kTile>(Vs + (cur ^ 1) * kTile * LD, vb, kvd, (kt + 1) * kTile, T);
+      cpAsyncCommit();
+      cpAsyncWait<1>();
+    } else {
+      cpAsyncWait<0>();
+    }
+    __syncthreads();
+    const bf16* Kc = Ks + cur * kTile * LD;
+    float s[8][4], dp[8][4];
+    scoreTile<HD, 8>(s, Qs, warp * 16, Kc, lane);                  // S  = Q K^T
+    scoreTile<HD, 8>(dp, dOs, warp * 16, Vs + cur * kTile * LD, lane);  // dP = dO V^T
+    const int64_t k0 = kt * kTile;
+#pragma unroll
+    for (int nb = 0; nb < 8; nb++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int64_t j = k0 + nb * 8 + 2 * t + (e & 1), i = rows[e >> 1];
+        const float p = (j <= i && i < T && j < T) ? __expf(s[nb][e] * scale - L[e >> 1]) : 0.f;
+        s[nb][e] = p * (dp[nb][e] - Di[e >> 1]);  // dS
+      }
+    accumulatePV<HD, 8>(acc, s, Kc, lane);  // dQ += dS K
+    __syncthreads();
+  }
+  storeAccRows<HD>(dq + b * T * d + h * HD, d, q0 + warp * 16, T, acc, scale, lane);
+}
+
+// dK and dV of one key tile of KV group grp: sums over the group's query heads and every
+// query row at or below the diagonal, 32 rows a step, in order.
+template <int HD>
+__global__ void __launch_bounds__(kTcThreads) flashBackwardDkDvTc(
+    const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v, const bf16* __restrict__ dO,
+    const float* __restrict__ lse, const float* __restrict__ Dd, float* __restrict__ dk, float* __restrict__ dv,
+    int64_t T, int64_t H, int64_t KV, float scale) {
+  constexpr int LD = TcDims<HD>::kLd;
+  extern __shared__ __align__(128) unsigned char smem[];
+  bf16* Ks = reinterpret_cast<bf16*>(smem);
+  bf16* Vs = Ks + kTile * LD;
+  bf16* Qs = Vs + kTile * LD;     // two buffers of kSub rows
+  bf16* dOs = Qs + 2 * kSub * LD;  // two buffers of kSub rows
+
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const int64_t kt = blockIdx.x, bg = blockIdx.y, b = bg / KV, grp = bg % KV, rep = H / KV;
+  const int64_t d = H * HD, kvd = KV * HD, k0 = kt * kTile;
+  const int64_t steps = (T - k0 + kSub - 1) / kSub, total = rep * steps;  // per head, then heads
+  auto issue = [&](int64_t it, int buf) {
+    const int64_t h = grp * rep + it / steps, q0 = k0 + (it % steps) * kSub;
+    loadTileAsync<HD, kSub>(Qs + buf * kSub * LD, q + b * T * d + h * HD, d, q0, T);
+    loadTileAsync<HD, kSub>(dOs + buf * kSub * LD, dO + b * T * d + h * HD, d, q0, T);
+  };
+  loadTileAsync<HD, kTile>(Ks, k + b * T * kvd + grp * HD, kvd, k0, T);
+  loadTileAsync<HD, kTile>(Vs, v + b * T * kvd + grp * HD, kvd, k0, T);
+  issue(0, 0);
+  cpAsyncCommit();
+
+  const int64_t rowA = k0 + warp * 16 + g, rows[2] = {rowA, rowA + 8};  // this lane's key rows
+  float dK[HD / 8][4] = {}, dV[HD / 8][4] = {};
+  for (int64_t it = 0; it < total; it++) {
+    const int cur = (int)(it & 1);
+    if (it + 1 < total) {
+      issue(it + 1, cur ^ 1);
+      cpAsyncCommit();
+      cpAsyncWait<1>();
+    } else {
+      cpAsyncWait<0>();
+    }
+    __syncthreads();
+    const int64_t h = grp * rep + it / steps, q0 = k0 + (it % steps) * kSub;
+    const bf16* Qc = Qs + cur * kSub * LD;
+    const bf16* dOc = dOs + cur * kSub * LD;
+    float s[kSub / 8][4], dp[kSub / 8][4];
+    scoreTile<HD, kSub / 8>(s, Ks, warp * 16, Qc, lane);    // S^T  = K Q^T
+    scoreTile<HD, kSub / 8>(dp, Vs, warp * 16, dOc, lane);  // dP^T = V dO^T
+    const float* lseH = lse + (b * H + h) * T;
+    const float* DH = Dd + (b * H + h) * T;
+#pragma unroll
+    for (int nb = 0; nb < kSub / 8; nb++)
+#pragma unroll
+      for (int c = 0; c < 2; c++) {
+        const int64_t i = q0 + nb * 8 + 2 * t + c;  // query of columns e = c and c + 2
+        const float Li = i < T ? __ldg(lseH + i) : 0.f, Dq = i < T ? __ldg(DH + i) : 0.f;
+#pragma unroll
+        for (int r = 0; r < 2; r++) {
+          const int e = 2 * r + c;
+          const int64_t j = rows[r];
+          const float p = (i >= j && i < T && j < T) ? __expf(s[nb][e] * scale - Li) : 0.f;
+          s[nb][e] = p;
+          dp[nb][e] = p * (dp[nb][e] - Dq);  // dS^T
+        }
+      }
+    accumulatePV<HD, kSub / 8>(dV, s, dOc, lane);  // dV += P^T dO
+    accumulatePV<HD, kSub / 8>(dK, dp, Qc, lane);  // dK += dS^T Q
+    __syncthreads();
+  }
+  storeAccRows<HD>(dv + b * T * kvd + grp * HD, kvd, k0 + warp * 16, T, dV, 1.f, lane);
+  storeAccRows<HD>(dk + b * T * kvd + grp * HD, kvd, k0 + warp * 16, T, dK, scale, lane);
 }
 
 template <int HD>
@@ -377,14 +410,14 @@ template <int HD>
 void launchBackwardTc(const bf16* q, const bf16* k, const bf16* v, const bf16* dO, const float* lse, const float* D,
                       float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t KV, float scale,
                       cudaStream_t s) {
-  constexpr size_t bytes = TcDims<HD>::kBackward;
-  cudaFuncSetAttribute(flashBackwardDkDvTc<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
-  cudaFuncSetAttribute(flashBackwardDqTc<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
+  cudaFuncSetAttribute(flashBackwardDkDvTc<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)TcDims<HD>::kDkDv);
+  cudaFuncSetAttribute(flashBackwardDqTc<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)TcDims<HD>::kDq);
   const unsigned tiles = (unsigned)((T + kTile - 1) / kTile);
-  flashBackwardDkDvTc<HD><<<dim3(tiles, (unsigned)(B * KV)), kTcThreads, bytes, s>>>(q, k, v, dO, lse, D, dk, dv, T, H,
-                                                                                     KV, scale);
-  flashBackwardDqTc<HD><<<dim3(tiles, (unsigned)(B * H)), kTcThreads, bytes, s>>>(q, k, v, dO, lse, D, dq, T, H, KV,
-                                                                                  scale);
+  // Key tiles in order: tile 0 has the most query rows below it, so it starts first.
+  flashBackwardDkDvTc<HD><<<dim3(tiles, (unsigned)(B * KV)), kTcThreads, TcDims<HD>::kDkDv, s>>>(
+      q, k, v, dO, lse, D, dk, dv, T, H, KV, scale);
+  flashBackwardDqTc<HD><<<dim3(tiles, (unsigned)(B * H)), kTcThreads, TcDims<HD>::kDq, s>>>(q, k, v, dO, lse, D, dq,
+                                                                                            T, H, KV, scale);
 }
 
 // ---------------------------------------------------------------- row-per-warp fallback
