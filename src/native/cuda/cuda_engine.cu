@@ -398,6 +398,8 @@ struct CudaModel::Impl {
   }
 };
 
+bool CudaModel::flashPreferred(const ModelShape& s) { return flashUsesTensorCores(s.headDim()); }
+
 CudaModel::CudaModel(const ModelShape& s, int64_t b, int64_t t, int device, bool flash)
     : shape((s.validate(), s)), batch(b), seqLen(t), layout(ParamLayout::build(s)), flashAttention(flash) {
   if (flash && s.headDim() > 128) throw EngineFailure("flash attention: head dimension above 128 is not supported");

@@ -1,7 +1,9 @@
 // Training-step throughput of the CUDA engine (no Node): tokens/s and MFU for a model
 // from config/models/*.json. Prints one JSON line.
 //   gm_engine_bench --model config/models/1b.json --batch 8 --seq 1024 [--steps 10]
-//                   [--warmup 2] [--peak-tflops 989] [--attention gemm|flash]
+//                   [--warmup 2] [--peak-tflops 989] [--attention auto|gemm|flash]
+// --attention auto (default) is what the engine picks: flash where the head dim runs on
+// the tensor-core kernels, else GEMM + softmax.
 // FLOPs per step use the formula of docs/engine.md (GEMM FLOPs, full T×T attention):
 //   6·B·T·(L·(2d² + 2d·kv + 3d·f) + V·d) + 12·L·B·T²·d
 // MFU = achieved / peak dense bf16 (default 989 TFLOP/s: H100 SXM and H200).
@@ -24,7 +26,7 @@ int main(int argc, char** argv) {
   int64_t B = 8, T = 1024;
   int steps = 10, warmup = 2;
   double peak = 989.0;
-  bool flash = false;
+  std::string attention = "auto";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
     if (a == "--model") model = v;
@@ -33,7 +35,7 @@ int main(int argc, char** argv) {
     else if (a == "--steps") steps = std::stoi(v);
     else if (a == "--warmup") warmup = std::stoi(v);
     else if (a == "--peak-tflops") peak = std::stod(v);
-    else if (a == "--attention") flash = v == "flash";
+    else if (a == "--attention" && (v == "auto" || v == "gemm" || v == "flash")) attention = v;
     else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
   }
   ModelShape s = tests::loadShape(model);
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
     return 3;
   }
   try {
+    const bool flash = attention == "flash" || (attention == "auto" && cuda::CudaModel::flashPreferred(s));
     cuda::CudaModel m(s, B, T, 0, flash);
     m.initParams(1);
     std::vector<int32_t> inputs, targets;

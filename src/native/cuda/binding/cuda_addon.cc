@@ -80,7 +80,7 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
   }
 
   // new CudaEngine({vocab, dim, ffn, layers, heads, kvHeads, normEps, ropeTheta, tied}, batch, seqLen,
-  //                device = 0, {flashAttention = false})
+  //                device = 0, {flashAttention})  (unset: flash where the head dim runs on tensor cores)
   explicit CudaEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CudaEngine>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsObject()) throw Napi::TypeError::New(env, "CudaEngine(shape, batch, seqLen, device?)");
@@ -101,7 +101,10 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
     s.ropeTheta = num("ropeTheta");
     s.tied = o.Get("tied").ToBoolean();
     const int device = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : 0;
-    const bool flash = info.Length() > 4 && info[4].IsObject() && info[4].As<Napi::Object>().Get("flashAttention").ToBoolean();
+    // flashAttention unset: the fused kernels where they run on tensor cores (faster and
+    // smaller than batched GEMM + softmax, measured on an H200), else the GEMM path.
+    Napi::Value flashOpt = info.Length() > 4 && info[4].IsObject() ? info[4].As<Napi::Object>().Get("flashAttention") : env.Undefined();
+    const bool flash = flashOpt.IsUndefined() || flashOpt.IsNull() ? CudaModel::flashPreferred(s) : flashOpt.ToBoolean();
     try {
       model_ = std::make_shared<CudaModel>(s, info[1].ToNumber().Int64Value(), info[2].ToNumber().Int64Value(), device, flash);
     } catch (const EngineFailure& e) {
