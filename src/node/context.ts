@@ -36,7 +36,7 @@ export interface NodeOptions {
   announce?: string[];
   bootstrap: string[];
   threads?: number;
-  /** engine backend (default cpu) */
+  /** engine backend (default auto: CUDA when the addon loads and sees a GPU, else CPU; the choice is logged) */
   device?: EngineDevice;
   log: Logger;
   /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
@@ -125,7 +125,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const trainSet = openDataset(trainDir);
   const valSet = openDataset(valDir);
 
-  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), ...(o.device ? { device: o.device } : {}) });
+  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto' });
   if (head) {
     engine.adamM.set(savedM);
     engine.adamV.set(savedV);

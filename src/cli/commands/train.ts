@@ -60,7 +60,7 @@ export function registerTrain(program: Command): void {
     .option('--weight-decay <x>', 'AdamW decoupled weight decay (2-D weights only)', Number, 0.1)
     .option('--grad-clip <x>', 'global gradient-norm clip', positive('grad-clip'), 1.0)
     .option('--threads <n>', 'CPU threads for the engine', int('threads', 1))
-    .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto').choices(['cpu', 'cuda', 'auto']).default('cpu'))
+    .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto (CUDA when it loads and sees a GPU)').choices(['cpu', 'cuda', 'auto']).default('auto'))
     .option('--seed <s>', 'parameter init and data order seed', int('seed', 0), 1)
     .action(async (flags: TrainFlags) => {
       const config = loadModelConfig(flags.model);
