@@ -84,3 +84,68 @@ test('content store: own blobs are served from memory, bounded, and never handed
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('content store: a deferred write is held and served from memory, written by flush, re-checked, pruned unwritten', async () => {
+  const dir = await tempDir();
+  try {
+    const s = new ContentStore(dir, { deferredWriteBytes: 2_000_000 });
+    await s.open();
+    const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+    const onDisk = async (): Promise<string[]> => (await readdir(join(dir, 'blobs'))).sort();
+    const put: string[] = [];
+    s.onPut((d) => put.push(d));
+    const a = new Uint8Array(1_000_000).map((_, i) => (i * 7) & 0xff);
+    const da = sha(a);
+    await s.putVerified(da, a, { window: 3, kind: 'grad' }, { deferWrite: true });
+    // held, listed, served and announced before any disk write
+    assert.ok(s.has(da) && s.isPending(da));
+    assert.deepEqual(put, [da]);
+    assert.deepEqual(await onDisk(), []);
+    assert.equal(s.pendingWriteBytes, a.byteLength);
+    assert.deepEqual(Buffer.from((await s.get(da))!), Buffer.from(a));
+    const parts: Uint8Array[] = [];
+    for await (const c of s.readRange(da, 10, 500_000, 65_536)) parts.push(c);
+    assert.deepEqual(Buffer.concat(parts), Buffer.from(a.subarray(10, 500_010)));
+    // a newer window while waiting is the one written
+    await s.putVerified(da, a, { window: 8, kind: 'grad' }, { deferWrite: true });
+    await Promise.all([s.flush(da), s.flush(da)]); // one write
+    assert.ok(!s.isPending(da));
+    assert.equal(s.pendingWriteBytes, 0);
+    assert.deepEqual(await onDisk(), [da]);
+    const again = new ContentStore(dir);
+    await again.open();
+    assert.equal(again.meta(da)?.window, 8);
+    assert.deepEqual(Buffer.from((await again.get(da))!), Buffer.from(a));
+
+    // more than the budget is written at once
+    const big = new Uint8Array(2_500_000).fill(9);
+    const dbig = sha(big);
+    await s.putVerified(dbig, big, { window: 3, kind: 'grad' }, { deferWrite: true });
+    assert.ok(s.has(dbig) && !s.isPending(dbig));
+    assert.deepEqual(await onDisk(), [da, dbig].sort());
+
+    // bytes changed in memory before the write: dropped, never written
+    const b = new Uint8Array(1000).fill(1);
+    const db = sha(b);
+    await s.putVerified(db, b, { window: 3, kind: 'grad' }, { deferWrite: true });
+    b[5] = 2;
+    await assert.rejects(s.flush(db), { name: 'InvalidArgumentError' });
+    assert.ok(!s.has(db) && !s.isPending(db));
+    assert.deepEqual(await onDisk(), [da, dbig].sort());
+
+    // pruned while waiting: never written; flushAll writes what is left
+    const c = new Uint8Array(1000).fill(3);
+    const dc = sha(c);
+    await s.putVerified(dc, c, { window: 1, kind: 'grad' }, { deferWrite: true });
+    const e = new Uint8Array(1000).fill(4);
+    const de = sha(e);
+    await s.putVerified(de, e, { window: 9, kind: 'grad' }, { deferWrite: true });
+    await s.prune(2);
+    assert.ok(!s.has(dc) && !s.isPending(dc));
+    await s.flushAll();
+    assert.deepEqual(await onDisk(), [da, dbig, de].sort());
+    assert.equal(s.pendingWriteBytes, 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

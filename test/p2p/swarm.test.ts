@@ -174,7 +174,9 @@ describe('p2p swarm of 8 nodes on loopback', () => {
     const digest = await announcer.store.put(blob, { window: 4, kind: 'grad' });
     const a = await first.fetchBlob(digest, { from: [announcer.peerId] });
     assert.equal(createHash('sha256').update(a).digest('hex'), digest);
+    assert.ok(first.store.has(digest), 'held from the moment fetchBlob returns');
     assert.ok(await first.whenProvided(digest), 'fetched blob provided in the DHT');
+    assert.ok(!first.store.isPending(digest), 'and on disk before its record went out');
     // the announcer leaves; the blob must come from the DHT provider that fetched it
     await announcer.stop();
     const servedBefore = first.stats().blobBytesOut;
