@@ -7,7 +7,12 @@
 // rounds (shown, not counted), the round of median efficiency among R is reported (a
 // 2-core box shared by N processes is noisy). Rounds start from a quiet swarm (steady
 // state, as in a long-running network).
-//   npm run bench -- gossip [--nodes 8] [--payloads 4] [--mb 8] [--rounds 5] [--warmup 1]
+//   npm run bench -- gossip [--nodes 8] [--payloads 4] [--mb 8] [--rounds 5] [--warmup 1] [--per-node] [--profile DIR]
+// --per-node prints each node's CPU (user/system ms) and GC (minor and other: count,
+// wall ms) per phase of each round; --profile DIR has every node write a V8 CPU
+// profile (0.5 ms sampling) of each round's baseline and payload phases to DIR
+// (r<round>-<base|gossip>-n<node>.cpuprofile). Both are for finding where the CPU
+// goes; profiling slows the nodes, so its rounds' numbers are not results.
 import '../src/polyfill.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -79,6 +84,8 @@ export async function main(args: string[]): Promise<void> {
   // DHT walks every few seconds while the swarm forms) are not the steady state
   const W = args.includes('--warmup') ? Math.round(Number(args[args.indexOf('--warmup') + 1])) : 1;
   if (!Number.isInteger(W) || W < 0) throw new Error('--warmup needs a whole number ≥ 0');
+  const profileDir = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
+  const perNode = args.includes('--per-node');
   const runHash = 'be'.repeat(32);
   const root = await mkdtemp(join(tmpdir(), 'gm-gossip-'));
   const here = dirname(fileURLToPath(import.meta.url));
@@ -106,9 +113,9 @@ export async function main(args: string[]): Promise<void> {
     }
     const meshS = (Date.now() - meshStart) / 1000;
     /** CPU seconds used so far by all nodes, and DHT walks they started */
-    const usage = async (): Promise<{ cpu: number; walks: number }> => {
+    const usage = async (): Promise<{ cpu: number; walks: number; all: Ev[] }> => {
       const all = await Promise.all(workers.map((w) => w.ask({ cmd: 'cpu' }, 'cpu')));
-      return { cpu: all.reduce((a, e) => a + (e.s as number), 0), walks: all.reduce((a, e) => a + (e.walks as number), 0) };
+      return { all, cpu: all.reduce((a, e) => a + (e.s as number), 0), walks: all.reduce((a, e) => a + (e.walks as number), 0) };
     };
     // Steady state: the last round's background work (DHT provider records) is done and
     // the swarm's start-up work (DHT walks back to back while peers keep joining) has
@@ -124,6 +131,14 @@ export async function main(args: string[]): Promise<void> {
       }
     };
 
+    const profile = (on: boolean, r: number, phase: string): Promise<Ev[]> =>
+      Promise.all(workers.map((w) => w.ask({ cmd: 'profile', on, dir: profileDir, tag: `r${r}-${phase}-n${w.index}` }, 'profiled')));
+    /** one node's CPU and GC between two usage() samples */
+    const nodeLine = (e: Ev, b: Ev, i: number): string => {
+      const g = e.gc as Record<string, number>, h = b.gc as Record<string, number>;
+      const d = (k: string): number => ((e[k] as number) - (b[k] as number)) * 1000;
+      return `${i}:${d('user').toFixed(0)}u/${d('sys').toFixed(0)}s gc${g.minorN! - h.minorN!}:${(g.minorMs! - h.minorMs!).toFixed(0)}ms,${g.majorN! - h.majorN!}:${(g.majorMs! - h.majorMs!).toFixed(0)}ms`;
+    };
     const mustDeliver = G * (N - 1) * mib * 1024 * 1024;
     const rounds: Round[] = [];
     for (let r = 0; r < W + R; r++) {
@@ -131,12 +146,16 @@ export async function main(args: string[]): Promise<void> {
       // Baseline: N concurrent streams (i → i+1) moving, in all, as many bytes as the swarm must deliver.
       const perStream = Math.ceil(mustDeliver / N);
       sunk.length = 0;
+      if (profileDir) await profile(true, r, 'base');
       const u0 = await usage();
       const t0 = performance.timeOrigin + performance.now();
       workers.forEach((w, i) => w.send({ cmd: 'stream', target: (ready[(i + 1) % N]!.addrs as string[])[0], bytes: perStream }));
       while (sunk.length < N) await new Promise((res) => setTimeout(res, 5));
       const baselineS = (Math.max(...sunk) - t0) / 1000;
-      const baselineCpu = (await usage()).cpu - u0.cpu;
+      const ub = await usage();
+      const baselineCpu = ub.cpu - u0.cpu;
+      if (perNode) console.log(`r${r} base   ` + ub.all.map((e, i) => nodeLine(e, u0.all[i]!, i)).join(' '));
+      if (profileDir) await profile(false, r, 'base');
       const aggregateBps = (perStream * N) / baselineS;
       const idealS = mustDeliver / aggregateBps;
       await settle();
@@ -145,6 +164,7 @@ export async function main(args: string[]): Promise<void> {
       const miners = workers.slice(0, G);
       const digests = (await Promise.all(miners.map((w, k) => w.ask({ cmd: 'prepare', mib, seed: r * N + k, uid: k, window: r + 1 }, 'prepared')))).map((e) => e.digest as string);
       haves.length = 0;
+      if (profileDir) await profile(true, r, 'gossip');
       const u1 = await usage();
       const p0 = performance.timeOrigin + performance.now();
       await Promise.all(miners.map((w) => w.ask({ cmd: 'publish' }, 'published')));
@@ -155,6 +175,8 @@ export async function main(args: string[]): Promise<void> {
         await new Promise((res) => setTimeout(res, 5));
       }
       const u2 = await usage();
+      if (perNode) console.log(`r${r} gossip ` + u2.all.map((e, i) => nodeLine(e, u1.all[i]!, i)).join(' '));
+      if (profileDir) await profile(false, r, 'gossip');
       const lat = haves.map((h) => (h.t - p0) / 1000);
       const allHaveS = Math.max(...lat);
       const perPayloadAll = digests.map((d) => Math.max(...haves.filter((h) => h.digest === d).map((h) => (h.t - p0) / 1000)));

@@ -3,6 +3,9 @@
 // reports of when each payload is held.
 import '../../src/polyfill.js';
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createP2PNode, type P2PNode } from '../../src/p2p/index.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -17,6 +20,7 @@ type Cmd =
   | { cmd: 'stream'; target: string; bytes: number }
   | { cmd: 'prepare'; mib: number; seed: number; uid: number; window: number }
   | { cmd: 'publish' }
+  | { cmd: 'profile'; on: boolean; dir: string; tag: string }
   | { cmd: 'stop' };
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -25,6 +29,16 @@ let node: P2PNode | null = null;
 let prepared: { digest: string; size: number; uid: number; window: number } | null = null;
 const held: string[] = [];
 let runHash = '';
+let profiler: Session | null = null;
+// garbage collections (minor; all other kinds: major, incremental marking, weak
+// callbacks) with their wall-clock durations, for --per-node
+const gc = { minorN: 0, minorMs: 0, majorN: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) { gc.minorN++; gc.minorMs += e.duration; } else { gc.majorN++; gc.majorMs += e.duration; }
+  }
+}).observe({ entryTypes: ['gc'] });
 
 function fill(size: number, seed: number): Uint8Array {
   // fast deterministic bytes: hash chain blocks
@@ -71,7 +85,7 @@ async function handle(m: Cmd): Promise<void> {
     }
     case 'cpu': {
       const u = process.cpuUsage();
-      send({ ev: 'cpu', s: (u.user + u.system) / 1e6, walks: node?.stats().dhtWalks ?? 0 });
+      send({ ev: 'cpu', s: (u.user + u.system) / 1e6, user: u.user / 1e6, sys: u.system / 1e6, gc: { ...gc }, walks: node?.stats().dhtWalks ?? 0 });
       break;
     }
     case 'settle': {
@@ -111,6 +125,23 @@ async function handle(m: Cmd): Promise<void> {
         baseThetaHash: new Uint8Array(32), announcedAtMs: BigInt(Date.now()),
       });
       send({ ev: 'published', digest: p.digest, recipients, t: now() });
+      break;
+    }
+    case 'profile': {
+      // --profile DIR: a V8 CPU profile of one phase of a round
+      if (m.on) {
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+        await profiler.post('Profiler.start');
+      } else if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        await writeFile(`${m.dir}/${m.tag}.cpuprofile`, JSON.stringify(profile));
+        profiler.disconnect();
+        profiler = null;
+      }
+      send({ ev: 'profiled' });
       break;
     }
     case 'stop': {
