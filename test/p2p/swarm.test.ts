@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { topicName, type GradAnnouncement, type P2PNode } from '../../src/p2p/index.js';
 import { GradAnnouncement as GradCodec } from '../../src/p2p/proto/messages.js';
+import { gossipFastMsgId } from '../../src/p2p/host.js';
 import { RUN_HASH, bytes32, hexToBytes, startSwarm, waitFor } from './helpers.js';
 
 const N = 8;
@@ -82,6 +83,19 @@ describe('p2p swarm of 8 nodes on loopback', () => {
     const subs = new Set(ps.getSubscribers(gradTopic).map((p) => p.toString()).filter((id) => out?.has(id) ?? true));
     return others(x).filter((n) => subs.has(n.peerId));
   };
+
+  test('copies of a gossip message are recognised by signature before any signature check', () => {
+    // gossipsub verifies a message's signature before it looks it up among those seen,
+    // unless it has a fast id: every node must use the signature as one
+    for (const n of nodes) assert.equal((n.libp2p.services.pubsub as unknown as { fastMsgIdFn?: unknown }).fastMsgIdFn, gossipFastMsgId);
+    const sig = new Uint8Array(64).map((_, i) => i);
+    const other = sig.slice();
+    other[63] ^= 1;
+    assert.equal(gossipFastMsgId({ signature: sig }), gossipFastMsgId({ signature: sig.slice() }), 'same signature, same id');
+    assert.notEqual(gossipFastMsgId({ signature: sig }), gossipFastMsgId({ signature: other }), 'another signature, another id');
+    assert.equal(gossipFastMsgId({ signature: new Uint8Array(80).subarray(8, 72) }), gossipFastMsgId({ signature: new Uint8Array(64) }), 'views read only their own bytes');
+    assert.equal(gossipFastMsgId({}), '', 'unsigned: an id that is never remembered (the message fails the signature check)');
+  });
 
   test('malformed, oversized and other-run messages are rejected without a crash', async () => {
     const bad = nodes[1]!;
