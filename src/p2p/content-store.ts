@@ -1,4 +1,4 @@
-// On-disk, content-addressed blob store (SHA-256). Writes are atomic (tmp file +
+// On-disk, content-addressed blob store (SHA-256). Writes are atomic (tmp file + fsync +
 // rename, blob before its metadata), so a crash never leaves a blob whose bytes do
 // not hash to its name. Retention is by training window: prune(minWindow) drops
 // everything older. Metadata lives in memory and in one small JSON sidecar per blob.
