@@ -142,7 +142,11 @@ export class ContentStore {
       // for its write gets the newer window with it)
       if (opts.window > existing.window) {
         existing.window = opts.window;
-        if (!this.pending.has(digest)) await this.writeAtomic(join(this.metaDir, `${digest}.json`), JSON.stringify(existing));
+        const p = this.pending.get(digest);
+        // not written yet: the write takes the new window; being written: rewrite after it
+        if (p && !p.writing) return;
+        if (p?.writing) await p.writing.catch(() => {});
+        if (this.index.get(digest) === existing) await this.writeAtomic(join(this.metaDir, `${digest}.json`), JSON.stringify(existing));
       }
       return;
     }

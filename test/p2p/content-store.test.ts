@@ -142,9 +142,17 @@ test('content store: a deferred write is held and served from memory, written by
     await s.putVerified(de, e, { window: 9, kind: 'grad' }, { deferWrite: true });
     await s.prune(2);
     assert.ok(!s.has(dc) && !s.isPending(dc));
+    // a newer window that arrives while the write runs reaches the disk too
+    const writing = s.flush(de);
+    await s.putVerified(de, e, { window: 12, kind: 'grad' }, { deferWrite: true });
+    await writing;
+    const reread = new ContentStore(dir);
+    await reread.open();
+    assert.equal(reread.meta(de)?.window, 12);
     await s.flushAll();
     assert.deepEqual(await onDisk(), [da, dbig, de].sort());
     assert.equal(s.pendingWriteBytes, 0);
+    assert.equal(s.meta(de)?.window, 12);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
