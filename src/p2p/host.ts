@@ -18,11 +18,13 @@ import { TOPICS, topicName } from './messages.js';
  * gossipsub's fast message id: the signature. Without one, gossipsub checks the
  * signature of every copy of a message before it looks the message up among those
  * already seen, and in a mesh each node gets each announcement from most of its
- * peers (the gossip bench: Ed25519 verification of duplicates was ~7% of a round's
- * CPU with small payloads). StrictSign signs the whole message (from, seqno, data,
- * topic), so a copy with the same signature is the same message. A forged copy that
- * reuses a genuine signature either comes first (fails the check, is rejected and
- * not remembered) or after the genuine one (dropped as a duplicate, never
+ * peers (gossip bench profile, 64 KiB payloads, 8 nodes, 2 rounds: Ed25519
+ * verification 752 ms, 3.8% of all samples; with this id 114 ms, 0.4%). StrictSign
+ * signs the whole message (from, seqno, data, topic), so a copy with the same
+ * signature is the same message. A forged copy that reuses a genuine signature
+ * either comes first (fails the check and is not remembered: gossipsub caches a
+ * fast id only after the message validates, read in @libp2p/gossipsub 17.1's
+ * validateReceivedMessage) or after the genuine one (dropped as a duplicate, never
  * delivered). An unsigned message gets '' (it fails the check, so '' is never
  * remembered).
  */

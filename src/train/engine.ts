@@ -27,7 +27,7 @@ export interface EngineOptions {
   cudaDevice?: number;
   /**
    * CUDA: the fused flash attention (true) or batched GEMM + softmax (false). Unset: flash
-   * where the head dim runs on its tensor-core kernels (16, 32, 64, 128; `150m`: 1.30× the
+   * where the head dim runs on its tensor-core kernels (16, 32, 64, 128; `150m`: 1.32–1.34× the
    * GEMM path's step, 38 % less device memory on an H200), else GEMM (`1b`, head dim 256).
    */
   flashAttention?: boolean;
