@@ -15,15 +15,11 @@
 #include <cmath>
 
 #include "cuda/kernels.h"
+#include "cuda/warp.cuh"
 
 namespace gm::cuda {
 
 namespace {
-
-__device__ __forceinline__ float warpSum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
 
 // ---------------------------------------------------------------- tensor-core path
 // Raw mma.sync m16n8k16 (bf16 in, fp32 accumulate) with ldmatrix loads: unlike WMMA its
@@ -168,6 +164,28 @@ __device__ __forceinline__ void storeAccRows(float* dst, int64_t stride, int64_t
   }
 }
 
+// The K/V stream of the forward and dQ kernels (two buffers each, tile kt in buffer
+// kt & 1, tile 0 already requested): starts loading tile kt + 1 into the other buffer
+// unless kt is the last, waits for tile kt, syncs the block; returns kt's buffer. The
+// end-of-iteration __syncthreads in the callers keeps a buffer from being refilled
+// while another warp still reads it.
+template <int HD>
+__device__ __forceinline__ int nextKvTile(bf16* Ks, bf16* Vs, const bf16* kb, const bf16* vb, int64_t kvd, int64_t kt,
+                                          int64_t last, int64_t T) {
+  constexpr int LD = TcDims<HD>::kLd;
+  const int cur = (int)(kt & 1);
+  if (kt < last) {
+    loadTileAsync<HD, kTile>(Ks + (cur ^ 1) * kTile * LD, kb, kvd, (kt + 1) * kTile, T);
+    loadTileAsync<HD, kTile>(Vs + (cur ^ 1) * kTile * LD, vb, kvd, (kt + 1) * kTile, T);
+    cpAsyncCommit();
+    cpAsyncWait<1>();
+  } else {
+    cpAsyncWait<0>();
+  }
+  __syncthreads();
+  return cur;
+}
+
 template <int HD>
 __global__ void __launch_bounds__(kTcThreads) flashForwardTc(const bf16* __restrict__ q, const bf16* __restrict__ k,
                                                              const bf16* __restrict__ v, bf16* __restrict__ o,
@@ -195,16 +213,7 @@ __global__ void __launch_bounds__(kTcThreads) flashForwardTc(const bf16* __restr
   float out[HD / 8][4] = {};
   float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
   for (int64_t kt = 0; kt <= qt; kt++) {
-    const int cur = (int)(kt & 1);
-    if (kt < qt) {  // prefetch the next K/V tile into the other buffers
-      loadTileAsync<HD, kTile>(Ks + (cur ^ 1) * kTile * LD, kb, kvd, (kt + 1) * kTile, T);
-      loadTileAsync<HD, kTile>(Vs + (cur ^ 1) * kTile * LD, vb, kvd, (kt + 1) * kTile, T);
-      cpAsyncCommit();
-      cpAsyncWait<1>();
-    } else {
-      cpAsyncWait<0>();
-    }
-    __syncthreads();
+    const int cur = nextKvTile<HD>(Ks, Vs, kb, vb, kvd, kt, qt, T);
     float s[8][4];
     scoreTile<HD, 8>(s, Qs, warp * 16, Ks + cur * kTile * LD, lane);
     const int64_t k0 = kt * kTile;
@@ -296,16 +305,7 @@ __global__ void __launch_bounds__(kTcThreads) flashBackwardDqTc(
   }
   float acc[HD / 8][4] = {};
   for (int64_t kt = 0; kt <= qt; kt++) {
-    const int cur = (int)(kt & 1);
-    if (kt < qt) {
-      loadTileAsync<HD, kTile>(Ks + (cur ^ 1) * kTile * LD, kb, kvd, (kt + 1) * kTile, T);
-      loadTileAsync<HD, kTile>(Vs + (cur ^ 1) * kTile * LD, vb, kvd, (kt + 1) * kTile, T);
-      cpAsyncCommit();
-      cpAsyncWait<1>();
-    } else {
-      cpAsyncWait<0>();
-    }
-    __syncthreads();
+    const int cur = nextKvTile<HD>(Ks, Vs, kb, vb, kvd, kt, qt, T);
     const bf16* Kc = Ks + cur * kTile * LD;
     float s[8][4], dp[8][4];
     scoreTile<HD, 8>(s, Qs, warp * 16, Kc, lane);                  // S  = Q K^T

@@ -2,6 +2,7 @@
 #include <cfloat>
 
 #include "cuda/kernels.h"
+#include "cuda/warp.cuh"
 
 namespace gm::cuda {
 
@@ -13,18 +14,6 @@ inline unsigned blocksFor(int64_t n, int threads = kThreads) {
   return (unsigned)(b < 65535 * 16 ? b : 65535 * 16);  // grid-stride loops cover the rest
 }
 
-__device__ __forceinline__ float warpSum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-__device__ __forceinline__ double warpSumD(double v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-__device__ __forceinline__ float warpMax(float v) {
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  return v;
-}
 // Block-wide reductions (blockDim.x a multiple of 32, <= 1024); every thread gets the result.
 template <typename T, T (*Warp)(T)>
 __device__ T blockReduce(T v, T* shared) {
