@@ -25,11 +25,11 @@ const QUIET_CORES = 0.15;
 
 interface Ev { ev: string; [k: string]: unknown }
 
-function arg(args: string[], name: string, dflt: number): number {
+function arg(args: string[], name: string, dflt: number, min0 = false): number {
   const i = args.indexOf(`--${name}`);
   if (i < 0) return dflt;
   const v = Number(args[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  if (!Number.isFinite(v) || v < 0 || (v === 0 && !min0)) throw new Error(`--${name} needs a ${min0 ? 'number ≥ 0' : 'positive number'}`);
   return v;
 }
 
@@ -82,8 +82,7 @@ export async function main(args: string[]): Promise<void> {
   const R = Math.round(arg(args, 'rounds', 5));
   // warm-up rounds run first and are shown but not counted: fresh processes (cold JIT,
   // DHT walks every few seconds while the swarm forms) are not the steady state
-  const W = args.includes('--warmup') ? Math.round(Number(args[args.indexOf('--warmup') + 1])) : 1;
-  if (!Number.isInteger(W) || W < 0) throw new Error('--warmup needs a whole number ≥ 0');
+  const W = Math.round(arg(args, 'warmup', 1, true));
   const profileDir = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
   const perNode = args.includes('--per-node');
   const runHash = 'be'.repeat(32);

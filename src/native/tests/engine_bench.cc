@@ -35,7 +35,10 @@ int main(int argc, char** argv) {
     else if (a == "--steps") steps = std::stoi(v);
     else if (a == "--warmup") warmup = std::stoi(v);
     else if (a == "--peak-tflops") peak = std::stod(v);
-    else if (a == "--attention" && (v == "auto" || v == "gemm" || v == "flash")) attention = v;
+    else if (a == "--attention") {
+      if (v != "auto" && v != "gemm" && v != "flash") { std::fprintf(stderr, "--attention must be auto, gemm or flash\n"); return 2; }
+      attention = v;
+    }
     else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
   }
   ModelShape s = tests::loadShape(model);
