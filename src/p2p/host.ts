@@ -23,10 +23,10 @@ import { TOPICS, topicName } from './messages.js';
  * signs the whole message (from, seqno, data, topic), so a copy with the same
  * signature is the same message. A forged copy that reuses a genuine signature
  * either comes first (fails the check and is not remembered: gossipsub caches a
- * fast id only after the message validates, read in @libp2p/gossipsub 17.1's
- * validateReceivedMessage) or after the genuine one (dropped as a duplicate, never
- * delivered). An unsigned message gets '' (it fails the check, so '' is never
- * remembered).
+ * fast id only after the message validates, as @libp2p/gossipsub 17.1's
+ * validateReceivedMessage does and test/p2p/fast-msg-id.test.ts checks) or after
+ * the genuine one (dropped as a duplicate, never delivered). An unsigned message
+ * gets '' (it fails the check, so '' is never remembered).
  */
 export function gossipFastMsgId(msg: { signature?: Uint8Array }): string {
   const sig = msg.signature;
