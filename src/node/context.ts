@@ -22,6 +22,8 @@ import { AnnouncementBook } from './announcements.js';
 import { NodeMetrics } from './node-metrics.js';
 import { Checkpoints } from './checkpoints.js';
 import type { CheckpointAnnouncement } from '../p2p/proto/messages.js';
+import { judgeManifest, speakerOrder, speakerRules, type SpeakerRules } from './protocol/speakers.js';
+import type { PeerInfo } from './peer-directory.js';
 
 export type Role = 'miner' | 'validator';
 
@@ -60,6 +62,10 @@ export interface NodeContext {
   driver: WindowDriver;
   announcements: AnnouncementBook;
   checkpoints: Checkpoints;
+  /** The run's rule for who speaks for a window (src/node/protocol/speakers.ts). */
+  speakerRules: SpeakerRules;
+  /** The validators that may publish manifests now, lead first. */
+  speakers(): PeerInfo[];
   trainSet: Dataset;
   valSet: Dataset;
   errorBuffer: Float32Array;
@@ -184,7 +190,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     },
     onApplied: async (m) => {
       metrics.onManifest();
-      const lead = directory.validators()[0];
+      const lead = speakerOrder(directory.validators(), speakerRules(spec))[0];
       if (o.role === 'validator' && lead?.uid === uid && (Number(m.window) + 1) % spec.checkpoint.everyWindows === 0) {
         await checkpoints.write(theta, replica.chain.head, replica.thetaHash);
       }
@@ -200,6 +206,8 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const driver = new WindowDriver(chain, spec.timing.blocksPerWindow);
   await driver.start();
   const announcements = new AnnouncementBook(runHashHex);
+  const rules = speakerRules(spec);
+  const speakers = (): PeerInfo[] => speakerOrder(directory.validators(), rules);
 
   p2p.on('grad', (msg, from) => {
     const sender = directory.peer(from);
@@ -209,15 +217,31 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   p2p.on('checkpoint', (msg, from) => {
     if (directory.peer(from)?.validatorPermit) checkpoints.heard(msg as CheckpointAnnouncement, from);
   });
+  // Which validator may speak for a window, and when, is one rule (protocol/speakers.ts),
+  // judged as the manifest arrives: a manifest from anyone else is neither applied nor
+  // forwarded, and its signer is penalised.
+  p2p.guard('manifest', (m, from) => {
+    const window = Number(m.window);
+    const sender = directory.peer(from);
+    const verdict = judgeManifest({
+      window, validatorUid: m.validatorUid, signer: sender, speakers: speakers(), currentWindow: driver.window,
+      closingStartMs: driver.startOf(window + 1), nowMs: Date.now(), timing: spec.timing, rules,
+    });
+    if (verdict.kind === 'accept') return { kind: 'accept' };
+    const fields = { from, uid: sender?.uid, window, validatorUid: m.validatorUid, reason: verdict.reason };
+    if (verdict.kind === 'reject') {
+      metrics.onManifestRejected(verdict.reason);
+      log.warn({ event: 'manifest_rejected', ...fields }, 'manifest from a peer that may not speak for this window: rejected, sender penalised');
+    } else {
+      log.info({ event: 'manifest_ignored', ...fields }, 'manifest ignored');
+    }
+    return verdict;
+  });
   p2p.on('manifest', (msg, from) => {
     const m = msg as ManifestMsg;
-    const sender = directory.peer(from);
-    if (!sender?.validatorPermit) {
-      log.warn({ from }, 'manifest from a peer that is not a validator: ignored');
-      return;
-    }
     if (toHex(m.runHash) !== runHashHex) return;
-    replica.offer(m, from).catch((e: unknown) => log.error({ err: (e as Error).message, window: Number(m.window) }, 'could not apply manifest'));
+    const rank = speakers().findIndex((v) => v.peerId === from);
+    replica.offer(m, from, rank < 0 ? undefined : rank).catch((e: unknown) => log.error({ err: (e as Error).message, window: Number(m.window) }, 'could not apply manifest'));
   });
 
   // Refresh the peer directory once per window (registrations, commitments, stake).
@@ -236,7 +260,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
 
   const ctx: NodeContext = {
     role: o.role, spec, model, runHash, runHashHex, modelShapeHash: modelShapeHash(engine.layout), uid, hotkey: o.hotkey,
-    chain, directory, p2p, engine, replica, driver, announcements, checkpoints, trainSet, valSet, errorBuffer, innerStep,
+    chain, directory, p2p, engine, replica, driver, announcements, checkpoints, speakerRules: rules, speakers, trainSet, valSet, errorBuffer, innerStep,
     log, metrics, signal: abort.signal, dataDir: o.dataDir,
     manifestApplied: () => new Promise<void>((r) => appliedWaiters.push(r)),
     saveState,

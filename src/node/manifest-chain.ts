@@ -47,6 +47,17 @@ export class ManifestChain {
     return { kind: 'gap', missing: m.prevDigest };
   }
 
+  /**
+   * Steps the head back to `to`, an earlier head of this chain (a fallback manifest
+   * superseded by a higher-precedence one for the same window).
+   */
+  rewind(to: { digest: string; window: number }): void {
+    if (to.window >= this.lastWindow) throw new Error(`cannot rewind from window ${this.lastWindow} to ${to.window}`);
+    for (const w of [...this.applied.keys()]) if (w > to.window) this.applied.delete(w);
+    this.lastDigest = to.digest;
+    this.lastWindow = to.window;
+  }
+
   /** Records m as applied; the caller must have checked place(m).kind === 'next'. */
   advance(m: ManifestLink): void {
     if (m.prevDigest !== this.lastDigest || m.window <= this.lastWindow) {

@@ -6,6 +6,7 @@
 import type { NodeContext } from './context.js';
 import { sleepUntil } from './window-driver.js';
 import { innerLr } from './run-spec.js';
+import { manifestWaitUntil } from './protocol/speakers.js';
 import { samplePool, minerTrainingSamples, makeBatch } from '../train/data/index.js';
 import { compressWithFeedback, encodePayload, payloadDigest } from '../train/compress/index.js';
 
@@ -28,9 +29,11 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
   while (!signal.aborted) {
     window = await driver.waitFor(window + 1);
     if (window < 0 || signal.aborted) break;
-    // The manifest of window−1 is due at start(window) + deadline; give it the timeout too.
+    // The manifest of window−1 is due in the lead's slot; wait through every fallback
+    // speaker's slot too (protocol/speakers.ts), so that a dead lead's stand-in is
+    // applied before training rather than just after it.
     const start = driver.startOf(window) ?? Date.now();
-    const due = start + spec.timing.announceDeadlineMs + spec.timing.manifestTimeoutMs;
+    const due = manifestWaitUntil(start, ctx.speakers().length, spec.timing);
     while (replica.chain.head.window < window - 1 && Date.now() < due && !signal.aborted) {
       await Promise.race([ctx.manifestApplied(), sleepUntil(due, signal)]);
     }

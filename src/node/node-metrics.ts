@@ -5,6 +5,16 @@ export interface LossPoint {
   loss: number;
 }
 
+/** The lead's manifest of a window against what this validator would have chosen. */
+export interface ManifestComparison {
+  window: number;
+  agree: boolean;
+  /** uids the lead aggregated that this validator would not have */
+  leadOnly: number[];
+  /** uids this validator would have aggregated that the lead left out */
+  ownOnly: number[];
+}
+
 export class NodeMetrics {
   readonly trainLoss: LossPoint[] = [];
   readonly evalLoss: LossPoint[] = [];
@@ -12,6 +22,12 @@ export class NodeMetrics {
   bytesAnnounced = 0;
   announcements = 0;
   manifestsApplied = 0;
+  /** Manifests refused because their signer may not speak then, by reason. */
+  readonly manifestRejections: Record<string, number> = {};
+  /** Applied fallback manifests replaced by a higher-precedence one (replica.ts). */
+  manifestsSuperseded = 0;
+  /** A non-lead validator's comparison of the lead's manifests with its own verdicts. */
+  readonly agreement = { compared: 0, disagreed: 0, last: undefined as ManifestComparison | undefined };
   lastWindow = -1;
 
   onTrain(window: number, loss: number, tokensPerSecond: number): void {
@@ -33,5 +49,16 @@ export class NodeMetrics {
 
   onManifest(): void {
     this.manifestsApplied++;
+  }
+
+  onManifestRejected(reason: string): void {
+    const key = reason.split(':')[0]!;
+    this.manifestRejections[key] = (this.manifestRejections[key] ?? 0) + 1;
+  }
+
+  onComparison(c: ManifestComparison): void {
+    this.agreement.compared++;
+    if (!c.agree) this.agreement.disagreed++;
+    this.agreement.last = c;
   }
 }

@@ -12,6 +12,7 @@ import { ManifestChain, type ManifestLink } from './manifest-chain.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { Mutex } from './mutex.js';
 import { toHex } from './run-spec.js';
+import { takesPrecedence } from './protocol/speakers.js';
 
 export type ManifestMsg = Manifest;
 
@@ -53,6 +54,23 @@ export interface ReplicaOptions {
   /** Called after each applied manifest (persist state, metrics). */
   onApplied?: (m: ManifestMsg, digest: string, hash: string) => Promise<void> | void;
   fetchTimeoutMs?: number;
+  /** A fallback's applied manifest was replaced by a higher-precedence one. */
+  onSuperseded?: (window: number, fromRank: number, toRank: number) => void;
+}
+
+/**
+ * What is needed to take back the last manifest applied when it came from a fallback
+ * speaker (rank > 0): the lead's own manifest of that window, if it arrives, takes
+ * precedence. Kept only after a fallback's manifest, so it costs nothing while the
+ * lead speaks.
+ */
+interface Undo {
+  window: number;
+  rank: number;
+  digest: string;
+  head: { digest: string; window: number };
+  hash: string;
+  theta: Float32Array;
 }
 
 export class Replica {
@@ -61,6 +79,9 @@ export class Replica {
   private hash: string;
   private inSync = true;
   private pendingManifests = new Map<string, ManifestMsg>();
+  private undo: Undo | null = null;
+  /** uids aggregated by the manifests of recent windows (a validator compares its own choice). */
+  private readonly entriesByWindow = new Map<number, number[]>();
 
   constructor(private readonly o: ReplicaOptions) {
     this.manifestChain = new ManifestChain(o.head);
@@ -83,6 +104,11 @@ export class Replica {
     return this.inSync;
   }
 
+  /** The uids the applied manifest of `window` aggregated (recent windows only). */
+  appliedEntries(window: number): number[] | undefined {
+    return this.entriesByWindow.get(window);
+  }
+
   /** Recomputes the cached hash after θ was replaced wholesale (state load, checkpoint). */
   rehash(): string {
     this.hash = thetaHash(this.o.theta);
@@ -90,16 +116,17 @@ export class Replica {
   }
 
   /**
-   * Takes a manifest heard on gossip (already checked to come from a validator).
-   * Applies it, first fetching and applying any predecessors this node missed.
-   * Returns true if the head moved.
+   * Takes a manifest heard on gossip (already admitted by the speaker rule), `rank` its
+   * signer's speaker rank. Applies it, first fetching and applying any predecessors
+   * this node missed. Returns true if the head moved.
    */
-  async offer(m: ManifestMsg, fromPeer?: string): Promise<boolean> {
-    return this.lock.run(() => this.offerLocked(m, fromPeer));
+  async offer(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
+    return this.lock.run(() => this.offerLocked(m, fromPeer, rank));
   }
 
-  private async offerLocked(m: ManifestMsg, fromPeer?: string): Promise<boolean> {
+  private async offerLocked(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
     const digest = manifestDigest(m);
+    this.maybeTakeBack(m, digest, rank);
     const stack: Array<{ m: ManifestMsg; digest: string }> = [{ m, digest }];
     let jumped = false;
     // Walk back until the oldest manifest on the stack links onto our head.
@@ -107,9 +134,11 @@ export class Replica {
       const top = stack[stack.length - 1]!;
       const p = this.chain.place(manifestLink(top.m, top.digest));
       if (p.kind === 'applied') {
-        stack.pop();
-        if (stack.length === 0) return false;
-        break;
+        if (stack.length === 1) return false; // the offered manifest itself: a duplicate or an old one
+        // A predecessor we applied that is not our head: the offered chain leaves ours
+        // after it, so it contradicts a manifest we applied since.
+        this.o.log.warn({ window: Number(m.window), digest, joins: Number(top.m.window) }, 'ignoring a manifest whose chain forks from the applied one');
+        return false;
       }
       if (p.kind === 'fork') {
         this.o.log.warn({ window: Number(top.m.window), reason: p.reason }, 'ignoring a manifest that forks from the applied chain');
@@ -122,6 +151,7 @@ export class Replica {
         if (head) {
           // θ was replaced by a verified checkpoint: drop what we walked past it.
           this.manifestChain = new ManifestChain(head);
+          this.undo = null;
           this.rehash();
           while (stack.length > 1 && Number(stack[stack.length - 1]!.m.window) <= head.window) stack.pop();
           continue;
@@ -133,10 +163,40 @@ export class Replica {
     let moved = false;
     while (stack.length) {
       const { m: next, digest: d } = stack.pop()!;
-      await this.apply(next, d);
+      // Only the offered manifest's speaker is known; its predecessors came by digest.
+      await this.apply(next, d, stack.length === 0 ? rank : undefined);
       moved = true;
     }
     return moved;
+  }
+
+  /**
+   * The precedence rule: when the head is a fallback's manifest of window w and a
+   * lower-rank speaker's manifest of w arrives (both built on the same θ_w), θ goes
+   * back to θ_w so that the higher-precedence one applies next. Said loudly: a node
+   * that trained on the fallback's θ meanwhile is out of sync for that window.
+   */
+  private maybeTakeBack(m: ManifestMsg, digest: string, rank: number | undefined): void {
+    const u = this.undo;
+    if (!u || rank === undefined || Number(m.window) !== u.window || digest === u.digest) return;
+    if (this.chain.head.digest !== u.digest || toHex(m.prevDigest) !== u.head.digest) return;
+    if (!takesPrecedence(rank, u.rank)) return;
+    this.o.log.error(
+      { event: 'manifest_superseded', window: u.window, applied: u.digest, appliedRank: u.rank, by: digest, byRank: rank },
+      'a higher-precedence manifest arrived for a window whose fallback manifest was applied: switching to it',
+    );
+    this.o.theta.set(u.theta);
+    this.manifestChain.rewind(u.head);
+    this.hash = u.hash;
+    this.undo = null;
+    this.o.onSuperseded?.(u.window, u.rank, rank);
+  }
+
+  /** Before a fallback's manifest changes θ: keep θ_w to take it back (see maybeTakeBack). */
+  private keepUndo(m: ManifestMsg, digest: string, rank: number | undefined): void {
+    this.undo = rank !== undefined && rank > 0
+      ? { window: Number(m.window), rank, digest, head: { ...this.chain.head }, hash: this.hash, theta: Float32Array.from(this.o.theta) }
+      : null;
   }
 
   private async fetchManifest(digest: string, fromPeer?: string): Promise<ManifestMsg> {
@@ -169,19 +229,20 @@ export class Replica {
    * (the lead validator): no second fetch, decode and aggregation. The result must
    * hash to the manifest's nextThetaHash and the manifest must link onto the head.
    */
-  async applyComputed(m: ManifestMsg, next: Float32Array): Promise<void> {
+  async applyComputed(m: ManifestMsg, next: Float32Array, rank = 0): Promise<void> {
     await this.lock.run(async () => {
       const digest = manifestDigest(m);
       const p = this.chain.place(manifestLink(m, digest));
       if (p.kind !== 'next') throw new ReplicaError(`own manifest of window ${Number(m.window)} does not link onto the head (${p.kind})`);
       const hash = thetaHash(next);
       if (hash !== toHex(m.nextThetaHash)) throw new ReplicaError(`own manifest of window ${Number(m.window)}: θ hashes to ${hash.slice(0, 12)}…, not its nextThetaHash`);
+      this.keepUndo(m, digest, rank);
       this.o.theta.set(next);
       await this.finish(m, digest, m.entries.length, hash);
     });
   }
 
-  private async apply(m: ManifestMsg, digest: string): Promise<void> {
+  private async apply(m: ManifestMsg, digest: string, rank?: number): Promise<void> {
     const window = Number(m.window);
     const payloads: { uid: number; payload: DecodedPayload }[] = [];
     for (const e of m.entries) {
@@ -197,6 +258,7 @@ export class Replica {
         throw err;
       }
     }
+    this.keepUndo(m, digest, rank);
     if (payloads.length > 0) aggregateAndStep(this.o.theta, this.o.layout, payloads, this.o.outerLr);
     await this.finish(m, digest, payloads.length, thetaHash(this.o.theta));
   }
@@ -214,8 +276,10 @@ export class Replica {
       this.inSync = true;
     }
     this.chain.advance(manifestLink(m, digest));
+    this.entriesByWindow.set(window, m.entries.map((e) => e.uid));
+    for (const w of this.entriesByWindow.keys()) if (w < window - 16) this.entriesByWindow.delete(w);
     await this.o.p2p.store.put(manifestBytes(m), { window, kind: 'manifest' });
-    this.o.log.info({ event: 'manifest_applied', window, payloads: payloadCount, thetaHash: this.hash, inSync: ok }, 'applied manifest');
+    this.o.log.info({ event: 'manifest_applied', window, digest, validatorUid: m.validatorUid, payloads: payloadCount, thetaHash: this.hash, inSync: ok }, 'applied manifest');
     await this.o.onApplied?.(m, digest, this.hash);
   }
 }

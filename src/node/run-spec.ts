@@ -58,6 +58,18 @@ export const RunSpecSchema = z.object({
     /** Dev chain only: block time. A real chain sets its own. */
     devBlockMs: positiveInt,
   }),
+  /**
+   * Who may speak for a window (src/node/protocol/speakers.ts). Optional so that runs
+   * which state none keep their runHash: then any permit holder, at most 3 by stake.
+   */
+  validators: z
+    .object({
+      /** Stake a validator needs to publish manifests, beside its permit. */
+      minStake: z.number().min(0).finite(),
+      /** The lead and its fallbacks: how many validators by stake may speak. */
+      maxSpeakers: positiveInt.max(64),
+    })
+    .optional(),
   checkpoint: z.object({
     /** The lead validator writes a checkpoint after every this many windows. */
     everyWindows: positiveInt,

@@ -81,7 +81,9 @@ export class Testnet {
     for (let i = 0; i < o.validators; i++) await this.addNode('validator', i);
     for (let i = 0; i < o.miners; i++) await this.addNode('miner', i);
     for (const [j, mode] of (o.adversaries ?? []).entries()) {
-      const n = await this.addNode('miner', o.miners + j);
+      // A manifest forger holds a permit and some stake (less than any validator): a
+      // registered identity that the speaker rule must keep from overriding the lead.
+      const n = await this.addNode('miner', o.miners + j, mode === 'forge-manifest' ? 500 : 0);
       n.args.push('--adversary', mode);
     }
     this.print(`dev chain at ${this.server.url} (netuid ${spec.netuid}, ${spec.timing.devBlockMs} ms blocks, ${spec.timing.blocksPerWindow} blocks per window)`);
@@ -104,14 +106,14 @@ export class Testnet {
   }
 
   /** Creates a wallet, registers it on the dev chain and records how to start the node. */
-  private async addNode(role: 'miner' | 'validator', i: number): Promise<NodeProcess> {
+  private async addNode(role: 'miner' | 'validator', i: number, minerStake = 0): Promise<NodeProcess> {
     const o = this.o;
     const walletPath = join(o.dir, 'wallets');
     const hotkey = `${role}${i}`;
     const opsPort = o.basePort + 100 + this.nodes.length;
     const w = await createDevWallet({ path: walletPath, name: 'testnet', hotkey });
     // Validators hold stake (and so a permit); miners hold none.
-    this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : 0);
+    this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : minerStake);
     const n: NodeProcess = {
       name: hotkey, role, hotkey, dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
       args: [

@@ -8,6 +8,7 @@ import { selectForManifest } from './selection.js';
 import { decodePayload, aggregateAndStep, thetaHash, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
+import { manifestWaitUntil, slotOpensAt } from './protocol/speakers.js';
 
 export interface CheckedPayload {
   uid: number;
@@ -102,6 +103,32 @@ export interface ValidatorHooks {
   afterWindow?: (window: number, verdicts: WindowVerdicts) => Promise<void> | void;
 }
 
+/**
+ * May this validator speak for window w (publish its manifest, during w+1)? Only with
+ * θ in sync and the manifest of w−1 known: applied, or known not to exist because this
+ * node was up through all of window w, when it was due. A validator that restarted
+ * and has not caught up yet would otherwise publish a manifest on a stale θ.
+ */
+export function readyToSpeak(ctx: Pick<NodeContext, 'replica' | 'driver'>, w: number): boolean {
+  if (!ctx.replica.synced) return false;
+  return ctx.replica.chain.head.window >= w - 1 || w >= ctx.driver.firstFullWindow;
+}
+
+/** The lead's manifest of a window against this validator's own choice: logged and counted. */
+export function compareWithLead(ctx: NodeContext, window: number, own: number[]): void {
+  const lead = ctx.replica.appliedEntries(window);
+  if (!lead) return;
+  const mine = new Set(own);
+  const theirs = new Set(lead);
+  const leadOnly = lead.filter((u) => !mine.has(u));
+  const ownOnly = own.filter((u) => !theirs.has(u));
+  const agree = leadOnly.length === 0 && ownOnly.length === 0;
+  ctx.metrics.onComparison({ window, agree, leadOnly, ownOnly });
+  const fields = { event: 'manifest_comparison', window, agree, lead, own, leadOnly, ownOnly };
+  if (agree) ctx.log.info(fields, 'the applied manifest agrees with this validator\'s verdicts');
+  else ctx.log.warn(fields, 'the applied manifest disagrees with this validator\'s verdicts');
+}
+
 export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {}): Promise<void> {
   const { spec, driver, replica, log, signal } = ctx;
   const scratch = new Float32Array(ctx.engine.numParams);
@@ -114,32 +141,40 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
     const current = await driver.waitFor(w + 1);
     if (current < 0 || signal.aborted) break;
     const start = driver.startOf(w + 1) ?? Date.now();
-    await sleepUntil(start + spec.timing.announceDeadlineMs, signal);
+    await sleepUntil(slotOpensAt(start, 0, spec.timing), signal);
     if (signal.aborted) break;
 
-    const validators = ctx.directory.validators();
-    const rank = Math.max(0, validators.findIndex((v) => v.uid === ctx.uid));
-    if (rank > 0 && hooks.afterWindow) {
+    // Speaker rank by the run's rule; −1: this validator scores but never speaks.
+    const rank = ctx.speakers().findIndex((v) => v.uid === ctx.uid);
+    let own: number[] | null = null;
+    if (rank !== 0 && hooks.afterWindow) {
       // Every validator scores miners (and sets weights), lead or not: do it now,
       // while θ_w is still the head, before the lead's manifest of w is applied.
       const scored = await replica.lock.run(async () => {
         if (replica.chain.head.window >= w) return null;
         const v = await checkAnnouncements(ctx, w, ctx.announcements.forWindow(w));
-        await hooks.choose?.(w, v); // takes its copy of θ_w
+        const chosen = await hooks.choose?.(w, v); // takes its copy of θ_w
+        own = chosen ? chosen.map((c) => c.uid) : null;
         return v;
       });
       if (scored) await hooks.afterWindow(w, scored);
     }
-    // A validator of rank r speaks only if no manifest of w came within r timeouts.
-    if (rank > 0) {
-      const until = start + spec.timing.announceDeadlineMs + rank * spec.timing.manifestTimeoutMs;
+    // A speaker of rank r speaks only if no manifest of w came before its slot opened.
+    if (rank !== 0) {
+      const until = rank > 0 ? slotOpensAt(start, rank, spec.timing) : manifestWaitUntil(start, ctx.speakers().length, spec.timing);
       while (replica.chain.head.window < w && Date.now() < until && !signal.aborted) {
         await Promise.race([ctx.manifestApplied(), sleepUntil(until, signal)]);
       }
-      if (replica.chain.head.window >= w) {
+      if (own) compareWithLead(ctx, w, own);
+      if (rank < 0 || replica.chain.head.window >= w) {
         await evaluateHeldOut(ctx, w + 1);
         continue;
       }
+    }
+    if (!readyToSpeak(ctx, w)) {
+      log.warn({ event: 'not_speaking', window: w, rank, head: replica.chain.head.window, inSync: replica.synced }, 'not publishing a manifest: this validator has not caught up with the manifest chain yet');
+      await evaluateHeldOut(ctx, w + 1);
+      continue;
     }
     const verdicts = await replica.lock.run(async () => {
       if (replica.chain.head.window >= w) return null;
@@ -159,7 +194,7 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
       await ctx.checkpoints.announce();
       const recipients = await ctx.p2p.publish('manifest', manifest);
       log.info(
-        { event: 'manifest_published', window: w, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients },
+        { event: 'manifest_published', window: w, rank, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients },
         'published manifest',
       );
       return { v, manifest };
@@ -168,10 +203,10 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
     // Score (Gauntlet) against θ_w before the manifest moves the head to θ_{w+1}.
     if (rank === 0) await hooks.afterWindow?.(w, verdicts.v);
     // θ_{w+1} was computed into `scratch` when the manifest was built.
-    await replica.applyComputed(verdicts.manifest, scratch).catch(async (e: unknown) => {
+    await replica.applyComputed(verdicts.manifest, scratch, rank).catch(async (e: unknown) => {
       // The head moved meanwhile (another validator's manifest): take the general path.
       log.warn({ window: w, err: (e as Error).message }, 'applying own manifest the general way');
-      await replica.offer(verdicts.manifest);
+      await replica.offer(verdicts.manifest, undefined, rank);
     });
     await evaluateHeldOut(ctx, w + 1);
   }

@@ -9,6 +9,8 @@ export class WindowDriver {
   private startedAt = new Map<number, number>();
   private waiters: Array<{ window: number; resolve: (w: number) => void }> = [];
   private unsubscribe?: () => void;
+  /** The window this node started in: it did not see that window begin. */
+  private joinedIn = -1;
 
   constructor(
     private readonly chain: Chain,
@@ -19,6 +21,7 @@ export class WindowDriver {
 
   async start(): Promise<void> {
     this.clock.observe(await this.chain.currentBlock());
+    this.joinedIn = this.clock.currentWindow;
     this.unsubscribe = await this.clock.onWindow((w) => this.onWindow(w));
   }
 
@@ -36,9 +39,18 @@ export class WindowDriver {
     return this.clock.block;
   }
 
-  /** Local wall-clock ms at which `window` began, if this node saw it begin. */
+  /**
+   * Local wall-clock ms at which `window` began, if this node saw it begin (not for
+   * the window it started in: its start is unknown, and deadlines measured from the
+   * moment of joining would judge other nodes' timely messages as early).
+   */
   startOf(window: number): number | undefined {
-    return this.startedAt.get(window);
+    return window === this.joinedIn ? undefined : this.startedAt.get(window);
+  }
+
+  /** The first window whose beginning this node saw (it was running through all of it). */
+  get firstFullWindow(): number {
+    return this.joinedIn + 1;
   }
 
   /** Resolves with the current window once it is ≥ `window` (-1 if stopped). */

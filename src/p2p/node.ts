@@ -57,6 +57,14 @@ export interface P2POptions {
 
 export type MessageHandler<T extends Topic = Topic> = (msg: TopicMessages[T], from: string) => void;
 
+/**
+ * The node's own rule for a topic, run after the message decoded and its signer
+ * passed the gate, before it is delivered or forwarded: `reject` drops it and
+ * penalises the signer, `ignore` drops it without blame.
+ */
+export type GuardVerdict = { kind: 'accept' } | { kind: 'ignore' | 'reject'; reason: string };
+export type MessageGuard<T extends Topic = Topic> = (msg: TopicMessages[T], from: string) => GuardVerdict;
+
 export interface TopicStats { msgsIn: number; bytesIn: number; msgsOut: number; bytesOut: number; rejected: number }
 export interface P2PStats {
   bytesIn: number;
@@ -88,6 +96,8 @@ export interface P2PNode {
   stop(): Promise<void>;
   publish(topic: Topic, msg: TopicMessage): Promise<number>;
   on<T extends Topic>(topic: T, handler: MessageHandler<T>): void;
+  /** Sets the node's admission rule for a topic (one per topic; see GuardVerdict). */
+  guard<T extends Topic>(topic: T, rule: MessageGuard<T>): void;
   setRegisteredPeers(peerIds: Set<string>, validators?: Set<string>): void;
   setAppScores(scores: Map<string, number>): void;
   /**
@@ -152,6 +162,7 @@ export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
 class GradmeshNode implements P2PNode {
   readonly peerId: string;
   private readonly handlers = new Map<Topic, MessageHandler[]>();
+  private readonly guards = new Map<Topic, MessageGuard>();
   private readonly topicByName = new Map<string, Topic>();
   private readonly runHashBytes: Uint8Array;
   private readonly maxBlobBytes: number;
@@ -282,6 +293,10 @@ class GradmeshNode implements P2PNode {
     const list = this.handlers.get(topic) ?? [];
     list.push(handler as MessageHandler);
     this.handlers.set(topic, list);
+  }
+
+  guard<T extends Topic>(topic: T, rule: MessageGuard<T>): void {
+    this.guards.set(topic, rule as MessageGuard);
   }
 
   setRegisteredPeers(peerIds: Set<string>, validators?: Set<string>): void {
@@ -471,6 +486,15 @@ class GradmeshNode implements P2PNode {
       if (!checked.ok) {
         this.reject(topic, checked.rejection.reason);
         return checked.rejection.action === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
+      }
+      const verdict = this.guards.get(topic)?.(checked.msg, from);
+      if (verdict && verdict.kind !== 'accept') {
+        this.reject(topic, verdict.reason);
+        if (verdict.kind === 'ignore') return TopicValidatorResult.Ignore;
+        // The signer is to blame (it signed what no honest node sends); a relay that
+        // passed it on by its own, possibly different, view is not.
+        this.gate.penalise(from, `${topic}: ${verdict.reason}`);
+        return direct ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
       }
       return TopicValidatorResult.Accept;
     } catch (err) {

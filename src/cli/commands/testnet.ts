@@ -1,4 +1,5 @@
 // `gradmesh testnet`: one command starts a whole local network.
+import { isNodeAdversaryMode, NODE_ADVERSARY_MODES } from '../../node/adversary-wiring.js';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { Testnet } from '../../node/testnet.js';
@@ -28,10 +29,10 @@ export function registerTestnet(program: Command): void {
     .option('--windows <n>', 'stop after this many evaluated windows (0 = until Ctrl-C)', '0')
     .option('--threads <n>', 'engine threads per node', '1')
     .option('--keep', 'keep the state of a previous testnet in --dir (default: start fresh)')
-    .option('--adversary <mode>', 'add a misbehaving miner: free-rider, noise, nan, scale, copycat, stale, lazy (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--adversary <mode>', 'add a misbehaving miner: free-rider, noise, nan, scale, copycat, stale, lazy, forge-manifest (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .action(async (f: TestnetFlags) => {
       for (const m of f.adversary ?? []) {
-        if (!isAdversaryMode(m)) throw new Error(`--adversary ${m}: expected one of ${ADVERSARY_MODES.join(', ')}`);
+        if (!isAdversaryMode(m) && !isNodeAdversaryMode(m)) throw new Error(`--adversary ${m}: expected one of ${[...ADVERSARY_MODES, ...NODE_ADVERSARY_MODES].join(', ')}`);
       }
       const abort = new AbortController();
       const net = new Testnet({

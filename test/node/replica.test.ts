@@ -1,0 +1,125 @@
+// The replica's rules for manifests it hears: precedence between the lead and a
+// fallback for the same window (take back the fallback's, apply the lead's), a
+// lower-precedence manifest after the lead's changes nothing, and a manifest whose
+// chain leaves the applied one is refused before it touches θ. Real payloads (the
+// native compressor), a real content store; the network is a map of blobs by digest.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import pino from 'pino';
+import { Replica, manifestDigest, manifestBytes, type ManifestMsg } from '../../src/node/replica.js';
+import { GENESIS_DIGEST } from '../../src/node/manifest-chain.js';
+import { ContentStore } from '../../src/p2p/content-store.js';
+import type { P2PNode } from '../../src/p2p/index.js';
+import type { PeerDirectory } from '../../src/node/peer-directory.js';
+import {
+  compressWithFeedback, encodePayload, payloadDigest, thetaHash, modelShapeHash, aggregateAndStep, decodePayload,
+} from '../../src/train/compress/index.js';
+import { testVector } from '../compress/helpers.js';
+
+const layout = [
+  { name: 'a.weight', shape: [64, 64], offset: 0, numel: 4096 },
+  { name: 'b.weight', shape: [48], offset: 4096, numel: 48 },
+];
+const N = 4096 + 48;
+const runHash = new Uint8Array(createHash('sha256').update('replica-test').digest());
+const opts = { chunk: 64, k: 64, demo: false };
+
+async function setup() {
+  const store = new ContentStore(join(mkdtempSync(join(tmpdir(), 'gm-replica-')), 'store'));
+  await store.open();
+  const network = new Map<string, Uint8Array>();
+  const p2p = {
+    store,
+    fetchBlob: async (digest: string) => {
+      const local = await store.get(digest);
+      if (local) return local;
+      const b = network.get(digest);
+      if (!b) throw new Error(`no peer holds ${digest.slice(0, 12)}`);
+      await store.put(b, { window: 0, kind: 'blob' });
+      return b;
+    },
+  } as unknown as P2PNode;
+  const directory = { uid: () => undefined } as unknown as PeerDirectory;
+  const theta0 = testVector(N, 11);
+  const superseded: Array<[number, number, number]> = [];
+  const replica = new Replica({
+    layout, runHash, outerLr: 1, p2p, directory, log: pino({ level: 'silent' }), theta: Float32Array.from(theta0),
+    onSuperseded: (w, a, b) => superseded.push([w, a, b]),
+  });
+  return { replica, network, theta0, superseded };
+}
+
+function payload(window: number, uid: number, base: Float32Array, seed: number): Uint8Array {
+  const c = compressWithFeedback(new Float32Array(N), testVector(N, seed), layout, 0.95, opts);
+  return encodePayload({ version: 1, runHash, window, uid, modelShapeHash: modelShapeHash(layout), baseThetaHash: Buffer.from(thetaHash(base), 'hex') }, c);
+}
+
+/** A manifest as a validator builds it: θ_{w+1} computed independently on a copy. */
+function manifest(window: number, validatorUid: number, prevDigest: string, base: Float32Array, entries: Array<[number, Uint8Array]>): { m: ManifestMsg; next: Float32Array } {
+  const next = Float32Array.from(base);
+  const decoded = entries.map(([uid, b]) => ({ uid, payload: decodePayload(b, layout, { runHash, window, uid }) }));
+  if (decoded.length) aggregateAndStep(next, layout, decoded, 1);
+  const m: ManifestMsg = {
+    version: 1, runHash, window: BigInt(window), validatorUid,
+    entries: entries.map(([uid, b]) => ({ uid, digest: Buffer.from(payloadDigest(b), 'hex') })),
+    nextThetaHash: Buffer.from(thetaHash(next), 'hex'), prevDigest: Buffer.from(prevDigest, 'hex'), issuedAtMs: 0n,
+  };
+  return { m, next };
+}
+
+test('a fallback\'s applied manifest is taken back when the lead\'s for the same window arrives', async () => {
+  const { replica, network, theta0, superseded } = await setup();
+  const p1 = payload(0, 3, theta0, 1);
+  const p2 = payload(0, 4, theta0, 2);
+  for (const p of [p1, p2]) network.set(payloadDigest(p), p);
+  const fallback = manifest(0, 1, GENESIS_DIGEST, theta0, [[3, p1]]);
+  const lead = manifest(0, 0, GENESIS_DIGEST, theta0, [[3, p1], [4, p2]]);
+  assert.equal(await replica.offer(fallback.m, undefined, 1), true);
+  assert.equal(replica.thetaHash, thetaHash(fallback.next));
+  assert.equal(await replica.offer(lead.m, undefined, 0), true);
+  assert.equal(replica.thetaHash, thetaHash(lead.next), 'θ is the lead\'s θ_1, computed from θ_0');
+  assert.deepEqual(Buffer.from(replica.theta.buffer).equals(Buffer.from(lead.next.buffer)), true);
+  assert.deepEqual(replica.chain.head, { digest: manifestDigest(lead.m), window: 0 });
+  assert.equal(replica.synced, true);
+  assert.deepEqual(superseded, [[0, 1, 0]]);
+  // The fallback's again (a late duplicate) changes nothing now.
+  assert.equal(await replica.offer(fallback.m, undefined, 1), false);
+  assert.equal(replica.thetaHash, thetaHash(lead.next));
+});
+
+test('a fallback\'s manifest after the lead\'s, or a forged one of the same window, changes nothing', async () => {
+  const { replica, network, theta0, superseded } = await setup();
+  const p1 = payload(0, 3, theta0, 1);
+  network.set(payloadDigest(p1), p1);
+  const lead = manifest(0, 0, GENESIS_DIGEST, theta0, []);
+  const selfOnly = manifest(0, 7, GENESIS_DIGEST, theta0, [[3, p1]]);
+  await replica.offer(lead.m, undefined, 0);
+  assert.equal(await replica.offer(selfOnly.m, undefined, 2), false);
+  assert.equal(replica.thetaHash, thetaHash(theta0));
+  assert.deepEqual(replica.chain.head, { digest: manifestDigest(lead.m), window: 0 });
+  assert.deepEqual(superseded, []);
+});
+
+test('a manifest whose chain leaves the applied one is refused before θ changes', async () => {
+  const { replica, network, theta0 } = await setup();
+  // The applied chain: m0 (window 0) → m1 (window 1).
+  const m0 = manifest(0, 0, GENESIS_DIGEST, theta0, []);
+  const m1 = manifest(1, 0, manifestDigest(m0.m), theta0, []);
+  await replica.offer(m0.m, undefined, 0);
+  await replica.offer(m1.m, undefined, 0);
+  // A validator that missed m1 (restarted on a stale θ) links its window-2 manifest to
+  // m0 and lists a payload: applying it would move θ although it does not link.
+  const p = payload(2, 3, theta0, 5);
+  network.set(payloadDigest(p), p);
+  network.set(manifestDigest(m0.m), manifestBytes(m0.m));
+  const stale = manifest(2, 0, manifestDigest(m0.m), theta0, [[3, p]]);
+  const before = replica.thetaHash;
+  assert.equal(await replica.offer(stale.m, undefined, 0), false);
+  assert.equal(replica.thetaHash, before);
+  assert.equal(thetaHash(replica.theta), before, 'θ itself untouched');
+  assert.deepEqual(replica.chain.head, { digest: manifestDigest(m1.m), window: 1 });
+});
