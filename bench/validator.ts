@@ -90,7 +90,7 @@ export async function main(args: string[]): Promise<void> {
         verdicts.accepted.push({ uid, digest: payloadDigest(bytes), bytes });
       }
       const t1 = performance.now();
-      const chosen = gauntlet.choose(w, verdicts);
+      const chosen = await gauntlet.choose(w, verdicts);
       chooseS.push((performance.now() - t1) / 1000);
       const report = await gauntlet.afterWindow(w, verdicts);
       evalS.push(report.evalMs / 1000 / report.evaluated.length);

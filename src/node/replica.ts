@@ -80,6 +80,7 @@ export class Replica {
   private inSync = true;
   private pendingManifests = new Map<string, ManifestMsg>();
   private undo: Undo | null = null;
+  private newestHeard = -1;
   /** uids aggregated by the manifests of recent windows (a validator compares its own choice). */
   private readonly entriesByWindow = new Map<number, number[]>();
 
@@ -104,6 +105,11 @@ export class Replica {
     return this.inSync;
   }
 
+  /** The newest window of a manifest offered to this replica (applied or not). */
+  get newestHeardWindow(): number {
+    return this.newestHeard;
+  }
+
   /** The uids the applied manifest of `window` aggregated (recent windows only). */
   appliedEntries(window: number): number[] | undefined {
     return this.entriesByWindow.get(window);
@@ -126,6 +132,7 @@ export class Replica {
 
   private async offerLocked(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
     const digest = manifestDigest(m);
+    this.newestHeard = Math.max(this.newestHeard, Number(m.window));
     this.maybeTakeBack(m, digest, rank);
     const stack: Array<{ m: ManifestMsg; digest: string }> = [{ m, digest }];
     let jumped = false;

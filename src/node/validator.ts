@@ -105,13 +105,17 @@ export interface ValidatorHooks {
 
 /**
  * May this validator speak for window w (publish its manifest, during w+1)? Only with
- * θ in sync and the manifest of w−1 known: applied, or known not to exist because this
- * node was up through all of window w, when it was due. A validator that restarted
- * and has not caught up yet would otherwise publish a manifest on a stale θ.
+ * θ in sync and at the head of the manifest chain: the manifest of w−1 applied, or
+ * known not to exist because this node was up through all of window w, when it was
+ * due, and heard no manifest newer than its head (one it could not apply means it is
+ * behind). A validator that restarted and has not caught up would otherwise publish a
+ * manifest on a stale θ.
  */
 export function readyToSpeak(ctx: Pick<NodeContext, 'replica' | 'driver'>, w: number): boolean {
-  if (!ctx.replica.synced) return false;
-  return ctx.replica.chain.head.window >= w - 1 || w >= ctx.driver.firstFullWindow;
+  const r = ctx.replica;
+  if (!r.synced) return false;
+  if (r.chain.head.window >= w - 1) return true;
+  return w >= ctx.driver.firstFullWindow && r.newestHeardWindow <= r.chain.head.window;
 }
 
 /** The lead's manifest of a window against this validator's own choice: logged and counted. */

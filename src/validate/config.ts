@@ -38,6 +38,13 @@ export const GauntletConfigSchema = z
     newMinerEvals: z.number().int().min(1),
     /** N: weights go on chain every N windows. */
     windowsPerWeights: z.number().int().positive(),
+    /**
+     * Payloads measured before the manifest is chosen, per window: every candidate
+     * without a positive final score and a positive last gradient score is measured
+     * first, and one that does not lower the loss is not aggregated. Unmeasured ones
+     * beyond this count stay out.
+     */
+    maxProbes: z.number().int().min(0),
   })
   .strict();
 
@@ -59,6 +66,7 @@ export const DEFAULT_GAUNTLET_CONFIG: Readonly<GauntletConfig> = Object.freeze({
   explorationSlots: 2,
   newMinerEvals: 3,
   windowsPerWeights: 10,
+  maxProbes: 8,
 });
 
 /** Defaults, overridden field by field, then validated (a GauntletError names the bad field). */

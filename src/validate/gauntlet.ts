@@ -74,6 +74,8 @@ interface WindowPlan {
   penalties: Array<{ uid: number; kind: PenaltyKind; why: string }>;
   copies: CopyFinding[];
   chosen: number[];
+  /** Payloads measured before the manifest was chosen (this window's evaluations of them). */
+  probed: Evaluation[];
 }
 
 export interface WindowReport {
@@ -167,7 +169,7 @@ export class Gauntlet {
    * The validator hook: called while θ_w is the replica's head. Returns the payloads the
    * manifest of `window` lists (sorted by uid).
    */
-  choose(window: number, verdicts: WindowVerdicts): CheckedPayload[] {
+  async choose(window: number, verdicts: WindowVerdicts): Promise<CheckedPayload[]> {
     const theta = this.deps.theta();
     this.snapshot.set(theta);
     const head = this.deps.thetaHash?.() ?? thetaHash(this.snapshot);
@@ -205,15 +207,62 @@ export class Gauntlet {
     const outliers = normOutliers(notCopied, this.config.maxNormRatio);
     for (const [uid, ratio] of outliers) penalties.push({ uid, kind: 'invalid', why: `norm ${ratio.toFixed(1)}× the window median` });
     const valid = notCopied.filter((d) => !outliers.has(d.uid));
-    const chosenUids = selectManifestUids(
-      valid.map((v) => v.uid),
-      this.records,
-      { maxPayloads: this.deps.spec.outer.maxPayloads, explorationSlots: this.config.explorationSlots, newMinerEvals: this.config.newMinerEvals },
-      (uids) => seededOrder(this.deps.runHash, window, uids),
-    );
-    this.plan = { window, thetaHash: head, valid, penalties, copies, chosen: chosenUids };
+    const { chosen: chosenUids, probed } = await this.chooseMeasured(window, head, valid);
+    this.plan = { window, thetaHash: head, valid, penalties, copies, chosen: chosenUids, probed };
     const pick = new Set(chosenUids);
     return verdicts.accepted.filter((a) => pick.has(a.uid));
+  }
+
+  /**
+   * The manifest's uids, with every pick that has not earned trust measured first: a
+   * payload measured this window as not lowering the loss on random data is not
+   * aggregated, and its slot goes to the next candidate. Trusted = a positive final
+   * score (rating × indicator) and a positive last gradient score; anyone else — new
+   * miners, and miners whose record says nothing good — is measured, up to maxProbes.
+   * Runs with the engine to itself (the validator calls choose under the replica lock).
+   */
+  private async chooseMeasured(window: number, head: string, valid: WindowPlan['valid']): Promise<{ chosen: number[]; probed: Evaluation[] }> {
+    const policy = { maxPayloads: this.deps.spec.outer.maxPayloads, explorationSlots: this.config.explorationSlots, newMinerEvals: this.config.newMinerEvals };
+    const order = (uids: number[]): number[] => seededOrder(this.deps.runHash, window, uids);
+    const trusted = (uid: number): boolean => {
+      const r = this.records.get(uid);
+      return r !== undefined && finalScore(r) > 0 && (r.lastScore ?? 0) > 0;
+    };
+    const probed = new Map<number, Evaluation>();
+    const failed = new Set<number>();
+    let measure: ((v: WindowPlan['valid'][number]) => Promise<Evaluation>) | null = null;
+    for (;;) {
+      const chosen = selectManifestUids(valid.map((v) => v.uid).filter((u) => !failed.has(u)), this.records, policy, order);
+      const unmeasured = chosen.filter((u) => !trusted(u) && !probed.has(u));
+      if (unmeasured.length === 0) return { chosen, probed: [...probed.values()] };
+      if (probed.size >= this.config.maxProbes) {
+        return { chosen: chosen.filter((u) => trusted(u) || probed.has(u)), probed: [...probed.values()] };
+      }
+      measure ??= await this.measurer(window, head, valid);
+      for (const uid of unmeasured.slice(0, this.config.maxProbes - probed.size)) {
+        const e = await measure(valid.find((v) => v.uid === uid)!);
+        probed.set(uid, e);
+        if (!e.finite || e.score <= 0) failed.add(uid);
+      }
+    }
+  }
+
+  /** Evaluates payloads of the window against the θ_w snapshot, sharing L_before on the random batch. */
+  private async measurer(window: number, head: string, valid: WindowPlan['valid']): Promise<(v: WindowPlan['valid'][number]) => Promise<Evaluation>> {
+    const { engine, runHash, spec, trainSet } = this.deps;
+    const T = spec.seqLen;
+    const sampleCount = trainSet.sampleCount(T);
+    const random = evalBatch(trainSet, randomSampleIndices(runHash, window, sampleCount, this.config.randomSamples, this.nonce), T);
+    const thresholds = medianNorms(valid.map((v) => v.payload));
+    const lr = spec.outer.lr * this.config.evalLrScale;
+    engine.params.set(this.snapshot);
+    const randomBefore = await meanLoss(engine, random);
+    return async (v) => {
+      const own = evalBatch(
+        trainSet, ownSampleIndices(runHash, v.uid, window, spec.batch, spec.innerSteps, sampleCount, this.config.ownSamples, this.nonce), T,
+      );
+      return evaluatePayload({ engine, theta: this.snapshot, thetaHash: head, uid: v.uid, payload: v.payload, medianNorms: thresholds, lr, own, random, randomBefore });
+    };
   }
 
   /** The validator hook after the manifest of `window` is out: penalties, evaluation, ratings, save. */
@@ -247,17 +296,21 @@ export class Gauntlet {
         const r = this.rec(v.uid, window);
         r.inSync = true;
       }
+      // Payloads measured before the manifest are this window's evaluations of them;
+      // the fair sample is drawn from the rest.
+      const measured = new Set(plan.probed.map((e) => e.uid));
+      const rest = plan.valid.filter((v) => !measured.has(v.uid));
       const rng = Xoshiro256StarStar.fromDigest(new Uint8Array(createHash('sha256').update('gauntlet-pick').update(this.nonce).update(String(window)).digest()));
       const pickUids = chooseForEvaluation(
-        plan.valid.map((v) => ({ uid: v.uid, ordinal: ratingOrdinal(this.rec(v.uid, window).rating), wait: this.rec(v.uid, window).wait })),
+        rest.map((v) => ({ uid: v.uid, ordinal: ratingOrdinal(this.rec(v.uid, window).rating), wait: this.rec(v.uid, window).wait })),
         this.config.evalPerWindow, this.config.maxWait, this.config.ratingBins, rng,
       );
       const picked = new Set(pickUids);
-      for (const v of plan.valid) if (!picked.has(v.uid)) this.rec(v.uid, window).wait++;
-      const toEval = plan.valid.filter((v) => picked.has(v.uid));
-      let results: Evaluation[] = [];
+      for (const v of rest) if (!picked.has(v.uid)) this.rec(v.uid, window).wait++;
+      const toEval = rest.filter((v) => picked.has(v.uid));
+      let results: Evaluation[] = [...plan.probed];
       try {
-        results = await this.evaluateAll(window, plan, toEval);
+        results = results.concat(await this.evaluateAll(window, plan, toEval));
       } catch (e) {
         // θ not restored is a bug that must stop the validator; anything else (the
         // engine failing mid-window) costs this window's evaluations, not the node.

@@ -3,16 +3,15 @@
 //   2. up to E exploration slots for new miners (fewer than newMinerEvals evaluations),
 //      in the window's seeded order, so a newcomer's payload is used (and evaluated
 //      against the model it then shapes) before it has a track record;
-//   3. any slots left: the other candidates that are not known to be harmful (a miner
-//      with newMinerEvals or more evaluations whose last measured gradient score did
-//      not lower the loss on random data is), best score first, then seeded order.
+//   3. any slots left: the other candidates that are not known to be harmful (below),
+//      best score first, then seeded order.
 //      The final score gates payment; inclusion is about the model: an honest payload
 //      whose indicator average is still ≤ 0 (own-data gain no larger than the random
 //      one, common early in training) still improves θ, and leaving it out starves the
 //      run (measured: 1.75 of 4 honest payloads per window in the convergence bench).
 // The result is sorted by uid, the order aggregation uses.
 import type { MinerRecord } from './scores.js';
-import { finalScore } from './scores.js';
+import { finalScore, ratingOrdinal } from './scores.js';
 
 export interface ManifestPolicy {
   maxPayloads: number;
@@ -35,14 +34,28 @@ export function selectManifestUids(
   const bySeed = (a: number, b: number): number => seedRank.get(a)! - seedRank.get(b)!;
   const byScore = (a: number, b: number): number => score(b) - score(a) || bySeed(a, b);
 
+  // Known harmful, and left out:
+  //  - measured enough, and its last gradient score did not lower the loss;
+  //  - measured, and losing the loss-drop contest (a rating ordinal ≤ 0) while miners
+  //    that win it are available. A noise payload can lower the loss a little by chance
+  //    in one window, but it ranks last every time it is measured, so its rating falls
+  //    below 0 after one evaluation and stays there (its weight is 0 too). Weight 0
+  //    alone is not the test: an honest miner early in training often has weight 0
+  //    because its own-data gain has not yet beaten its random-data gain (the indicator),
+  //    and leaving those out starved the run (see above).
+  // Such a miner is still evaluated in the fair sample after the manifest, and comes
+  // back once its rating does.
+  const rated = (uid: number): number => (evals(uid) > 0 ? ratingOrdinal(records.get(uid)!.rating) : 0);
+  const someWinning = candidates.some((u) => rated(u) > 0);
+  const harmful = (uid: number): boolean =>
+    (evals(uid) >= policy.newMinerEvals && (records.get(uid)?.lastScore ?? 0) <= 0) || (someWinning && evals(uid) > 0 && rated(uid) <= 0);
   const explore = Math.min(policy.explorationSlots, policy.maxPayloads);
   const chosen: number[] = candidates.filter((u) => score(u) > 0).sort(byScore).slice(0, policy.maxPayloads - explore);
   const taken = new Set(chosen);
-  for (const u of candidates.filter((u) => !taken.has(u) && evals(u) < policy.newMinerEvals).sort(bySeed).slice(0, explore)) {
+  for (const u of candidates.filter((u) => !taken.has(u) && evals(u) < policy.newMinerEvals && !harmful(u)).sort(bySeed).slice(0, explore)) {
     chosen.push(u);
     taken.add(u);
   }
-  const harmful = (uid: number): boolean => evals(uid) >= policy.newMinerEvals && (records.get(uid)?.lastScore ?? 0) <= 0;
   const rest = candidates.filter((u) => !taken.has(u) && !harmful(u)).sort(byScore);
   for (const u of rest) {
     if (chosen.length >= policy.maxPayloads) break;
