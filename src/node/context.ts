@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Chain, Hotkey } from '../chain/index.js';
-import { createP2PNode, type P2PNode } from '../p2p/index.js';
+import { createP2PNode, rateLimited, type P2PNode } from '../p2p/index.js';
 import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
@@ -156,12 +156,18 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   if (existing !== commitment) await chain.setCommitment(o.hotkey, commitment);
 
   const directory = new PeerDirectory(chain);
-  const refreshPeers = async (): Promise<void> => {
+  // Once per window, and when a peer we do not know as registered speaks (it may have
+  // committed since our last read): coalesced, at most one chain read per 5 s.
+  const refreshPeers = rateLimited(async (): Promise<void> => {
     await directory.refresh();
     p2p.setRegisteredPeers(directory.registeredPeerIds(), new Set(directory.validators().map((v) => v.peerId)));
     p2p.setAppScores(directory.stakeScores());
-  };
+  }, 5000);
   await refreshPeers();
+  p2p.onUnknownPeer(() => {
+    // a failed read is retried on the next request and every window (whose failures warn)
+    refreshPeers().catch((e: unknown) => log.debug({ err: (e as Error).message }, 'peer refresh on an unknown peer failed'));
+  });
 
   const metrics = new NodeMetrics();
   const abort = new AbortController();
@@ -271,6 +277,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     encodeManifest: manifestBytes,
     stop: async () => {
       abort.abort();
+      refreshPeers.cancel();
       driver.stop();
       await refreshLoop.catch(() => undefined);
       await p2p.stop();

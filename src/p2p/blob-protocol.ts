@@ -2,6 +2,8 @@
 //   client → server: varint length + BlobRequest { version, digest(32), offset, length (a maximum; 0 = to end) }
 //   server → client: varint length + BlobResponse { version, status, totalSize, offset, length },
 //                    then exactly `length` raw bytes, then the server closes its side.
+//   A requester the node's PeerGate refuses gets REFUSED (live offences) or
+//   UNREGISTERED (not in the registered set) before its request is read.
 // The server streams from disk with backpressure (it waits for the stream to drain);
 // the client copies straight into a caller-owned buffer of known size, so nothing a
 // peer sends can make either side buffer without bound.
@@ -9,6 +11,7 @@ import type { Connection, PeerId, Stream, StreamMessageEvent } from '@libp2p/int
 import { lpStream } from '@libp2p/utils';
 import type { ContentStore } from './content-store.js';
 import { BlobProtocolError } from './errors.js';
+import type { RequesterVerdict } from './peer-gate.js';
 import { BlobRequest, BlobResponse } from './proto/messages.js';
 
 export const BLOB_PROTOCOL = '/gradmesh/blob/1.0.0';
@@ -29,6 +32,12 @@ export interface BlobServerOptions {
   /** +1 when a request starts being served, -1 when it ends (the node tracks transfer activity) */
   onActive?: (delta: 1 | -1) => void;
   onError?: (peer: string, err: unknown) => void;
+  /**
+   * The requester gate (the node's PeerGate): a requester with live offences is
+   * answered REFUSED, one not in the registered set UNREGISTERED (the node re-reads
+   * the set: it may only be early), before its request is read. Default: serve all.
+   */
+  admit?: (peer: string) => RequesterVerdict;
 }
 
 export function toHex(b: Uint8Array): string {
@@ -49,6 +58,12 @@ export function blobServer(opts: BlobServerOptions): (stream: Stream, connection
       const reply = async (r: Partial<BlobResponse> & { status: BlobResponse.Status }): Promise<void> => {
         await lp.write(BlobResponse.encode({ version: BLOB_VERSION, totalSize: 0n, offset: 0n, length: 0n, ...r }), { signal });
       };
+      const verdict = opts.admit?.(peer) ?? 'serve';
+      if (verdict !== 'serve') {
+        await reply({ status: verdict === 'offender' ? BlobResponse.Status.REFUSED : BlobResponse.Status.UNREGISTERED });
+        await stream.close({ signal });
+        return;
+      }
       if (n > opts.perPeerConcurrency) {
         await reply({ status: BlobResponse.Status.BUSY });
         await stream.close({ signal });

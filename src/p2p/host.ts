@@ -1,5 +1,6 @@
 // Builds the libp2p host: TCP + Noise + Yamux, identify, ping, a private Kademlia
-// DHT per network (server mode), bootstrap and gossipsub with peer scoring.
+// DHT per network (server mode), bootstrap, gossipsub with peer scoring, and the
+// PeerGate as connection gater.
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { bootstrap } from '@libp2p/bootstrap';
@@ -8,7 +9,7 @@ import { identify, type Identify } from '@libp2p/identify';
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
-import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface';
 import { createLibp2p } from 'libp2p';
 import type { PeerGate } from './peer-gate.js';
 import { SCORE_THRESHOLDS } from './peer-gate.js';
@@ -55,6 +56,23 @@ export function dhtProtocol(network: string): string {
   return `${base}/kad/1.0.0`;
 }
 
+/**
+ * The PeerGate as libp2p's connection gater: a peer with live offences (graylisted)
+ * is neither dialled nor accepted once the handshake names it (inbound or dialled
+ * by address), except bootstrap peers (PeerGate.refusesConnection). Unknown and
+ * unregistered peers are let in: the DHT needs them, and a fresh registered node's
+ * commitment may not have been read yet. Being graylisted in gossipsub alone left an
+ * offender connected, opening blob streams.
+ */
+export function gateConnections(gate: PeerGate): ConnectionGater {
+  const deny = (peer: PeerId): boolean => gate.refusesConnection(peer.toString());
+  return {
+    denyDialPeer: deny,
+    denyInboundEncryptedConnection: deny,
+    denyOutboundEncryptedConnection: deny,
+  };
+}
+
 export async function createHost(o: HostOptions): Promise<Host> {
   // Per-topic scoring: announcements are sporadic, so no mesh-delivery quotas (they
   // would punish quiet but honest peers); invalid messages cost a lot.
@@ -82,6 +100,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
   return createLibp2p<HostServices>({
     privateKey: o.privateKey,
     start: false,
+    connectionGater: gateConnections(o.gate),
     addresses: { listen: o.listen, ...(o.announce?.length ? { announce: o.announce } : {}) },
     transports: [tcp()],
     connectionEncrypters: [noise()],

@@ -9,7 +9,9 @@ export {
 } from './messages.js';
 export type { Topic, TopicMessage, TopicMessages } from './messages.js';
 export { BLOB_PROTOCOL } from './blob-protocol.js';
-export { PeerGate, OFFENDER_SCORE } from './peer-gate.js';
+export { PeerGate, OFFENDER_SCORE, OFFENCE_TTL_MS } from './peer-gate.js';
 export type { Offence } from './peer-gate.js';
+export { rateLimited } from './rate-limit.js';
+export type { RateLimited } from './rate-limit.js';
 export { P2PError, BlobUnavailableError, BlobProtocolError, InvalidArgumentError } from './errors.js';
 export { dhtProtocol } from './host.js';

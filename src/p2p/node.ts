@@ -53,6 +53,8 @@ export interface P2POptions {
   deferredWriteBytes?: number;
   /** blob requests served at once to one peer (default 4) */
   perPeerBlobConcurrency?: number;
+  /** how long an offence counts against a peer (default 10 min; see peer-gate.ts) */
+  offenceTtlMs?: number;
 }
 
 export type MessageHandler<T extends Topic = Topic> = (msg: TopicMessages[T], from: string) => void;
@@ -99,6 +101,14 @@ export interface P2PNode {
   /** Sets the node's admission rule for a topic (one per topic; see GuardVerdict). */
   guard<T extends Topic>(topic: T, rule: MessageGuard<T>): void;
   setRegisteredPeers(peerIds: Set<string>, validators?: Set<string>): void;
+  /**
+   * Called with the PeerId of a peer that this node does not know as registered (or,
+   * on manifest, as a validator) when it signs a message or asks for a blob. The
+   * message or request is ignored, not held against the peer: it may have committed
+   * after the registered set was read. The handler should re-read the set (rate-limited:
+   * it is called for every such message).
+   */
+  onUnknownPeer(handler: (peerId: string) => void): void;
   setAppScores(scores: Map<string, number>): void;
   /**
    * The verified bytes of a blob, from the store or fetched (then stored and
@@ -107,7 +117,7 @@ export interface P2PNode {
    */
   fetchBlob(digest: string, opts?: FetchOptions): Promise<Uint8Array>;
   connectedPeers(): string[];
-  /** peers caught misbehaving (unregistered announcements, wrong bytes), with reasons */
+  /** peers caught misbehaving (e.g. serving wrong bytes), with their live (unexpired) offences */
   penalties(): Map<string, Offence[]>;
   /**
    * Resolves once the DHT provider record of a stored blob has been published (or
@@ -131,6 +141,20 @@ function isLoopback(addr: string): boolean {
   return addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/');
 }
 
+/** PeerIds named by /p2p/ in the bootstrap multiaddrs (their connections are never refused). */
+function bootstrapPeerIds(addrs: string[]): string[] {
+  const ids: string[] = [];
+  for (const a of addrs) {
+    try {
+      const id = multiaddr(a).getComponents().findLast((c) => c.name === 'p2p')?.value;
+      if (id) ids.push(id);
+    } catch {
+      // a malformed address fails where it is dialled
+    }
+  }
+  return ids;
+}
+
 export function digestToCid(digest: string): CID {
   return CID.createV1(0x55, Digest.create(0x12, Buffer.from(digest, 'hex')));
 }
@@ -143,7 +167,10 @@ export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
     ...(opts.deferredWriteBytes === undefined ? {} : { deferredWriteBytes: opts.deferredWriteBytes }),
   });
   await store.open();
-  const gate = new PeerGate();
+  const gate = new PeerGate({
+    alwaysConnect: bootstrapPeerIds(opts.bootstrap),
+    ...(opts.offenceTtlMs === undefined ? {} : { offenceTtlMs: opts.offenceTtlMs }),
+  });
   const maxConnections = opts.maxConnections ?? 128;
   const host = await createHost({
     privateKey: key,
@@ -163,6 +190,7 @@ class GradmeshNode implements P2PNode {
   readonly peerId: string;
   private readonly handlers = new Map<Topic, MessageHandler[]>();
   private readonly guards = new Map<Topic, MessageGuard>();
+  private readonly unknownPeerHandlers: Array<(peerId: string) => void> = [];
   private readonly topicByName = new Map<string, Topic>();
   private readonly runHashBytes: Uint8Array;
   private readonly maxBlobBytes: number;
@@ -231,6 +259,11 @@ class GradmeshNode implements P2PNode {
       onActive: (d) => {
         this.serving += d;
         this.lastTransferAt = Date.now();
+      },
+      admit: (p) => {
+        const verdict = this.gate.requesterVerdict(p);
+        if (verdict === 'unknown') this.unknownPeer(p);
+        return verdict;
       },
     }), { maxInboundStreams: 256, maxOutboundStreams: 256 });
     for (const [name, topic] of this.topicByName) {
@@ -315,6 +348,20 @@ class GradmeshNode implements P2PNode {
     this.gate.setAppScores(scores);
   }
 
+  onUnknownPeer(handler: (peerId: string) => void): void {
+    this.unknownPeerHandlers.push(handler);
+  }
+
+  private unknownPeer(peerId: string): void {
+    for (const h of this.unknownPeerHandlers) {
+      try {
+        h(peerId);
+      } catch {
+        // a handler's bug must not break validation or serving
+      }
+    }
+  }
+
   penalties(): Map<string, Offence[]> {
     return this.gate.penalties();
   }
@@ -373,6 +420,8 @@ class GradmeshNode implements P2PNode {
         penalise: (p, reason) => {
           this.counters.fetchFailures++;
           this.gate.penalise(p, reason);
+          // the connection gater refuses it from now on; hang up on what is open
+          if (this.gate.refusesConnection(p)) void this.libp2p.hangUp(peerIdFromString(p)).catch(() => {});
         },
         onBytesIn: (n) => { this.counters.blobBytesIn += n; },
         rangeBytes: this.opts.rangeBytes ?? 8 * 1024 * 1024,
@@ -475,12 +524,15 @@ class GradmeshNode implements P2PNode {
       if (msg.type !== 'signed') { this.reject(topic, 'unsigned'); return TopicValidatorResult.Reject; }
       const from = msg.from.toString();
       const direct = propagator.toString() === from;
-      const allowed = topic === 'manifest' ? this.gate.isValidator(from) : this.gate.isRegistered(from);
-      if (!allowed) {
+      if (this.gate.senderVerdict(from, topic) === 'unknown') {
+        // Not an offence: the registered set is read once per window, so a peer that
+        // committed its PeerId (or got its validator permit) since then looks unknown
+        // although it is honest (in a fresh testnet every node did, and was graylisted
+        // for good). Ignore (not delivered or forwarded, no gossipsub penalty for the
+        // signer or the relay) and ask for a re-read.
         this.reject(topic, topic === 'manifest' ? 'sender is not a validator' : 'unregistered sender');
-        // graylist the signer; a relay that forwarded it is not blamed
-        if (!this.gate.isRegistered(from)) this.gate.penalise(from, `unregistered sender on ${topic}`);
-        return direct ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
+        this.unknownPeer(from);
+        return TopicValidatorResult.Ignore;
       }
       const checked = decodeAndCheck(topic, msg.data, { runHash: this.runHashBytes, maxBlobBytes: this.maxBlobBytes });
       if (!checked.ok) {

@@ -135,7 +135,7 @@ describe('p2p swarm of 8 nodes on loopback', () => {
     await assert.rejects(nodes[0]!.publish('grad', big), { name: 'InvalidArgumentError' });
   });
 
-  test('announcements of unregistered senders are ignored and the sender graylisted', async () => {
+  test('announcements of unregistered senders are ignored, and the sender is not penalised', async () => {
     const outsider = nodes[5]!;
     await waitFor(() => directTopicPeers(outsider).length >= 3, 'topic peers of the outsider');
     const targets = directTopicPeers(outsider);
@@ -146,13 +146,16 @@ describe('p2p swarm of 8 nodes on loopback', () => {
     await waitFor(async () => {
       await outsider.publish('grad', announcement(digest, 8, 5));
       await new Promise((r) => setTimeout(r, 500));
-      return targets.every((n) => n.penalties().has(outsider.peerId));
-    }, 'outsider penalised by its direct peers');
+      return targets.every((n) => (n.stats().rejections['grad: unregistered sender'] ?? 0) >= 1);
+    }, 'outsider judged by its direct peers');
     for (const n of others(outsider)) {
       assert.ok(!received.get(n.peerId)!.some((r) => r.from === outsider.peerId), 'not delivered');
     }
-    for (const n of targets) assert.ok((n.stats().rejections['grad: unregistered sender'] ?? 0) >= 1);
-    await waitFor(() => targets[0]!.gossipScore(outsider.peerId) <= -1000, 'graylist score');
+    // its commitment may just not have been read yet: no offence, no score penalty
+    for (const n of targets) {
+      assert.ok(!n.penalties().has(outsider.peerId), 'not penalised');
+      assert.ok(n.gossipScore(outsider.peerId) >= 0, `score ${n.gossipScore(outsider.peerId)}`);
+    }
     // registered peers are unaffected
     const digest2 = createHash('sha256').update('insider').digest('hex');
     await waitFor(async () => {

@@ -1293,7 +1293,9 @@ export namespace BlobResponse {
     NOT_FOUND = 'NOT_FOUND',
     BAD_REQUEST = 'BAD_REQUEST',
     BUSY = 'BUSY',
-    TOO_LARGE = 'TOO_LARGE'
+    TOO_LARGE = 'TOO_LARGE',
+    REFUSED = 'REFUSED',
+    UNREGISTERED = 'UNREGISTERED'
   }
 
   enum __StatusValues {
@@ -1301,7 +1303,9 @@ export namespace BlobResponse {
     NOT_FOUND = 1,
     BAD_REQUEST = 2,
     BUSY = 3,
-    TOO_LARGE = 4
+    TOO_LARGE = 4,
+    REFUSED = 5,
+    UNREGISTERED = 6
   }
 
   export namespace Status {
