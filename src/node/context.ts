@@ -187,6 +187,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const replica = new Replica({
     layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta,
     ...(head ? { head } : {}),
+    onSuperseded: () => { metrics.manifestsSuperseded++; },
     jumpToCheckpoint: async (h) => {
       const jumped = await checkpoints.jump(h, theta);
       // A joiner's error-feedback buffer is empty: it stays out of manifests for a

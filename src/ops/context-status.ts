@@ -55,6 +55,11 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
     manifestsApplied: m.manifestsApplied,
     // Window w closes during w+1, so in window c the last manifest due is that of c−2.
     manifestsMissed: Math.max(0, window - 2 - headWindow),
+    manifestRule: {
+      rejected: { ...m.manifestRejections }, superseded: m.manifestsSuperseded,
+      compared: m.agreement.compared, disagreed: m.agreement.disagreed,
+      ...(m.agreement.last ? { last: m.agreement.last } : {}),
+    },
     innerSteps: ctx.innerStep,
     tokensPerSecond: Number.isFinite(m.tokensPerSecond) ? m.tokensPerSecond : 0,
     trainLoss: m.trainLoss.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.loss)),

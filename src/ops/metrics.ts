@@ -151,6 +151,24 @@ export class OpsMetrics {
     });
     gauge('gradmesh_manifest_head_window', 'Window of the last manifest applied', (s) => s.headWindow);
     counter('gradmesh_manifests_applied_total', 'Manifests applied since the process started', (s) => s.manifestsApplied);
+    new Counter({
+      name: 'gradmesh_manifests_rejected_total', help: 'Manifests refused by the speaker rule (their signer may not speak then), by reason', labelNames: ['reason'], registers: [r],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(snap()?.manifestRule?.rejected ?? {})) setCounter(this, n, { reason });
+      },
+    });
+    counter('gradmesh_manifests_superseded_total', 'Applied fallback manifests replaced by the lead\'s for the same window', (s) => s.manifestRule?.superseded ?? 0);
+    new Counter({
+      name: 'gradmesh_manifest_comparisons_total', help: 'Applied manifests this validator compared with its own choice, by whether they agreed', labelNames: ['agree'], registers: [r],
+      collect() {
+        this.reset();
+        const m = snap()?.manifestRule;
+        if (!m) return;
+        setCounter(this, m.compared - m.disagreed, { agree: 'true' });
+        setCounter(this, m.disagreed, { agree: 'false' });
+      },
+    });
     gauge('gradmesh_manifests_missed', 'Closed windows whose manifest has not been applied (0 when caught up)', (s) => s.manifestsMissed);
   }
 

@@ -52,6 +52,20 @@ export const NodeStatusSchema = z.object({
   manifestsApplied: nonNegInt,
   /** Closed windows (up to window−2) for which no manifest was applied yet. */
   manifestsMissed: nonNegInt,
+  /**
+   * The speaker rule at work: manifests refused (by reason), applied fallback manifests
+   * superseded by the lead's, and (validators) the applied manifests compared with
+   * this validator's own choice.
+   */
+  manifestRule: z
+    .object({
+      rejected: z.record(z.string(), nonNegInt),
+      superseded: nonNegInt,
+      compared: nonNegInt,
+      disagreed: nonNegInt,
+      last: z.object({ window: z.number().int(), agree: z.boolean(), leadOnly: z.array(nonNegInt), ownOnly: z.array(nonNegInt) }).optional(),
+    })
+    .optional(),
   innerSteps: nonNegInt,
   tokensPerSecond: z.number().min(0),
   trainLoss: z.array(LossPointSchema),

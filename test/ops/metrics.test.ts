@@ -44,6 +44,11 @@ test('every metric is read from the status snapshot taken at scrape time', async
   assert.equal(a.get('gradmesh_manifest_head_window{role="validator"}'), 3);
   assert.equal(a.get('gradmesh_manifests_applied_total{role="validator"}'), 4);
   assert.equal(a.get('gradmesh_manifests_missed{role="validator"}'), 0);
+  assert.equal(a.get('gradmesh_manifests_rejected_total{reason="out_of_turn"}'), 3);
+  assert.equal(a.get('gradmesh_manifests_rejected_total{reason="not_a_speaker"}'), 1);
+  assert.equal(a.get('gradmesh_manifests_superseded_total{role="validator"}'), 1);
+  assert.equal(a.get('gradmesh_manifest_comparisons_total{agree="true"}'), 3);
+  assert.equal(a.get('gradmesh_manifest_comparisons_total{agree="false"}'), 2);
   assert.equal(a.get('gradmesh_node_info{role="validator",uid="0",peer_id="12D3KooWPeer0xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",run="testnet-tiny",run_hash="abababababababab"}'), 1);
 
   // The next scrape sees the new figures, with no stale series left behind.

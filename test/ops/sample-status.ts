@@ -25,6 +25,7 @@ export function sampleStatus(o: { role?: 'miner' | 'validator'; uid?: number; wi
     headWindow: window - 2,
     manifestsApplied: Math.max(0, window - 1),
     manifestsMissed: 0,
+    manifestRule: { rejected: { out_of_turn: 3, not_a_speaker: 1 }, superseded: 1, compared: 5, disagreed: 2, last: { window: 3, agree: false, leadOnly: [4], ownOnly: [] } },
     innerSteps: role === 'miner' ? window * 10 : 0,
     tokensPerSecond: role === 'miner' ? 1234.5 : 0,
     trainLoss,
