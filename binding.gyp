@@ -11,7 +11,10 @@
         "<!@(node -p \"require('node-addon-api').include\")",
         "src/native"
       ],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      # C++ exceptions on, and node-addon-api catches every exception that escapes a
+      # callback (_ALL: std::exception and anything else, not only Napi::Error), so
+      # none can reach std::terminate; binding/boundary.h names the call on top.
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-ffp-contract=off", "-fno-fast-math", "-fexceptions"],

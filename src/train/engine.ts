@@ -7,6 +7,9 @@
 //   (bf16 compute, fp32 masters and moments) and the arrays are host copies kept in
 //   step lazily (src/train/host-mirror.ts): a miner's window moves θ a few times, not
 //   once per step. `logits` and `profileStep` are CPU-only.
+// One call at a time: while an async call runs off the event loop (it reads and writes
+// the state on a worker thread), every other call and every view of the state that
+// call uses is refused with an error naming it (docs/engine.md, "Buffer lifetime").
 import { loadNative, selectNativeBackend } from '../native/index.js';
 import { HostMirror, type DeviceStateHandle, type HostArray, type StatePart, type TransferCounts } from './host-mirror.js';
 import { parameterLayout, type ModelConfig, type TensorSpec } from './model-config.js';
@@ -155,6 +158,8 @@ export class Engine {
   readonly device: 'cpu' | 'cuda';
   private readonly backend: Backend;
   private disposed = false;
+  /** The async call running off the event loop, and the state parts it reads or writes. */
+  private inFlight: { call: string; parts: ReadonlySet<StatePart> } | undefined;
 
   private constructor(config: ModelConfig, backend: Backend, batch: number, seqLen: number, device: 'cpu' | 'cuda') {
     this.config = config;
@@ -237,9 +242,11 @@ export class Engine {
 
   /** AdamW step counter used for bias correction (set it when resuming). */
   get adamStep(): number {
+    this.usable('adamStep', 'adam');
     return wrap(() => this.backend.native.getAdamStep());
   }
   set adamStep(n: number) {
+    this.usable('adamStep');
     if (!Number.isSafeInteger(n) || n < 0) throw new EngineError(`adamStep must be a non-negative integer, got ${n}`);
     const b = this.backend;
     wrap(() => (b.kind === 'cpu' ? b.native.setAdamStep(n) : b.mirror.setAdamStep(n)));
@@ -250,6 +257,7 @@ export class Engine {
     const s = BigInt(seed);
     if (s < 0n || s >= 1n << 64n) throw new EngineError(`seed must be an integer in [0, 2^64), got ${seed}`);
     wrap(() => {
+      this.idle('initParams');
       this.beginCall([], ['params', 'adam']);
       this.backend.native.initParams(Number(s & 0xffffffffn), Number(s >> 32n));
     });
@@ -257,16 +265,14 @@ export class Engine {
 
   /** Mean cross-entropy over targets != -100; gradients are overwritten. */
   forwardBackward(inputs: Int32Array, targets: Int32Array): Promise<number> {
-    return wrapAsync(async () => {
-      this.beginCall(['params'], ['grads']);
-      return this.backend.native.forwardBackward(inputs, targets);
-    });
+    return this.runAsync('forwardBackward', ['params'], ['grads'], () => this.backend.native.forwardBackward(inputs, targets));
   }
 
   /** Scales the gradients to global L2 norm maxNorm if above it; returns the norm before clipping. */
   clipGradNorm(maxNorm: number): number {
     if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new EngineError(`maxNorm must be a positive number, got ${maxNorm}`);
     return wrap(() => {
+      this.idle('clipGradNorm');
       this.beginCall(['grads'], ['grads']);
       return this.backend.native.clipGradNorm(maxNorm);
     });
@@ -276,6 +282,7 @@ export class Engine {
   adamw(h: AdamWHparams): void {
     checkHparams(h);
     wrap(() => {
+      this.idle('adamw');
       this.beginCall(['params', 'grads', 'adam'], ['params', 'adam']);
       this.backend.native.adamw(h.lr, h.beta1, h.beta2, h.eps, h.weightDecay);
     });
@@ -283,46 +290,82 @@ export class Engine {
 
   /** forwardBackward, clipGradNorm and adamw in one call off the event loop. */
   trainStep(inputs: Int32Array, targets: Int32Array, h: AdamWHparams & { gradClip: number }): Promise<{ loss: number; gradNorm: number }> {
-    return wrapAsync(async () => {
+    return this.runAsync('trainStep', ['params', 'adam'], ['params', 'grads', 'adam'], () => {
       checkHparams(h);
       if (!(h.gradClip > 0) || !Number.isFinite(h.gradClip)) throw new EngineError(`gradClip must be a positive number, got ${h.gradClip}`);
-      this.beginCall(['params', 'adam'], ['params', 'grads', 'adam']);
       return this.backend.native.trainStep(inputs, targets, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.gradClip);
     });
   }
 
   /** Mean loss of each of the first nSeq sequences (rows 0..nSeq-1); NaN for a sequence whose targets are all -100. */
   evalLoss(inputs: Int32Array, targets: Int32Array, nSeq: number): Promise<Float32Array> {
-    return wrapAsync(async () => {
-      this.beginCall(['params'], []);
-      return this.backend.native.evalLoss(inputs, targets, nSeq);
-    });
+    return this.runAsync('evalLoss', ['params'], [], () => this.backend.native.evalLoss(inputs, targets, nSeq));
   }
 
   /** Logits [nSeq, seqLen, vocab]. CPU backend only. */
   logits(inputs: Int32Array, nSeq: number): Promise<Float32Array> {
     const b = this.backend;
     if (b.kind !== 'cpu') return Promise.reject(new EngineError(`logits is not available on the ${this.device} backend`));
-    return wrapAsync(() => b.native.logits(inputs, nSeq));
+    return this.runAsync('logits', ['params'], [], () => b.native.logits(inputs, nSeq));
   }
 
   /** Runs one forwardBackward synchronously (blocks the event loop; for the benchmark) and profiles its sgemm calls. CPU only. */
   profileStep(inputs: Int32Array, targets: Int32Array): StepProfile {
     const b = this.backend;
     if (b.kind !== 'cpu') throw new EngineError(`profileStep is not available on the ${this.device} backend`);
-    return wrap(() => b.native.profileStep(inputs, targets));
+    return wrap(() => {
+      this.idle('profileStep');
+      return b.native.profileStep(inputs, targets);
+    });
   }
 
   /** Frees the engine's memory once no view refers to it; the CPU's Float32Array views become empty (detached). */
   dispose(): void {
     if (this.disposed) return;
+    this.idle('dispose');
     wrap(() => this.backend.native.dispose());
     this.disposed = true;
   }
 
   private hostArray(part: HostArray): Float32Array {
+    this.usable(part, part === 'adamM' || part === 'adamV' ? 'adam' : part);
     const b = this.backend;
     return b.kind === 'cpu' ? b[part] : wrap(() => b.mirror.view(part));
+  }
+
+  /** Throws unless no async call is running: one call at a time. */
+  private idle(call: string): void {
+    if (this.inFlight) throw new EngineError(`engine busy: ${call} called while ${this.inFlight.call} is still running; await it first`);
+  }
+
+  /**
+   * Throws if the async call running reads or writes `part` (any call at all when no
+   * part is given). Checked where views are handed out, so it costs nothing per
+   * element; a view taken before the call cannot be policed (docs/engine.md).
+   */
+  private usable(what: string, part?: StatePart): void {
+    const f = this.inFlight;
+    if (f && (part === undefined || f.parts.has(part))) {
+      throw new EngineError(`engine.${what} cannot be used while ${f.call} is running (it uses the engine's state off the event loop); await it first`);
+    }
+  }
+
+  /**
+   * Runs an async native call: refused while another runs; until it settles, the parts
+   * it reads or writes are off limits to JS. Every failure rejects with an EngineError.
+   */
+  private runAsync<T>(call: string, reads: StatePart[], writes: StatePart[], start: () => Promise<T>): Promise<T> {
+    return wrapAsync(async () => {
+      this.idle(call);
+      this.beginCall(reads, writes);
+      const promise = start();
+      this.inFlight = { call, parts: new Set([...reads, ...writes]) };
+      try {
+        return await promise;
+      } finally {
+        this.inFlight = undefined;
+      }
+    });
   }
 
   /** On a device: copies what the next call reads to the device, and marks what it writes stale on the host. */

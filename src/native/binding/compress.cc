@@ -1,6 +1,8 @@
 // N-API binding of the SparseLoCo compression core (src/native/compress).
 // Every argument is checked here, so that nothing a caller passes (or a peer sends,
-// through the TypeScript decoder) can make the C++ side read out of bounds.
+// through the TypeScript decoder) can make the C++ side read out of bounds; errors
+// name the call and the argument, and every C++ exception becomes a JS error
+// (binding/boundary.h).
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -8,11 +10,13 @@
 #include <omp.h>
 #include <stdexcept>
 
+#include "binding/boundary.h"
 #include "binding/registry.h"
 #include "compress/sparseloco.h"
 
 namespace {
 using namespace gm::compress;
+namespace nb = gm::boundary;
 
 template <typename T>
 T* dataOf(const Napi::TypedArrayOf<T>& a) {
@@ -27,25 +31,18 @@ Napi::TypedArrayOf<T> typedArg(const Napi::CallbackInfo& info, size_t i, const c
   return info[i].As<Napi::TypedArrayOf<T>>();
 }
 
-double numberArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (info.Length() <= i || !info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
-  return info[i].As<Napi::Number>().DoubleValue();
-}
-
-// Arguments (meta: Float64Array [offset, rows, cols] per tensor, target, k, demo) at i..i+3.
-ModelGeom geomArg(const Napi::CallbackInfo& info, size_t i) {
+// Arguments (meta: Float64Array [offset, rows, cols] per tensor, chunk, k, demo) at i..i+3.
+ModelGeom geomArg(const Napi::CallbackInfo& info, size_t i, const char* call) {
   auto meta = typedArg<double>(info, i, "meta", napi_float64_array);
-  if (meta.ElementLength() % 3 != 0) throw Napi::RangeError::New(info.Env(), "meta length must be a multiple of 3");
-  const double target = numberArg(info, i + 1, "chunk"), k = numberArg(info, i + 2, "k");
-  if (info.Length() <= i + 3 || !info[i + 3].IsBoolean()) throw Napi::TypeError::New(info.Env(), "demo must be a boolean");
-  if (target != static_cast<double>(static_cast<int64_t>(target)) || k != static_cast<double>(static_cast<int64_t>(k))) {
-    throw Napi::RangeError::New(info.Env(), "chunk and k must be integers");
-  }
+  if (meta.ElementLength() % 3 != 0) throw Napi::RangeError::New(info.Env(), std::string(call) + ": meta length must be a multiple of 3");
+  // The ranges makeGeom accepts; it also checks that k is even and <= chunk*chunk.
+  const int64_t target = nb::integer(info[i + 1], call, "chunk", 1, 128);
+  const int64_t k = nb::integer(info[i + 2], call, "k", 2, 128 * 128);
+  if (!info[i + 3].IsBoolean()) nb::fail(info.Env(), false, call, "demo", "a boolean", info[i + 3]);
   try {
-    return makeGeom(meta.Data(), meta.ElementLength() / 3, static_cast<int64_t>(target), static_cast<int64_t>(k),
-                    info[i + 3].As<Napi::Boolean>().Value());
+    return makeGeom(meta.Data(), meta.ElementLength() / 3, target, k, info[i + 3].As<Napi::Boolean>().Value());
   } catch (const std::invalid_argument& e) {
-    throw Napi::RangeError::New(info.Env(), e.what());
+    throw Napi::RangeError::New(info.Env(), std::string(call) + ": " + e.what());
   }
 }
 
@@ -104,11 +101,10 @@ Napi::Value CompressFeedback(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto e = typedArg<float>(info, 0, "errorBuffer", napi_float32_array);
   auto d = typedArg<float>(info, 1, "delta", napi_float32_array);
-  ModelGeom g = geomArg(info, 2);
+  ModelGeom g = geomArg(info, 2, "compressFeedback");
   needParams(env, g, e, "errorBuffer");
   needParams(env, g, d, "delta");
-  const double beta = numberArg(info, 6, "beta");
-  if (!std::isfinite(beta)) throw Napi::RangeError::New(env, "beta must be finite");
+  const double beta = nb::finite(info[6], "compressFeedback", "beta");
   Compressed c;
   try {
     compressWithFeedback(g, e.Data(), d.Data(), static_cast<float>(beta), c);
@@ -121,7 +117,7 @@ Napi::Value CompressFeedback(const Napi::CallbackInfo& info) {
 // decompressInto(meta, chunk, k, demo, payload, out)
 Napi::Value DecompressInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ModelGeom g = geomArg(info, 0);
+  ModelGeom g = geomArg(info, 0, "decompressInto");
   PayloadView pv = viewArg(env, g, info[4], "payload");
   auto out = typedArg<float>(info, 5, "out", napi_float32_array);
   needParams(env, g, out, "out");
@@ -132,7 +128,7 @@ Napi::Value DecompressInto(const Napi::CallbackInfo& info) {
 // encodeRecords(meta, chunk, k, demo, payload) -> Uint8Array (the tensor records)
 Napi::Value EncodeRecords(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ModelGeom g = geomArg(info, 0);
+  ModelGeom g = geomArg(info, 0, "encodeRecords");
   PayloadView pv = viewArg(env, g, info[4], "payload");
   // The indices of each chunk must be strictly ascending (the gap code needs it).
   for (const auto& t : g.tensors) {
@@ -160,9 +156,8 @@ Napi::Value EncodeRecords(const Napi::CallbackInfo& info) {
 Napi::Value DecodeRecords(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto bytes = typedArg<uint8_t>(info, 0, "bytes", napi_uint8_array);
-  const double pos = numberArg(info, 1, "pos");
-  ModelGeom g = geomArg(info, 2);
-  if (!(pos >= 0) || pos > static_cast<double>(bytes.ElementLength())) throw Napi::RangeError::New(env, "pos out of range");
+  const int64_t pos = nb::integer(info[1], "decodeRecords", "pos", 0, static_cast<int64_t>(bytes.ElementLength()));
+  ModelGeom g = geomArg(info, 2, "decodeRecords");
   Compressed c;
   DecodeError err;
   if (!decodeRecords(g, bytes.Data(), bytes.ElementLength(), static_cast<size_t>(pos), c, err)) {
@@ -177,7 +172,7 @@ Napi::Value DecodeRecords(const Napi::CallbackInfo& info) {
 // tensorNorms(meta, chunk, k, demo, payload) -> Float32Array
 Napi::Value TensorNorms(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ModelGeom g = geomArg(info, 0);
+  ModelGeom g = geomArg(info, 0, "tensorNorms");
   PayloadView pv = viewArg(env, g, info[4], "payload");
   auto out = Napi::Float32Array::New(env, g.tensors.size());
   tensorNorms(g, pv, out.Data());
@@ -196,11 +191,11 @@ struct AggregateArgs {
   std::vector<Napi::Value> keepAlive;
 };
 
-AggregateArgs aggregateArgs(const Napi::CallbackInfo& info) {
+AggregateArgs aggregateArgs(const Napi::CallbackInfo& info, const char* call) {
   Napi::Env env = info.Env();
   AggregateArgs a;
   auto params = typedArg<float>(info, 0, "params", napi_float32_array);
-  a.g = std::make_shared<ModelGeom>(geomArg(info, 1));
+  a.g = std::make_shared<ModelGeom>(geomArg(info, 1, call));
   needParams(env, *a.g, params, "params");
   a.params = params.Data();
   a.keepAlive.push_back(params);
@@ -221,11 +216,9 @@ AggregateArgs aggregateArgs(const Napi::CallbackInfo& info) {
       if (!(t >= 0.0f) || !std::isfinite(t)) throw Napi::RangeError::New(env, "clip thresholds must be finite and >= 0");
     }
   }
-  const double lr = numberArg(info, 7, "lr");
-  if (!std::isfinite(lr)) throw Napi::RangeError::New(env, "lr must be finite");
-  a.lr = static_cast<float>(lr);
-  a.clipScale = info.Length() > 8 && info[8].IsNumber() ? info[8].As<Napi::Number>().DoubleValue() : 1.0;
-  if (!(a.clipScale >= 0) || !std::isfinite(a.clipScale)) throw Napi::RangeError::New(env, "clipScale must be finite and >= 0");
+  a.lr = static_cast<float>(nb::finite(info[7], call, "lr"));
+  // Optional (default 1); anything given must be a number: a string is not taken as 1.
+  a.clipScale = info[8].IsUndefined() ? 1.0 : nb::nonNegative(info[8], call, "clipScale");
   return a;
 }
 
@@ -260,94 +253,77 @@ Napi::Object aggregateResult(Napi::Env env, const AggregateOut& out) {
 // aggregateAndStep(params, meta, chunk, k, demo, payloads[], thresholds | null, lr, clipScale)
 //   -> { skipped: Uint8Array, norms: Float32Array [payload][tensor], thresholds: Float32Array }
 Napi::Value AggregateAndStep(const Napi::CallbackInfo& info) {
-  AggregateArgs a = aggregateArgs(info);
+  AggregateArgs a = aggregateArgs(info, "aggregateAndStep");
   AggregateOut out;
   runAggregate(a, out);
   return aggregateResult(info.Env(), out);
 }
 
-// Runs a core call on a worker thread and settles a promise. The JS objects whose
-// memory the call uses are held by references until it settles; the caller must not
-// touch them meanwhile.
-class CoreWorker : public Napi::AsyncWorker {
- public:
-  CoreWorker(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> result,
-             const std::vector<Napi::Value>& keepAlive)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
-        result_(std::move(result)), threads_(omp_get_max_threads()) {
-    for (const auto& v : keepAlive) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    // The OpenMP thread count is per thread: carry setThreads() over to this worker.
-    omp_set_num_threads(threads_);
-    try {
-      work_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(result_(Env())); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> work_;
-  std::function<Napi::Value(Napi::Env)> result_;
-  std::vector<Napi::ObjectReference> refs_;
-  int threads_;
-};
+// Runs a core call on a worker thread and settles a promise (any exception rejects
+// it). The JS objects whose memory the call uses are held by references until it
+// settles; the caller must not touch them meanwhile.
+Napi::Value startCore(Napi::Env env, const char* call, std::function<void()> work,
+                      std::function<Napi::Value(Napi::Env)> result, const std::vector<Napi::Value>& keepAlive) {
+  // Created and destroyed on the JS thread: the result callback, which holds them,
+  // is destroyed with the worker after the promise settled.
+  auto refs = std::make_shared<std::vector<Napi::ObjectReference>>();
+  for (const auto& v : keepAlive) refs->push_back(Napi::Persistent(v.As<Napi::Object>()));
+  // The OpenMP thread count is per thread: carry setThreads() over to the worker.
+  const int threads = omp_get_max_threads();
+  return nb::PromiseWorker::Start(
+      env, call,
+      [threads, work = std::move(work)] {
+        omp_set_num_threads(threads);
+        work();
+      },
+      [refs, result = std::move(result)](Napi::Env e) { return result(e); });
+}
 
 // compressFeedbackAsync(...) -> Promise<{quant, indices, codes}>, same arguments as compressFeedback.
 Napi::Value CompressFeedbackAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto e = typedArg<float>(info, 0, "errorBuffer", napi_float32_array);
   auto d = typedArg<float>(info, 1, "delta", napi_float32_array);
-  auto g = std::make_shared<ModelGeom>(geomArg(info, 2));
+  auto g = std::make_shared<ModelGeom>(geomArg(info, 2, "compressFeedbackAsync"));
   needParams(env, *g, e, "errorBuffer");
   needParams(env, *g, d, "delta");
-  const double beta = numberArg(info, 6, "beta");
-  if (!std::isfinite(beta)) throw Napi::RangeError::New(env, "beta must be finite");
+  const double beta = nb::finite(info[6], "compressFeedbackAsync", "beta");
   auto out = std::make_shared<Compressed>();
   float* ep = e.Data();
   const float* dp = d.Data();
-  auto* w = new CoreWorker(
-      env, [g, ep, dp, beta, out]() { compressWithFeedback(*g, ep, dp, static_cast<float>(beta), *out); },
+  return startCore(
+      env, "compressFeedbackAsync", [g, ep, dp, beta, out]() { compressWithFeedback(*g, ep, dp, static_cast<float>(beta), *out); },
       [out](Napi::Env env2) -> Napi::Value { return toJs(env2, *out); }, {e, d});
-  w->Queue();
-  return w->Promise();
 }
 
 // aggregateAndStepAsync(...) -> Promise of the same result, same arguments as aggregateAndStep.
 Napi::Value AggregateAndStepAsync(const Napi::CallbackInfo& info) {
-  auto a = std::make_shared<AggregateArgs>(aggregateArgs(info));
+  auto a = std::make_shared<AggregateArgs>(aggregateArgs(info, "aggregateAndStepAsync"));
   auto out = std::make_shared<AggregateOut>();
   auto keep = a->keepAlive;
   a->keepAlive.clear();
-  auto* w = new CoreWorker(
-      info.Env(), [a, out]() { runAggregate(*a, *out); },
+  return startCore(
+      info.Env(), "aggregateAndStepAsync", [a, out]() { runAggregate(*a, *out); },
       [out](Napi::Env env2) -> Napi::Value { return aggregateResult(env2, *out); }, keep);
-  w->Queue();
-  return w->Promise();
 }
 
 Napi::Value CosPi(const Napi::CallbackInfo& info) {
-  const double num = numberArg(info, 0, "num"), den = numberArg(info, 1, "den");
-  if (!(den >= 1 && den <= 1e9) || !(std::fabs(num) <= 1e9)) throw Napi::RangeError::New(info.Env(), "cosPi: bad range");
-  return Napi::Number::New(info.Env(), reproducibleCosPi(static_cast<int64_t>(num), static_cast<int64_t>(den)));
+  const int64_t num = nb::integer(info[0], "reproducibleCosPi", "num", -1000000000, 1000000000);
+  const int64_t den = nb::integer(info[1], "reproducibleCosPi", "den", 1, 1000000000);
+  return Napi::Number::New(info.Env(), reproducibleCosPi(num, den));
 }
 
 void Register(Napi::Env env, Napi::Object exports) {
   auto c = Napi::Object::New(env);
-  c.Set("compressFeedback", Napi::Function::New(env, CompressFeedback));
-  c.Set("decompressInto", Napi::Function::New(env, DecompressInto));
-  c.Set("encodeRecords", Napi::Function::New(env, EncodeRecords));
-  c.Set("decodeRecords", Napi::Function::New(env, DecodeRecords));
-  c.Set("tensorNorms", Napi::Function::New(env, TensorNorms));
-  c.Set("aggregateAndStep", Napi::Function::New(env, AggregateAndStep));
-  c.Set("compressFeedbackAsync", Napi::Function::New(env, CompressFeedbackAsync));
-  c.Set("aggregateAndStepAsync", Napi::Function::New(env, AggregateAndStepAsync));
-  c.Set("reproducibleCosPi", Napi::Function::New(env, CosPi));
+  c.Set("compressFeedback", nb::function(env, "compressFeedback", CompressFeedback));
+  c.Set("decompressInto", nb::function(env, "decompressInto", DecompressInto));
+  c.Set("encodeRecords", nb::function(env, "encodeRecords", EncodeRecords));
+  c.Set("decodeRecords", nb::function(env, "decodeRecords", DecodeRecords));
+  c.Set("tensorNorms", nb::function(env, "tensorNorms", TensorNorms));
+  c.Set("aggregateAndStep", nb::function(env, "aggregateAndStep", AggregateAndStep));
+  c.Set("compressFeedbackAsync", nb::function(env, "compressFeedbackAsync", CompressFeedbackAsync));
+  c.Set("aggregateAndStepAsync", nb::function(env, "aggregateAndStepAsync", AggregateAndStepAsync));
+  c.Set("reproducibleCosPi", nb::function(env, "reproducibleCosPi", CosPi));
   exports.Set("compress", c);
 }
 

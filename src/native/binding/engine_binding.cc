@@ -1,7 +1,10 @@
 // N-API binding of the training engine: class NativeEngine. Parameters, gradients
 // and AdamW moments are external ArrayBuffers over the engine's own memory (no
 // copies); each buffer holds a reference to its memory so it stays valid while JS
-// holds a view, even after dispose(). Long calls run in AsyncWorkers.
+// holds a view, even after dispose(). Long calls run in PromiseWorkers; while one
+// runs the engine refuses every other call, naming the one in flight (the buffer
+// rules JS must keep are in docs/engine.md). Every argument is checked and every C++
+// exception becomes a JS error (binding/boundary.h).
 #include <cblas.h>
 #include <omp.h>
 
@@ -9,13 +12,15 @@
 #include <functional>
 #include <memory>
 
+#include "binding/boundary.h"
 #include "binding/registry.h"
 #include "engine/engine.h"
 
 namespace {
 
-using gm::EngineFailure;
+using gm::Limits;
 using gm::Model;
+namespace nb = gm::boundary;
 
 int callerThreads(int fixed) { return fixed > 0 ? fixed : omp_get_max_threads(); }
 
@@ -37,60 +42,6 @@ class ThreadScope {
   int ompPrev_, blasPrev_;
 };
 
-// Runs `work` on a libuv worker thread, settles a promise with `result` on the JS
-// thread, and clears the engine's busy flag in both outcomes.
-class EngineWorker : public Napi::AsyncWorker {
- public:
-  EngineWorker(Napi::Env env, std::shared_ptr<std::atomic<bool>> busy, int threads, std::function<void()> work,
-               std::function<Napi::Value(Napi::Env)> result)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), busy_(busy), threads_(threads),
-        work_(std::move(work)), result_(std::move(result)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    // OpenMP thread counts are per calling thread; set this worker thread's.
-    omp_set_num_threads(threads_);
-    openblas_set_num_threads(threads_);
-    try {
-      work_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    } catch (...) {
-      SetError("unknown native engine failure");
-    }
-  }
-  void OnOK() override {
-    busy_->store(false);
-    Napi::Env env = Env();
-    try {
-      deferred_.Resolve(result_(env));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-  void OnError(const Napi::Error& e) override {
-    busy_->store(false);
-    deferred_.Reject(e.Value());
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  // Shared so that the flag outlives a NativeEngine collected while a call runs.
-  std::shared_ptr<std::atomic<bool>> busy_;
-  int threads_;
-  std::function<void()> work_;
-  std::function<Napi::Value(Napi::Env)> result_;
-};
-
-int64_t intField(Napi::Object o, const char* name) {
-  Napi::Value v = o.Get(name);
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("model config field ") + name + " must be a number");
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 1 && d <= 9007199254740991.0) || d != (double)(int64_t)d)
-    throw Napi::RangeError::New(o.Env(), std::string("model config field ") + name + " must be a positive integer");
-  return (int64_t)d;
-}
-
 // Copies the first `expected` tokens; the array must hold exactly `expected`, or
 // `alsoAccepted` (a whole batch of which the leading rows are used).
 std::vector<int32_t> tokensArg(Napi::Env env, Napi::Value v, const char* what, size_t expected, size_t alsoAccepted = 0) {
@@ -104,57 +55,68 @@ std::vector<int32_t> tokensArg(Napi::Env env, Napi::Value v, const char* what, s
   return std::vector<int32_t>(a.Data(), a.Data() + expected);
 }
 
-double numberArg(Napi::Env env, Napi::Value v, const char* what) {
-  if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string(what) + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+// AdamW hyper-parameters (lr, beta1, beta2, eps, weightDecay) at info[at..at+4].
+gm::AdamW adamwArgs(const Napi::CallbackInfo& info, size_t at, const char* call) {
+  return gm::AdamW{nb::nonNegative(info[at], call, "lr"), nb::unitInterval(info[at + 1], call, "beta1"),
+                   nb::unitInterval(info[at + 2], call, "beta2"), nb::positive(info[at + 3], call, "eps"),
+                   nb::nonNegative(info[at + 4], call, "weightDecay")};
 }
 
-class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
+class NativeEngine : public nb::GuardedWrap<NativeEngine> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeEngine",
                        {
-                           InstanceMethod<&NativeEngine::Buffers>("buffers"),
-                           InstanceMethod<&NativeEngine::NumParams>("numParams"),
-                           InstanceMethod<&NativeEngine::GetAdamStep>("getAdamStep"),
-                           InstanceMethod<&NativeEngine::SetAdamStep>("setAdamStep"),
-                           InstanceMethod<&NativeEngine::InitParams>("initParams"),
-                           InstanceMethod<&NativeEngine::ForwardBackward>("forwardBackward"),
-                           InstanceMethod<&NativeEngine::TrainStep>("trainStep"),
-                           InstanceMethod<&NativeEngine::EvalLoss>("evalLoss"),
-                           InstanceMethod<&NativeEngine::Logits>("logits"),
-                           InstanceMethod<&NativeEngine::ClipGradNorm>("clipGradNorm"),
-                           InstanceMethod<&NativeEngine::Adamw>("adamw"),
-                           InstanceMethod<&NativeEngine::ProfileStep>("profileStep"),
-                           InstanceMethod<&NativeEngine::Dispose>("dispose"),
+                           Method<&NativeEngine::Buffers>("buffers"),
+                           Method<&NativeEngine::NumParams>("numParams"),
+                           Method<&NativeEngine::GetAdamStep>("getAdamStep"),
+                           Method<&NativeEngine::SetAdamStep>("setAdamStep"),
+                           Method<&NativeEngine::InitParams>("initParams"),
+                           Method<&NativeEngine::ForwardBackward>("forwardBackward"),
+                           Method<&NativeEngine::TrainStep>("trainStep"),
+                           Method<&NativeEngine::EvalLoss>("evalLoss"),
+                           Method<&NativeEngine::Logits>("logits"),
+                           Method<&NativeEngine::ClipGradNorm>("clipGradNorm"),
+                           Method<&NativeEngine::Adamw>("adamw"),
+                           Method<&NativeEngine::ProfileStep>("profileStep"),
+                           Method<&NativeEngine::Dispose>("dispose"),
                        });
   }
 
-  // new NativeEngine(config, batch, seqLen, threads)
-  explicit NativeEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeEngine>(info) {
+  // new NativeEngine(config, batch, seqLen, threads)  (threads 0: the process default)
+  explicit NativeEngine(const Napi::CallbackInfo& info) : nb::GuardedWrap<NativeEngine>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsObject()) throw Napi::TypeError::New(env, "NativeEngine(config, batch, seqLen, threads)");
+    nb::guard(env, "NativeEngine", [&] { Construct(info); });
+  }
+
+ private:
+  std::shared_ptr<Model> model_;
+  Napi::ObjectReference buffers_;
+  // The name of the async call in flight (a string literal), or null. Shared so that
+  // the worker can clear it even if this object is collected while the call runs.
+  std::shared_ptr<std::atomic<const char*>> busy_ = std::make_shared<std::atomic<const char*>>(nullptr);
+  int threads_ = 0;
+
+  void Construct(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const char* call = "NativeEngine";
+    if (!info[0].IsObject()) nb::fail(env, false, call, "config", "an object", info[0]);
     Napi::Object c = info[0].As<Napi::Object>();
+    auto field = [&](const char* name, int64_t hi) { return nb::integer(c.Get(name), call, std::string("config.") + name, 1, hi); };
     gm::ModelShape s;
-    s.vocab = intField(c, "vocab_size");
-    s.dim = intField(c, "hidden_size");
-    s.ffn = intField(c, "intermediate_size");
-    s.layers = intField(c, "num_hidden_layers");
-    s.heads = intField(c, "num_attention_heads");
-    s.kvHeads = intField(c, "num_key_value_heads");
-    s.normEps = numberArg(env, c.Get("rms_norm_eps"), "rms_norm_eps");
-    s.ropeTheta = numberArg(env, c.Get("rope_theta"), "rope_theta");
+    s.vocab = field("vocab_size", Limits::vocab);
+    s.dim = field("hidden_size", Limits::dim);
+    s.ffn = field("intermediate_size", Limits::ffn);
+    s.layers = field("num_hidden_layers", Limits::layers);
+    s.heads = field("num_attention_heads", Limits::heads);
+    s.kvHeads = field("num_key_value_heads", Limits::heads);
+    s.normEps = nb::positive(c.Get("rms_norm_eps"), call, "config.rms_norm_eps");
+    s.ropeTheta = nb::positive(c.Get("rope_theta"), call, "config.rope_theta");
     s.tied = c.Get("tie_word_embeddings").ToBoolean().Value();
-    int64_t batch = (int64_t)numberArg(env, info[1], "batch");
-    int64_t seqLen = (int64_t)numberArg(env, info[2], "seqLen");
-    threads_ = (int)numberArg(env, info[3], "threads");
-    try {
-      model_ = std::make_shared<Model>(s, batch, seqLen);
-    } catch (const std::bad_alloc&) {
-      throw Napi::Error::New(env, "out of memory allocating the engine");
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, e.what());
-    }
+    const int64_t batch = nb::integer(info[1], call, "batch", 1, Limits::batch);
+    const int64_t seqLen = nb::integer(info[2], call, "seqLen", 1, Limits::seqLen);
+    threads_ = (int)nb::integer(info[3], call, "threads", 0, Limits::threads);
+    model_ = std::make_shared<Model>(s, batch, seqLen);
     Napi::Object bufs = Napi::Object::New(env);
     bufs.Set("params", External(env, model_->params));
     bufs.Set("grads", External(env, model_->grads));
@@ -163,12 +125,6 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     buffers_ = Napi::Persistent(bufs);
   }
 
- private:
-  std::shared_ptr<Model> model_;
-  Napi::ObjectReference buffers_;
-  std::shared_ptr<std::atomic<bool>> busy_ = std::make_shared<std::atomic<bool>>(false);
-  int threads_ = 0;
-
   static Napi::ArrayBuffer External(Napi::Env env, const std::shared_ptr<gm::FloatBuffer>& buf) {
     auto* hold = new std::shared_ptr<gm::FloatBuffer>(buf);
     return Napi::ArrayBuffer::New(
@@ -176,9 +132,11 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
         [](Napi::Env, void*, std::shared_ptr<gm::FloatBuffer>* h) { delete h; }, hold);
   }
 
-  Model& live(Napi::Env env) {
-    if (!model_) throw Napi::Error::New(env, "engine was disposed");
-    if (busy_->load()) throw Napi::Error::New(env, "engine busy: another call on this engine is still running");
+  // The model, for a call that must not overlap an async call on this engine.
+  Model& live(Napi::Env env, const char* call) {
+    if (!model_) throw Napi::Error::New(env, std::string(call) + ": engine was disposed");
+    if (const char* running = busy_->load())
+      throw Napi::Error::New(env, std::string(call) + ": engine busy: " + running + " is still running; await it first");
     return *model_;
   }
 
@@ -191,36 +149,58 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
     }
   }
 
-  Napi::Value Run(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> result) {
-    busy_->store(true);
-    auto* w = new EngineWorker(env, busy_, callerThreads(threads_), std::move(work), std::move(result));
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+  // Marks the engine busy with `call` until the promise settles.
+  Napi::Value Run(Napi::Env env, const char* call, std::function<void()> work, nb::PromiseWorker::Result result) {
+    const int threads = callerThreads(threads_);
+    auto busy = busy_;
+    busy->store(call);
+    try {
+      return nb::PromiseWorker::Start(
+          env, call,
+          [threads, work = std::move(work)] {
+            // OpenMP thread counts are per calling thread; set this worker thread's.
+            omp_set_num_threads(threads);
+            openblas_set_num_threads(threads);
+            work();
+          },
+          std::move(result), [busy] { busy->store(nullptr); });
+    } catch (...) {
+      busy->store(nullptr);
+      throw;
+    }
   }
 
-  Napi::Value Buffers(const Napi::CallbackInfo& info) { return buffers_.Value(); }
+  static Napi::Value Float32Result(Napi::Env env, const std::vector<float>& v) {
+    auto a = Napi::Float32Array::New(env, v.size());
+    std::copy(v.begin(), v.end(), a.Data());
+    return a;
+  }
+
+  Napi::Value Buffers(const Napi::CallbackInfo& info) {
+    live(info.Env(), "buffers");
+    return buffers_.Value();
+  }
   Napi::Value NumParams(const Napi::CallbackInfo& info) {
-    if (!model_) throw Napi::Error::New(info.Env(), "engine was disposed");
+    if (!model_) throw Napi::Error::New(info.Env(), "numParams: engine was disposed");
     return Napi::Number::New(info.Env(), (double)model_->layout.total);
   }
+  // Not refused while a call runs: a read-only call (evalLoss) leaves the step alone,
+  // and the Engine (src/train/engine.ts) refuses it during trainStep.
   Napi::Value GetAdamStep(const Napi::CallbackInfo& info) {
-    if (!model_) throw Napi::Error::New(info.Env(), "engine was disposed");
+    if (!model_) throw Napi::Error::New(info.Env(), "getAdamStep: engine was disposed");
     return Napi::Number::New(info.Env(), (double)model_->adamStep);
   }
   Napi::Value SetAdamStep(const Napi::CallbackInfo& info) {
-    Model& m = live(info.Env());
-    double v = numberArg(info.Env(), info[0], "adamStep");
-    if (!(v >= 0 && v <= 9007199254740991.0) || v != (double)(int64_t)v) throw Napi::RangeError::New(info.Env(), "adamStep must be a non-negative integer");
-    m.adamStep = (int64_t)v;
+    Model& m = live(info.Env(), "setAdamStep");
+    m.adamStep = nb::integer(info[0], "setAdamStep", "adamStep", 0, 9007199254740991);
     return info.Env().Undefined();
   }
 
-  // initParams(seedLow32, seedHigh32): the seed is a 64-bit integer split in two.
+  // initParams(seedLow, seedHigh): the 64-bit seed as two unsigned 32-bit halves.
   Napi::Value InitParams(const Napi::CallbackInfo& info) {
-    Model& m = live(info.Env());
-    uint64_t lo = (uint32_t)numberArg(info.Env(), info[0], "seed (low)");
-    uint64_t hi = (uint32_t)numberArg(info.Env(), info[1], "seed (high)");
+    Model& m = live(info.Env(), "initParams");
+    const uint64_t lo = (uint64_t)nb::integer(info[0], "initParams", "seedLow", 0, 0xffffffffLL);
+    const uint64_t hi = (uint64_t)nb::integer(info[1], "initParams", "seedHigh", 0, 0xffffffffLL);
     ThreadScope scope(callerThreads(threads_));
     m.initParams((hi << 32) | lo);
     return info.Env().Undefined();
@@ -228,33 +208,31 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
 
   Napi::Value ForwardBackward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Model& m = live(env);
+    Model& m = live(env, "forwardBackward");
     size_t n = m.batch * m.seqLen;
     auto in = std::make_shared<std::vector<int32_t>>(tokensArg(env, info[0], "inputs", n));
     auto tg = std::make_shared<std::vector<int32_t>>(tokensArg(env, info[1], "targets", n));
     checkTokens(env, m, in->data(), tg->data(), m.batch);
     auto model = model_;
     auto loss = std::make_shared<double>(0.0);
-    return Run(env, [=] { *loss = model->forwardBackward(in->data(), tg->data()); },
+    return Run(env, "forwardBackward", [=] { *loss = model->forwardBackward(in->data(), tg->data()); },
                [=](Napi::Env e) { return Napi::Number::New(e, *loss); });
   }
 
   // trainStep(inputs, targets, lr, beta1, beta2, eps, weightDecay, gradClip)
   Napi::Value TrainStep(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Model& m = live(env);
+    Model& m = live(env, "trainStep");
     size_t n = m.batch * m.seqLen;
     auto in = std::make_shared<std::vector<int32_t>>(tokensArg(env, info[0], "inputs", n));
     auto tg = std::make_shared<std::vector<int32_t>>(tokensArg(env, info[1], "targets", n));
-    gm::AdamW h{numberArg(env, info[2], "lr"), numberArg(env, info[3], "beta1"), numberArg(env, info[4], "beta2"),
-                numberArg(env, info[5], "eps"), numberArg(env, info[6], "weightDecay")};
-    double clip = numberArg(env, info[7], "gradClip");
-    if (!(clip > 0)) throw Napi::RangeError::New(env, "gradClip must be a positive number");
+    const gm::AdamW h = adamwArgs(info, 2, "trainStep");
+    const double clip = nb::positive(info[7], "trainStep", "gradClip");
     checkTokens(env, m, in->data(), tg->data(), m.batch);
     auto model = model_;
     auto out = std::make_shared<std::pair<double, double>>();
     return Run(
-        env,
+        env, "trainStep",
         [=] {
           out->first = model->forwardBackward(in->data(), tg->data());
           out->second = model->clipGradNorm(clip);
@@ -268,72 +246,47 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
         });
   }
 
-  int64_t nSeqArg(Napi::Env env, Napi::Value v, const Model& m) {
-    double d = numberArg(env, v, "nSeq");
-    if (!(d >= 1 && d <= (double)m.batch) || d != (double)(int64_t)d)
-      throw Napi::RangeError::New(env, "nSeq must be an integer in 1.." + std::to_string(m.batch));
-    return (int64_t)d;
-  }
-
   Napi::Value EvalLoss(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Model& m = live(env);
-    int64_t nSeq = nSeqArg(env, info[2], m);
+    Model& m = live(env, "evalLoss");
+    const int64_t nSeq = nb::integer(info[2], "evalLoss", "nSeq", 1, m.batch);
     size_t n = nSeq * m.seqLen;
     auto in = std::make_shared<std::vector<int32_t>>(tokensArg(env, info[0], "inputs", n, m.batch * m.seqLen));
     auto tg = std::make_shared<std::vector<int32_t>>(tokensArg(env, info[1], "targets", n, m.batch * m.seqLen));
     checkTokens(env, m, in->data(), tg->data(), nSeq);
     auto model = model_;
     auto out = std::make_shared<std::vector<float>>(nSeq);
-    return Run(env, [=] { model->evalLoss(in->data(), tg->data(), nSeq, out->data()); },
-               [=](Napi::Env e) {
-                 auto a = Napi::Float32Array::New(e, out->size());
-                 std::copy(out->begin(), out->end(), a.Data());
-                 return a;
-               });
+    return Run(env, "evalLoss", [=] { model->evalLoss(in->data(), tg->data(), nSeq, out->data()); },
+               [=](Napi::Env e) { return Float32Result(e, *out); });
   }
 
   Napi::Value Logits(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Model& m = live(env);
-    int64_t nSeq = nSeqArg(env, info[1], m);
+    Model& m = live(env, "logits");
+    const int64_t nSeq = nb::integer(info[1], "logits", "nSeq", 1, m.batch);
     size_t n = nSeq * m.seqLen;
     auto in = std::make_shared<std::vector<int32_t>>(tokensArg(env, info[0], "inputs", n, m.batch * m.seqLen));
     checkTokens(env, m, in->data(), nullptr, nSeq);
     auto model = model_;
     auto out = std::make_shared<std::vector<float>>(n * m.shape.vocab);
-    return Run(env, [=] { model->logits(in->data(), nSeq, out->data()); },
-               [=](Napi::Env e) {
-                 auto a = Napi::Float32Array::New(e, out->size());
-                 std::copy(out->begin(), out->end(), a.Data());
-                 return a;
-               });
+    return Run(env, "logits", [=] { model->logits(in->data(), nSeq, out->data()); },
+               [=](Napi::Env e) { return Float32Result(e, *out); });
   }
 
   Napi::Value ClipGradNorm(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Model& m = live(env);
-    double maxNorm = numberArg(env, info[0], "maxNorm");
+    Model& m = live(info.Env(), "clipGradNorm");
+    const double maxNorm = nb::positive(info[0], "clipGradNorm", "maxNorm");
     ThreadScope scope(callerThreads(threads_));
-    try {
-      return Napi::Number::New(env, m.clipGradNorm(maxNorm));
-    } catch (const EngineFailure& e) {
-      throw Napi::Error::New(env, e.what());
-    }
+    return Napi::Number::New(info.Env(), m.clipGradNorm(maxNorm));
   }
 
+  // adamw(lr, beta1, beta2, eps, weightDecay)
   Napi::Value Adamw(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Model& m = live(env);
-    gm::AdamW h{numberArg(env, info[0], "lr"), numberArg(env, info[1], "beta1"), numberArg(env, info[2], "beta2"),
-                numberArg(env, info[3], "eps"), numberArg(env, info[4], "weightDecay")};
+    Model& m = live(info.Env(), "adamw");
+    const gm::AdamW h = adamwArgs(info, 0, "adamw");
     ThreadScope scope(callerThreads(threads_));
-    try {
-      m.adamw(h);
-    } catch (const EngineFailure& e) {
-      throw Napi::Error::New(env, e.what());
-    }
-    return env.Undefined();
+    m.adamw(h);
+    return info.Env().Undefined();
   }
 
   // profileStep(inputs, targets): runs one forwardBackward (synchronously, for the
@@ -341,17 +294,12 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
   // shapes it issued with their call counts, and the time spent inside sgemm.
   Napi::Value ProfileStep(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Model& m = live(env);
+    Model& m = live(env, "profileStep");
     size_t n = m.batch * m.seqLen;
     auto in = tokensArg(env, info[0], "inputs", n);
     auto tg = tokensArg(env, info[1], "targets", n);
     ThreadScope scope(callerThreads(threads_));
-    Model::StepProfile prof;
-    try {
-      prof = m.profileStep(in.data(), tg.data());
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, e.what());
-    }
+    const Model::StepProfile prof = m.profileStep(in.data(), tg.data());
     const auto& shapes = prof.shapes;
     Napi::Array arr = Napi::Array::New(env, shapes.size());
     for (size_t i = 0; i < shapes.size(); i++) {
@@ -376,7 +324,7 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!model_) return env.Undefined();
-    if (busy_->load()) throw Napi::Error::New(env, "engine busy: cannot dispose while a call is running");
+    live(env, "dispose");
     Napi::Object bufs = buffers_.Value();
     for (const char* k : {"params", "grads", "adamM", "adamV"}) {
       Napi::ArrayBuffer ab = bufs.Get(k).As<Napi::ArrayBuffer>();
@@ -390,20 +338,26 @@ class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
 // benchSgemm(shapes, repeats) -> { gflops, seconds }
 Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsArray()) throw Napi::TypeError::New(env, "benchSgemm(shapes, repeats)");
+  const char* call = "benchSgemm";
+  if (!info[0].IsArray()) nb::fail(env, false, call, "shapes", "an array", info[0]);
   Napi::Array arr = info[0].As<Napi::Array>();
+  constexpr int64_t kMaxInt = 2147483647;
   std::vector<gm::GemmShape> shapes;
   for (uint32_t i = 0; i < arr.Length(); i++) {
-    Napi::Object o = arr.Get(i).As<Napi::Object>();
-    shapes.push_back({o.Get("transA").ToBoolean().Value(), o.Get("transB").ToBoolean().Value(),
-                      (int)numberArg(env, o.Get("m"), "m"), (int)numberArg(env, o.Get("n"), "n"),
-                      (int)numberArg(env, o.Get("k"), "k"), (long)numberArg(env, o.Get("count"), "count")});
-    const auto& s = shapes.back();
-    if (s.m < 1 || s.n < 1 || s.k < 1 || s.count < 0 || (double)s.m * s.n > 1e9 || (double)s.m * s.k > 1e9 || (double)s.k * s.n > 1e9)
-      throw Napi::RangeError::New(env, "benchSgemm: bad shape");
+    const std::string at = "shapes[" + std::to_string(i) + "]";
+    Napi::Value v = arr.Get(i);
+    if (!v.IsObject()) nb::fail(env, false, call, at, "an object", v);
+    Napi::Object o = v.As<Napi::Object>();
+    const int m = (int)nb::integer(o.Get("m"), call, at + ".m", 1, kMaxInt);
+    const int n = (int)nb::integer(o.Get("n"), call, at + ".n", 1, kMaxInt);
+    const int k = (int)nb::integer(o.Get("k"), call, at + ".k", 1, kMaxInt);
+    const long count = (long)nb::integer(o.Get("count"), call, at + ".count", 0, kMaxInt);
+    // Each operand is allocated once (benchSgemm sizes them for the largest shape).
+    if ((double)m * n > 1e9 || (double)m * k > 1e9 || (double)k * n > 1e9)
+      throw Napi::RangeError::New(env, std::string(call) + ": " + at + " is too large (m*n, m*k and k*n must each be <= 1e9)");
+    shapes.push_back({o.Get("transA").ToBoolean().Value(), o.Get("transB").ToBoolean().Value(), m, n, k, count});
   }
-  int repeats = (int)numberArg(env, info[1], "repeats");
-  if (repeats < 1) throw Napi::RangeError::New(env, "repeats must be >= 1");
+  const int repeats = (int)nb::integer(info[1], call, "repeats", 1, kMaxInt);
   openblas_set_num_threads(omp_get_max_threads());
   double seconds = 0;
   double gflops = gm::benchSgemm(shapes, repeats, &seconds);
@@ -415,7 +369,7 @@ Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
 
 void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeEngine", NativeEngine::Define(env));
-  exports.Set("benchSgemm", Napi::Function::New(env, BenchSgemm));
+  exports.Set("benchSgemm", nb::function(env, "benchSgemm", BenchSgemm));
 }
 
 gm::Registrar reg(&Register);

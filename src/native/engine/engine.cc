@@ -19,34 +19,31 @@
 namespace gm {
 
 namespace {
-// Set while Model::profileStep runs (one profiled step at a time, by the benchmark).
-std::vector<GemmShape>* gemmSink = nullptr;
-double gemmSeconds = 0.0;
-
-// Row-major C[M,N] = alpha * op(A) op(B) + beta * C.
-void gemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda,
+// Row-major C[M,N] = alpha * op(A) op(B) + beta * C; recorded into `log` when the
+// calling engine is being profiled (null otherwise).
+void gemm(GemmLog* log, bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
-  if (!gemmSink) {
+  if (!log) {
     cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
-  gemmSink->push_back({tA, tB, M, N, K, 1});
+  log->calls.push_back({tA, tB, M, N, K, 1});
   auto t0 = std::chrono::steady_clock::now();
   cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
               M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  gemmSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log->seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 // y[N,out] = x[N,in] W^T (+ y if accumulate)
-void linearForward(const float* x, const float* W, float* y, int N, int in, int out, bool accumulate) {
-  gemm(false, true, N, out, in, 1.0f, x, in, W, in, accumulate ? 1.0f : 0.0f, y, out);
+void linearForward(GemmLog* log, const float* x, const float* W, float* y, int N, int in, int out, bool accumulate) {
+  gemm(log, false, true, N, out, in, 1.0f, x, in, W, in, accumulate ? 1.0f : 0.0f, y, out);
 }
 // dx[N,in] (+)= dy[N,out] W ; dW[out,in] += dy^T x
-void linearBackward(const float* x, const float* W, const float* dy, float* dx, float* dW,
+void linearBackward(GemmLog* log, const float* x, const float* W, const float* dy, float* dx, float* dW,
                     int N, int in, int out, bool accumulateDx) {
-  gemm(false, false, N, in, out, 1.0f, dy, out, W, in, accumulateDx ? 1.0f : 0.0f, dx, in);
-  gemm(true, false, out, in, N, 1.0f, dy, out, x, in, 1.0f, dW, in);
+  gemm(log, false, false, N, in, out, 1.0f, dy, out, W, in, accumulateDx ? 1.0f : 0.0f, dx, in);
+  gemm(log, true, false, out, in, N, 1.0f, dy, out, x, in, 1.0f, dW, in);
 }
 
 void rmsnormForward(const float* x, const float* w, float* y, float* rstd, int64_t N, int64_t d, double eps) {
@@ -125,7 +122,8 @@ void ModelShape::validate() const {
   if (heads % kvHeads != 0) throw EngineFailure("model shape: num_attention_heads must be divisible by num_key_value_heads");
   if (headDim() % 2 != 0) throw EngineFailure("model shape: head dimension must be even for RoPE");
   if (!(normEps > 0) || !(ropeTheta > 0)) throw EngineFailure("model shape: rms_norm_eps and rope_theta must be positive");
-  if (vocab > (int64_t)1 << 30 || dim > (1 << 20) || ffn > (1 << 22)) throw EngineFailure("model shape: size out of range");
+  if (vocab > Limits::vocab || dim > Limits::dim || ffn > Limits::ffn || layers > Limits::layers || heads > Limits::heads)
+    throw EngineFailure("model shape: size out of range");
 }
 
 ParamLayout ParamLayout::build(const ModelShape& s) {
@@ -243,9 +241,9 @@ void Model::forward(const int32_t* inputs, int64_t nSeq) {
     auto& a = acts_[l];
     const auto& o = layout.layers[l];
     rmsnormForward(a.xIn.data(), P + o.attnNorm, a.h1.data(), a.rstd1.data(), N, d, shape.normEps);
-    linearForward(a.h1.data(), P + o.wq, a.q.data(), N, d, d, false);
-    linearForward(a.h1.data(), P + o.wk, a.k.data(), N, d, kv, false);
-    linearForward(a.h1.data(), P + o.wv, a.v.data(), N, d, kv, false);
+    linearForward(gemmLog_, a.h1.data(), P + o.wq, a.q.data(), N, d, d, false);
+    linearForward(gemmLog_, a.h1.data(), P + o.wk, a.k.data(), N, d, kv, false);
+    linearForward(gemmLog_, a.h1.data(), P + o.wv, a.v.data(), N, d, kv, false);
     rope(a.q.data(), nSeq, T, H, hd, ropeCos_.data(), ropeSin_.data(), 1.0f);
     rope(a.k.data(), nSeq, T, shape.kvHeads, hd, ropeCos_.data(), ropeSin_.data(), 1.0f);
     // Scores S = scale * Q K^T per (sequence, head); the causal mask is applied by
@@ -253,7 +251,7 @@ void Model::forward(const int32_t* inputs, int64_t nSeq) {
     for (int64_t b = 0; b < nSeq; b++)
       for (int64_t h = 0; h < H; h++) {
         const int64_t g = h / rep;
-        gemm(false, true, T, T, hd, scale, a.q.data() + b * T * d + h * hd, d,
+        gemm(gemmLog_, false, true, T, T, hd, scale, a.q.data() + b * T * d + h * hd, d,
              a.k.data() + b * T * kv + g * hd, kv, 0.0f, a.probs.data() + (b * H + h) * T * T, T);
       }
 #pragma omp parallel for schedule(static)
@@ -277,14 +275,14 @@ void Model::forward(const int32_t* inputs, int64_t nSeq) {
     for (int64_t b = 0; b < nSeq; b++)
       for (int64_t h = 0; h < H; h++) {
         const int64_t g = h / rep;
-        gemm(false, false, T, hd, T, 1.0f, a.probs.data() + (b * H + h) * T * T, T,
+        gemm(gemmLog_, false, false, T, hd, T, 1.0f, a.probs.data() + (b * H + h) * T * T, T,
              a.v.data() + b * T * kv + g * hd, kv, 0.0f, a.att.data() + b * T * d + h * hd, d);
       }
     std::memcpy(a.x2.data(), a.xIn.data(), N * d * sizeof(float));
-    linearForward(a.att.data(), P + o.wo, a.x2.data(), N, d, d, true);
+    linearForward(gemmLog_, a.att.data(), P + o.wo, a.x2.data(), N, d, d, true);
     rmsnormForward(a.x2.data(), P + o.mlpNorm, a.h2.data(), a.rstd2.data(), N, d, shape.normEps);
-    linearForward(a.h2.data(), P + o.wgate, a.gate.data(), N, d, f, false);
-    linearForward(a.h2.data(), P + o.wup, a.up.data(), N, d, f, false);
+    linearForward(gemmLog_, a.h2.data(), P + o.wgate, a.gate.data(), N, d, f, false);
+    linearForward(gemmLog_, a.h2.data(), P + o.wup, a.up.data(), N, d, f, false);
     {
       const float* g = a.gate.data();
       const float* u = a.up.data();
@@ -294,7 +292,7 @@ void Model::forward(const int32_t* inputs, int64_t nSeq) {
     }
     float* next = (l + 1 < shape.layers) ? acts_[l + 1].xIn.data() : xFinal_.data();
     std::memcpy(next, a.x2.data(), N * d * sizeof(float));
-    linearForward(a.act.data(), P + o.wdown, next, N, f, d, true);
+    linearForward(gemmLog_, a.act.data(), P + o.wdown, next, N, f, d, true);
   }
   rmsnormForward(xFinal_.data(), P + layout.finalNorm, hF_.data(), rstdF_.data(), N, d, shape.normEps);
 }
@@ -309,7 +307,7 @@ double Model::headLoss(const int32_t* targets, int64_t nSeq, bool backward, floa
   float* L = logitBlock_.data();
   for (int64_t r0 = 0; r0 < N; r0 += rowsPerBlock_) {
     const int64_t rows = std::min(rowsPerBlock_, N - r0);
-    gemm(false, true, rows, V, d, 1.0f, hF_.data() + r0 * d, d, W, d, 0.0f, L, V);
+    gemm(gemmLog_, false, true, rows, V, d, 1.0f, hF_.data() + r0 * d, d, W, d, 0.0f, L, V);
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < rows; i++) {
       float* row = L + i * V;
@@ -347,8 +345,8 @@ double Model::headLoss(const int32_t* targets, int64_t nSeq, bool backward, floa
       }
     }
     if (backward) {
-      gemm(false, false, rows, d, V, 1.0f, L, V, W, d, 0.0f, dh_.data() + r0 * d, d);
-      gemm(true, false, V, d, rows, 1.0f, L, V, hF_.data() + r0 * d, d, 1.0f, headGrad(), d);
+      gemm(gemmLog_, false, false, rows, d, V, 1.0f, L, V, W, d, 0.0f, dh_.data() + r0 * d, d);
+      gemm(gemmLog_, true, false, V, d, rows, 1.0f, L, V, hF_.data() + r0 * d, d, 1.0f, headGrad(), d);
     }
   }
   double total = 0.0;
@@ -380,7 +378,7 @@ void Model::backward(const int32_t* inputs) {
     auto& a = acts_[l];
     const auto& o = layout.layers[l];
     // MLP: out = x2 + down(silu(gate) * up); dx_ = d loss / d out.
-    linearBackward(a.act.data(), P + o.wdown, dx_.data(), dact_.data(), G + o.wdown, N, f, d, false);
+    linearBackward(gemmLog_, a.act.data(), P + o.wdown, dx_.data(), dact_.data(), G + o.wdown, N, f, d, false);
     {
       const float* g = a.gate.data();
       const float* u = a.up.data();
@@ -395,11 +393,11 @@ void Model::backward(const int32_t* inputs) {
         dg[i] = da[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
       }
     }
-    linearBackward(a.h2.data(), P + o.wgate, dgate_.data(), dh_.data(), G + o.wgate, N, d, f, false);
-    linearBackward(a.h2.data(), P + o.wup, dup_.data(), dh_.data(), G + o.wup, N, d, f, true);
+    linearBackward(gemmLog_, a.h2.data(), P + o.wgate, dgate_.data(), dh_.data(), G + o.wgate, N, d, f, false);
+    linearBackward(gemmLog_, a.h2.data(), P + o.wup, dup_.data(), dh_.data(), G + o.wup, N, d, f, true);
     rmsnormBackward(a.x2.data(), P + o.mlpNorm, a.rstd2.data(), dh_.data(), dx_.data(), G + o.mlpNorm, N, d, true);
     // Attention: x2 = xIn + o_proj(att); dx_ = d loss / d x2.
-    linearBackward(a.att.data(), P + o.wo, dx_.data(), datt_.data(), G + o.wo, N, d, d, false);
+    linearBackward(gemmLog_, a.att.data(), P + o.wo, dx_.data(), datt_.data(), G + o.wo, N, d, d, false);
     std::memset(dk_.data(), 0, N * kv * sizeof(float));
     std::memset(dv_.data(), 0, N * kv * sizeof(float));
     for (int64_t b = 0; b < nSeq; b++)
@@ -407,9 +405,9 @@ void Model::backward(const int32_t* inputs) {
         const int64_t g = h / rep;
         const float* probs = a.probs.data() + (b * H + h) * T * T;
         const float* dO = datt_.data() + b * T * d + h * hd;
-        gemm(false, true, T, T, hd, 1.0f, dO, d, a.v.data() + b * T * kv + g * hd, kv, 0.0f,
+        gemm(gemmLog_, false, true, T, T, hd, 1.0f, dO, d, a.v.data() + b * T * kv + g * hd, kv, 0.0f,
              dprobs_.data() + (b * H + h) * T * T, T);
-        gemm(true, false, T, hd, T, 1.0f, probs, T, dO, d, 1.0f, dv_.data() + b * T * kv + g * hd, kv);
+        gemm(gemmLog_, true, false, T, hd, T, 1.0f, probs, T, dO, d, 1.0f, dv_.data() + b * T * kv + g * hd, kv);
       }
     // Softmax backward, with the score scale folded in: dS = scale * P (dP - <P, dP>).
 #pragma omp parallel for schedule(static)
@@ -428,16 +426,16 @@ void Model::backward(const int32_t* inputs) {
       for (int64_t h = 0; h < H; h++) {
         const int64_t g = h / rep;
         const float* dS = dprobs_.data() + (b * H + h) * T * T;
-        gemm(false, false, T, hd, T, 1.0f, dS, T, a.k.data() + b * T * kv + g * hd, kv, 0.0f,
+        gemm(gemmLog_, false, false, T, hd, T, 1.0f, dS, T, a.k.data() + b * T * kv + g * hd, kv, 0.0f,
              dq_.data() + b * T * d + h * hd, d);
-        gemm(true, false, T, hd, T, 1.0f, dS, T, a.q.data() + b * T * d + h * hd, d, 1.0f,
+        gemm(gemmLog_, true, false, T, hd, T, 1.0f, dS, T, a.q.data() + b * T * d + h * hd, d, 1.0f,
              dk_.data() + b * T * kv + g * hd, kv);
       }
     rope(dq_.data(), nSeq, T, H, hd, ropeCos_.data(), ropeSin_.data(), -1.0f);
     rope(dk_.data(), nSeq, T, shape.kvHeads, hd, ropeCos_.data(), ropeSin_.data(), -1.0f);
-    linearBackward(a.h1.data(), P + o.wq, dq_.data(), dh_.data(), G + o.wq, N, d, d, false);
-    linearBackward(a.h1.data(), P + o.wk, dk_.data(), dh_.data(), G + o.wk, N, d, kv, true);
-    linearBackward(a.h1.data(), P + o.wv, dv_.data(), dh_.data(), G + o.wv, N, d, kv, true);
+    linearBackward(gemmLog_, a.h1.data(), P + o.wq, dq_.data(), dh_.data(), G + o.wq, N, d, d, false);
+    linearBackward(gemmLog_, a.h1.data(), P + o.wk, dk_.data(), dh_.data(), G + o.wk, N, d, kv, true);
+    linearBackward(gemmLog_, a.h1.data(), P + o.wv, dv_.data(), dh_.data(), G + o.wv, N, d, kv, true);
     rmsnormBackward(a.xIn.data(), P + o.attnNorm, a.rstd1.data(), dh_.data(), dx_.data(), G + o.attnNorm, N, d, true);
   }
   // Embedding: scatter-add rows; split by columns so no two threads write one float
@@ -475,26 +473,25 @@ void Model::evalLoss(const int32_t* inputs, const int32_t* targets, int64_t nSeq
 void Model::logits(const int32_t* inputs, int64_t nSeq, float* out) {
   checkTokens(inputs, nullptr, nSeq);
   forward(inputs, nSeq);
-  gemm(false, true, nSeq * seqLen, shape.vocab, shape.dim, 1.0f, hF_.data(), shape.dim, headWeight(), shape.dim, 0.0f, out, shape.vocab);
+  gemm(gemmLog_, false, true, nSeq * seqLen, shape.vocab, shape.dim, 1.0f, hF_.data(), shape.dim, headWeight(), shape.dim, 0.0f, out, shape.vocab);
 }
 
 Model::StepProfile Model::profileStep(const int32_t* inputs, const int32_t* targets) {
-  std::vector<GemmShape> calls;
+  GemmLog log;
   StepProfile prof;
-  gemmSink = &calls;
-  gemmSeconds = 0.0;
+  gemmLog_ = &log;
   auto t0 = std::chrono::steady_clock::now();
   try {
     forwardBackward(inputs, targets);
   } catch (...) {
-    gemmSink = nullptr;
+    gemmLog_ = nullptr;
     throw;
   }
+  gemmLog_ = nullptr;
   prof.stepSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  prof.gemmSeconds = gemmSeconds;
-  gemmSink = nullptr;
+  prof.gemmSeconds = log.seconds;
   std::map<std::tuple<bool, bool, int, int, int>, long> counts;
-  for (auto& c : calls) counts[{c.transA, c.transB, c.m, c.n, c.k}]++;
+  for (auto& c : log.calls) counts[{c.transA, c.transB, c.m, c.n, c.k}]++;
   for (auto& [k, n] : counts) prof.shapes.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k), n});
   return prof;
 }

@@ -17,6 +17,15 @@ struct EngineFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The largest sizes an engine accepts (checked by ModelShape::validate and, with the
+// argument names, by the N-API bindings): far above any model trained here, low
+// enough that sizes and offsets computed from them cannot overflow 64 bits.
+struct Limits {
+  static constexpr int64_t vocab = int64_t{1} << 30, dim = int64_t{1} << 20, ffn = int64_t{1} << 22;
+  static constexpr int64_t layers = 4096, heads = int64_t{1} << 20;
+  static constexpr int64_t batch = 65536, seqLen = int64_t{1} << 20, threads = 1024;
+};
+
 struct ModelShape {
   int64_t vocab = 0, dim = 0, ffn = 0, layers = 0, heads = 0, kvHeads = 0;
   double normEps = 1e-5, ropeTheta = 10000.0;
@@ -50,6 +59,13 @@ struct GemmShape {
   bool transA, transB;
   int m, n, k;
   long count;
+};
+
+// The sgemm calls of one profiled step. Each Model records into its own log (never a
+// process-wide one), so engines stepping on other threads meanwhile are not recorded.
+struct GemmLog {
+  std::vector<GemmShape> calls;
+  double seconds = 0.0;
 };
 
 // Aligned float buffer owned by the engine (shared with JS without copies).
@@ -117,6 +133,8 @@ class Model {
   std::vector<float> logitBlock_;  // [rowsPerBlock, V]
   std::vector<double> rowLoss_;    // loss of each row [N]
   int64_t rowsPerBlock_ = 0;
+  // Set only while profileStep runs on this engine.
+  GemmLog* gemmLog_ = nullptr;
 
   void forward(const int32_t* inputs, int64_t nSeq);
   // Loss over rows via logits blocks. mode 0: loss + dlogits backward (accumulates

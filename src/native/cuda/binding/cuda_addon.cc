@@ -2,8 +2,9 @@
 // node-gyp) where nvcc and Node's headers exist. Unlike the CPU addon the parameters
 // live on the GPU, so buffers are copied explicitly (getParams/setParams/...), not
 // shared; long calls run in AsyncWorkers and return Promises; one call at a time per
-// engine ("engine busy"). Every failure is a JS Error whose message comes from
-// gm::EngineFailure.
+// engine ("engine busy", naming the call in flight). Every argument is checked and
+// every C++ exception (EngineFailure, std::bad_alloc, anything) becomes a JS Error
+// naming the call (binding/boundary.h, shared with the CPU addon).
 #include <napi.h>
 
 #include <atomic>
@@ -11,43 +12,23 @@
 #include <functional>
 #include <memory>
 
+#include "binding/boundary.h"
 #include "cuda/cublas_loader.h"
 #include "cuda/cuda_engine.h"
 
 namespace {
 
 using gm::EngineFailure;
+using gm::Limits;
 using gm::cuda::CudaModel;
+namespace nb = gm::boundary;
 
-class Worker : public Napi::AsyncWorker {
- public:
-  Worker(Napi::Env env, std::shared_ptr<std::atomic<bool>> busy, std::function<void()> work,
-         std::function<Napi::Value(Napi::Env)> result)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), busy_(std::move(busy)),
-        work_(std::move(work)), result_(std::move(result)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      work_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    busy_->store(false);
-    deferred_.Resolve(result_(Env()));
-  }
-  void OnError(const Napi::Error& e) override {
-    busy_->store(false);
-    deferred_.Reject(e.Value());
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<std::atomic<bool>> busy_;
-  std::function<void()> work_;
-  std::function<Napi::Value(Napi::Env)> result_;
-};
+// AdamW hyper-parameters (lr, beta1, beta2, eps, weightDecay) at info[at..at+4].
+gm::AdamW adamwArgs(const Napi::CallbackInfo& info, size_t at, const char* call) {
+  return gm::AdamW{nb::nonNegative(info[at], call, "lr"), nb::unitInterval(info[at + 1], call, "beta1"),
+                   nb::unitInterval(info[at + 2], call, "beta2"), nb::positive(info[at + 3], call, "eps"),
+                   nb::nonNegative(info[at + 4], call, "weightDecay")};
+}
 
 // Copies of a typed array's contents (the JS thread may reuse the array meanwhile).
 template <typename T, typename A>
@@ -59,82 +40,81 @@ std::shared_ptr<std::vector<T>> copyOf(const Napi::Value& v, size_t expect, cons
   return std::make_shared<std::vector<T>>(a.Data(), a.Data() + expect);
 }
 
-class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
+class CudaEngine : public nb::GuardedWrap<CudaEngine> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CudaEngine",
-                       {InstanceMethod<&CudaEngine::NumParams>("numParams"),
-                        InstanceMethod<&CudaEngine::InitParams>("initParams"),
-                        InstanceMethod<&CudaEngine::GetParams>("getParams"),
-                        InstanceMethod<&CudaEngine::SetParams>("setParams"),
-                        InstanceMethod<&CudaEngine::GetGrads>("getGrads"),
-                        InstanceMethod<&CudaEngine::GetAdamState>("getAdamState"),
-                        InstanceMethod<&CudaEngine::SetAdamState>("setAdamState"),
-                        InstanceMethod<&CudaEngine::GetAdamStep>("getAdamStep"),
-                        InstanceMethod<&CudaEngine::ForwardBackward>("forwardBackward"),
-                        InstanceMethod<&CudaEngine::TrainStep>("trainStep"),
-                        InstanceMethod<&CudaEngine::EvalLoss>("evalLoss"),
-                        InstanceMethod<&CudaEngine::ClipGradNorm>("clipGradNorm"),
-                        InstanceMethod<&CudaEngine::Adamw>("adamw"),
-                        InstanceMethod<&CudaEngine::Dispose>("dispose")});
+                       {Method<&CudaEngine::NumParams>("numParams"),
+                        Method<&CudaEngine::InitParams>("initParams"),
+                        Method<&CudaEngine::GetParams>("getParams"),
+                        Method<&CudaEngine::SetParams>("setParams"),
+                        Method<&CudaEngine::GetGrads>("getGrads"),
+                        Method<&CudaEngine::GetAdamState>("getAdamState"),
+                        Method<&CudaEngine::SetAdamState>("setAdamState"),
+                        Method<&CudaEngine::GetAdamStep>("getAdamStep"),
+                        Method<&CudaEngine::ForwardBackward>("forwardBackward"),
+                        Method<&CudaEngine::TrainStep>("trainStep"),
+                        Method<&CudaEngine::EvalLoss>("evalLoss"),
+                        Method<&CudaEngine::ClipGradNorm>("clipGradNorm"),
+                        Method<&CudaEngine::Adamw>("adamw"),
+                        Method<&CudaEngine::Dispose>("dispose")});
   }
 
   // new CudaEngine({vocab, dim, ffn, layers, heads, kvHeads, normEps, ropeTheta, tied}, batch, seqLen,
   //                device = 0, {flashAttention})  (unset: flash where the head dim runs on tensor cores)
-  explicit CudaEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CudaEngine>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 3 || !info[0].IsObject()) throw Napi::TypeError::New(env, "CudaEngine(shape, batch, seqLen, device?)");
-    Napi::Object o = info[0].As<Napi::Object>();
-    auto num = [&](const char* k) {
-      Napi::Value v = o.Get(k);
-      if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string("shape.") + k + " must be a number");
-      return v.As<Napi::Number>().DoubleValue();
-    };
-    gm::ModelShape s;
-    s.vocab = (int64_t)num("vocab");
-    s.dim = (int64_t)num("dim");
-    s.ffn = (int64_t)num("ffn");
-    s.layers = (int64_t)num("layers");
-    s.heads = (int64_t)num("heads");
-    s.kvHeads = (int64_t)num("kvHeads");
-    s.normEps = num("normEps");
-    s.ropeTheta = num("ropeTheta");
-    s.tied = o.Get("tied").ToBoolean();
-    const int device = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : 0;
-    // flashAttention unset: the fused kernels where they run on tensor cores (faster and
-    // smaller than batched GEMM + softmax, measured on an H200), else the GEMM path.
-    Napi::Value flashOpt = info.Length() > 4 && info[4].IsObject() ? info[4].As<Napi::Object>().Get("flashAttention") : env.Undefined();
-    const bool flash = flashOpt.IsUndefined() || flashOpt.IsNull() ? CudaModel::flashPreferred(s) : flashOpt.ToBoolean();
-    try {
-      model_ = std::make_shared<CudaModel>(s, info[1].ToNumber().Int64Value(), info[2].ToNumber().Int64Value(), device, flash);
-    } catch (const EngineFailure& e) {
-      throw Napi::Error::New(env, e.what());
-    }
+  explicit CudaEngine(const Napi::CallbackInfo& info) : nb::GuardedWrap<CudaEngine>(info) {
+    nb::guard(info.Env(), "CudaEngine", [&] { Construct(info); });
   }
 
  private:
   std::shared_ptr<CudaModel> model_;
-  std::shared_ptr<std::atomic<bool>> busy_ = std::make_shared<std::atomic<bool>>(false);
+  // The name of the async call in flight (a string literal), or null; shared with the
+  // worker, which clears it when the promise settles.
+  std::shared_ptr<std::atomic<const char*>> busy_ = std::make_shared<std::atomic<const char*>>(nullptr);
 
+  void Construct(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const char* call = "CudaEngine";
+    if (!info[0].IsObject()) nb::fail(env, false, call, "shape", "an object", info[0]);
+    Napi::Object o = info[0].As<Napi::Object>();
+    auto field = [&](const char* k, int64_t hi) { return nb::integer(o.Get(k), call, std::string("shape.") + k, 1, hi); };
+    gm::ModelShape s;
+    s.vocab = field("vocab", Limits::vocab);
+    s.dim = field("dim", Limits::dim);
+    s.ffn = field("ffn", Limits::ffn);
+    s.layers = field("layers", Limits::layers);
+    s.heads = field("heads", Limits::heads);
+    s.kvHeads = field("kvHeads", Limits::heads);
+    s.normEps = nb::positive(o.Get("normEps"), call, "shape.normEps");
+    s.ropeTheta = nb::positive(o.Get("ropeTheta"), call, "shape.ropeTheta");
+    s.tied = o.Get("tied").ToBoolean();
+    const int64_t batch = nb::integer(info[1], call, "batch", 1, Limits::batch);
+    const int64_t seqLen = nb::integer(info[2], call, "seqLen", 1, Limits::seqLen);
+    const int device = info[3].IsUndefined() ? 0 : (int)nb::integer(info[3], call, "device", 0, 1023);
+    // flashAttention unset: the fused kernels where they run on tensor cores (faster and
+    // smaller than batched GEMM + softmax, measured on an H200), else the GEMM path.
+    Napi::Value flashOpt = info[4].IsObject() ? info[4].As<Napi::Object>().Get("flashAttention") : env.Undefined();
+    const bool flash = flashOpt.IsUndefined() || flashOpt.IsNull() ? CudaModel::flashPreferred(s) : flashOpt.ToBoolean();
+    model_ = std::make_shared<CudaModel>(s, batch, seqLen, device, flash);
+  }
+
+  // The model, for a call that must not overlap an async call on this engine.
   CudaModel& ready(Napi::Env env, const char* what) {
     if (!model_) throw Napi::Error::New(env, std::string(what) + ": engine disposed");
-    if (busy_->load()) throw Napi::Error::New(env, std::string("engine busy: ") + what + " while a call runs");
+    if (const char* running = busy_->load())
+      throw Napi::Error::New(env, std::string(what) + ": engine busy: " + running + " is still running; await it first");
     return *model_;
   }
-  template <typename F>
-  auto guard(Napi::Env env, F&& f) -> decltype(f()) {
+  // Marks the engine busy with `call` until the promise settles.
+  Napi::Value Start(Napi::Env env, const char* call, std::function<void()> work, nb::PromiseWorker::Result result) {
+    auto busy = busy_;
+    busy->store(call);
     try {
-      return f();
-    } catch (const EngineFailure& e) {
-      throw Napi::Error::New(env, e.what());
+      return nb::PromiseWorker::Start(env, call, std::move(work), std::move(result), [busy] { busy->store(nullptr); });
+    } catch (...) {
+      busy->store(nullptr);
+      throw;
     }
-  }
-  Napi::Value Start(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> result) {
-    busy_->store(true);
-    auto* w = new Worker(env, busy_, std::move(work), std::move(result));
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
   }
   size_t total() const { return model_->layout.total; }
 
@@ -144,32 +124,33 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
   // initParams(lo32, hi32): the 64-bit seed as two unsigned 32-bit halves (as the CPU addon).
   Napi::Value InitParams(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "initParams");
-    const uint64_t seed = (uint64_t)info[0].ToNumber().Uint32Value() | ((uint64_t)info[1].ToNumber().Uint32Value() << 32);
-    guard(info.Env(), [&] { m.initParams(seed); });
+    const uint64_t seed = (uint64_t)nb::integer(info[0], "initParams", "seedLow", 0, 0xffffffffLL) |
+                          ((uint64_t)nb::integer(info[1], "initParams", "seedHigh", 0, 0xffffffffLL) << 32);
+    m.initParams(seed);
     return info.Env().Undefined();
   }
   Napi::Value GetParams(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "getParams");
     Napi::Float32Array out = Napi::Float32Array::New(info.Env(), total());
-    guard(info.Env(), [&] { m.getParams(out.Data()); });
+    m.getParams(out.Data());
     return out;
   }
   Napi::Value SetParams(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "setParams");
     auto p = copyOf<float, Napi::Float32Array>(info[0], total(), "params");
-    guard(info.Env(), [&] { m.setParams(p->data()); });
+    m.setParams(p->data());
     return info.Env().Undefined();
   }
   Napi::Value GetGrads(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "getGrads");
     Napi::Float32Array out = Napi::Float32Array::New(info.Env(), total());
-    guard(info.Env(), [&] { m.getGrads(out.Data()); });
+    m.getGrads(out.Data());
     return out;
   }
   Napi::Value GetAdamState(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "getAdamState");
     Napi::Float32Array a = Napi::Float32Array::New(info.Env(), total()), b = Napi::Float32Array::New(info.Env(), total());
-    guard(info.Env(), [&] { m.getAdamState(a.Data(), b.Data()); });
+    m.getAdamState(a.Data(), b.Data());
     Napi::Object o = Napi::Object::New(info.Env());
     o.Set("m", a);
     o.Set("v", b);
@@ -180,9 +161,8 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
     CudaModel& m = ready(info.Env(), "setAdamState");
     auto a = copyOf<float, Napi::Float32Array>(info[0], total(), "m");
     auto b = copyOf<float, Napi::Float32Array>(info[1], total(), "v");
-    const double step = info[2].ToNumber().DoubleValue();
-    if (!(step >= 0) || step != (double)(int64_t)step) throw Napi::RangeError::New(info.Env(), "step must be a non-negative integer");
-    guard(info.Env(), [&] { m.setAdamState(a->data(), b->data(), (int64_t)step); });
+    const int64_t step = nb::integer(info[2], "setAdamState", "step", 0, 9007199254740991);
+    m.setAdamState(a->data(), b->data(), step);
     return info.Env().Undefined();
   }
   Napi::Value GetAdamStep(const Napi::CallbackInfo& info) {
@@ -195,7 +175,7 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
     auto tg = copyOf<int32_t, Napi::Int32Array>(info[1], n, "targets");
     auto loss = std::make_shared<double>(0);
     auto model = model_;
-    return Start(info.Env(), [=] { *loss = model->forwardBackward(in->data(), tg->data()); },
+    return Start(info.Env(), "forwardBackward", [=] { *loss = model->forwardBackward(in->data(), tg->data()); },
                  [=](Napi::Env env) { return Napi::Number::New(env, *loss); });
   }
   // trainStep(inputs, targets, lr, beta1, beta2, eps, weightDecay, gradClip) -> {loss, gradNorm}
@@ -204,12 +184,12 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
     const size_t n = m.batch * m.seqLen;
     auto in = copyOf<int32_t, Napi::Int32Array>(info[0], n, "inputs");
     auto tg = copyOf<int32_t, Napi::Int32Array>(info[1], n, "targets");
-    gm::AdamW h{info[2].ToNumber().DoubleValue(), info[3].ToNumber().DoubleValue(), info[4].ToNumber().DoubleValue(),
-                info[5].ToNumber().DoubleValue(), info[6].ToNumber().DoubleValue()};
-    const double clip = info[7].ToNumber().DoubleValue();
+    const gm::AdamW h = adamwArgs(info, 2, "trainStep");
+    // 0: no clipping (the norm is still computed and checked).
+    const double clip = nb::nonNegative(info[7], "trainStep", "gradClip");
     auto out = std::make_shared<std::pair<double, double>>(0, 0);
     auto model = model_;
-    return Start(info.Env(),
+    return Start(info.Env(), "trainStep",
                  [=] {
                    out->first = model->forwardBackward(in->data(), tg->data());
                    out->second = clip > 0 ? model->clipGradNorm(clip) : model->gradNorm();
@@ -226,14 +206,13 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
   }
   Napi::Value EvalLoss(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "evalLoss");
-    const int64_t nSeq = info[2].ToNumber().Int64Value();
-    if (nSeq < 1 || nSeq > m.batch) throw Napi::RangeError::New(info.Env(), "nSeq out of range");
+    const int64_t nSeq = nb::integer(info[2], "evalLoss", "nSeq", 1, m.batch);
     const size_t n = nSeq * m.seqLen;
     auto in = copyOf<int32_t, Napi::Int32Array>(info[0], n, "inputs");
     auto tg = copyOf<int32_t, Napi::Int32Array>(info[1], n, "targets");
     auto out = std::make_shared<std::vector<float>>(nSeq);
     auto model = model_;
-    return Start(info.Env(), [=] { model->evalLoss(in->data(), tg->data(), nSeq, out->data()); },
+    return Start(info.Env(), "evalLoss", [=] { model->evalLoss(in->data(), tg->data(), nSeq, out->data()); },
                  [=](Napi::Env env) {
                    Napi::Float32Array a = Napi::Float32Array::New(env, out->size());
                    std::copy(out->begin(), out->end(), a.Data());
@@ -242,14 +221,13 @@ class CudaEngine : public Napi::ObjectWrap<CudaEngine> {
   }
   Napi::Value ClipGradNorm(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "clipGradNorm");
-    const double mx = info[0].ToNumber().DoubleValue();
-    return Napi::Number::New(info.Env(), guard(info.Env(), [&] { return m.clipGradNorm(mx); }));
+    const double mx = nb::positive(info[0], "clipGradNorm", "maxNorm");
+    return Napi::Number::New(info.Env(), m.clipGradNorm(mx));
   }
   Napi::Value Adamw(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "adamw");
-    gm::AdamW h{info[0].ToNumber().DoubleValue(), info[1].ToNumber().DoubleValue(), info[2].ToNumber().DoubleValue(),
-                info[3].ToNumber().DoubleValue(), info[4].ToNumber().DoubleValue()};
-    guard(info.Env(), [&] { m.adamw(h); });
+    const gm::AdamW h = adamwArgs(info, 0, "adamw");
+    m.adamw(h);
     return info.Env().Undefined();
   }
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
@@ -276,7 +254,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("backend", Napi::String::New(env, "cuda"));
-  exports.Set("probe", Napi::Function::New(env, Probe));
+  exports.Set("probe", nb::function(env, "probe", Probe));
   exports.Set("CudaEngine", CudaEngine::Define(env));
   return exports;
 }
