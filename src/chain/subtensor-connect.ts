@@ -1,9 +1,13 @@
 // Endpoint resolution and a WebSocket connection that retries with exponential
 // backoff. @polkadot's own auto-reconnect retries at a fixed interval forever, which
 // hides a wrong endpoint; here the first connection must succeed within a deadline
-// (else one clear ChainError), and later drops are retried with growing delays.
+// (else one clear ChainError), and later drops are retried with growing delays by
+// one chain at a time (reconnect.ts).
 import { WsProvider } from '@polkadot/api';
 import { ChainError } from './errors.js';
+import { ReconnectChain, type ReconnectLog } from './reconnect.js';
+
+export type { ReconnectLog } from './reconnect.js';
 
 export const SUBTENSOR_NETWORKS = {
   finney: 'wss://entrypoint-finney.opentensor.ai:443',
@@ -34,78 +38,57 @@ export function resolveEndpoint(opts: { network?: string; endpoint?: string }): 
 
 export interface BackoffOptions {
   connectTimeoutMs?: number; // first connection deadline (default 15 s)
-  minDelayMs?: number; // first retry delay after a drop (default 1 s)
+  minDelayMs?: number; // first retry delay (default 1 s)
   maxDelayMs?: number; // cap (default 30 s)
+  /** a connection that stays up this long resets the backoff (default 10 s) */
+  stableMs?: number;
+  /** where retries are reported (default: one line each on stderr) */
+  log?: ReconnectLog;
 }
 
-/** opens a WsProvider, failing clearly when the first connection does not come up */
+const stderrLog: ReconnectLog = {
+  warn: (obj, msg) => { process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`); },
+  info: (obj, msg) => { process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`); },
+};
+
+/**
+ * Opens a WsProvider, failing clearly when the first connection does not come up
+ * within the deadline. Until then, and after every later drop, one ReconnectChain
+ * retries with backoff; provider.disconnect() ends it.
+ */
 export async function openProvider(endpoint: string, opts: BackoffOptions = {}): Promise<WsProvider> {
   const provider = new WsProvider(endpoint, false);
+  const chain = new ReconnectChain(provider, {
+    endpoint,
+    minDelayMs: opts.minDelayMs ?? 1000,
+    maxDelayMs: opts.maxDelayMs ?? 30_000,
+    stableMs: opts.stableMs ?? 10_000,
+    log: opts.log ?? stderrLog,
+  });
+  const disconnect = provider.disconnect.bind(provider);
+  provider.disconnect = async () => {
+    chain.stop();
+    return disconnect();
+  };
   const timeoutMs = opts.connectTimeoutMs ?? 15_000;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ChainError('unreachable',
       `could not connect to subtensor at ${endpoint} within ${timeoutMs / 1000} s; check --subtensor.network / --subtensor.chain_endpoint, your network, or start a local node (ws://127.0.0.1:9944)`)), timeoutMs);
   });
-  // connect() rejects on some failures and merely emits 'error' on others: retry quietly
-  // until the deadline so a node that is still starting gets a chance.
-  let gaveUp = false;
-  const attempt = async (): Promise<void> => {
-    let delay = 250;
-    while (!gaveUp && !provider.isConnected) {
-      try {
-        await provider.connect();
-        await provider.isReady;
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 2000);
-      }
-    }
-  };
   const connected = new Promise<void>((resolve) => {
-    if (provider.isConnected) resolve();
     provider.on('connected', () => resolve());
   });
   try {
-    void attempt().catch(() => undefined);
+    // A failed first attempt emits 'disconnected', which starts the chain, so a node
+    // that is still starting gets a chance until the deadline.
+    provider.connect().catch(() => chain.ensureRunning());
     await Promise.race([connected, deadline]);
   } catch (e) {
-    gaveUp = true;
     await provider.disconnect().catch(() => undefined);
     throw e;
   } finally {
     clearTimeout(timer);
   }
-  keepReconnecting(provider, opts);
   return provider;
-}
-
-function keepReconnecting(provider: WsProvider, opts: BackoffOptions): void {
-  const min = opts.minDelayMs ?? 1000;
-  const max = opts.maxDelayMs ?? 30_000;
-  let delay = min;
-  let closing = false;
-  let timer: NodeJS.Timeout | undefined;
-  const origDisconnect = provider.disconnect.bind(provider);
-  provider.disconnect = async () => {
-    closing = true;
-    clearTimeout(timer);
-    return origDisconnect();
-  };
-  provider.on('connected', () => {
-    delay = min;
-  });
-  provider.on('disconnected', () => {
-    if (closing) return;
-    const retry = () => {
-      if (closing || provider.isConnected) return;
-      provider.connect().catch(() => undefined);
-      delay = Math.min(delay * 2, max);
-      timer = setTimeout(retry, delay);
-      timer.unref();
-    };
-    timer = setTimeout(retry, delay);
-    timer.unref();
-  });
 }

@@ -7,11 +7,17 @@
 //   H bytes  header JSON (see StateHeader)
 //   4 × N × 4 bytes  params, errorBuffer, adamM, adamV (fp32)
 //   32 bytes SHA-256 of everything above
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { openSync, readSync, closeSync, fstatSync, existsSync } from 'node:fs';
+import { z } from 'zod';
 import { writeFileAtomic } from './atomic-file.js';
 
 const MAGIC = Buffer.from('GMSTATE1', 'ascii');
+/** magic + u32 header length */
+const PREFIX_BYTES = 12;
+const SUM_BYTES = 32;
+/** A real header is a few hundred bytes; a larger length is corruption, not a reason to allocate. */
+const MAX_HEADER_BYTES = 1 << 20;
 
 export interface StateHeader {
   runHash: string;
@@ -26,6 +32,22 @@ export interface StateHeader {
   innerStep: number;
   savedAt: string;
 }
+
+const HEX64 = 'expected 64 lowercase hex digits';
+const hex64 = z.string({ error: HEX64 }).regex(/^[0-9a-f]{64}$/, { error: HEX64 });
+const integer = (min: number) => z.number({ error: 'expected integer' }).int({ error: 'expected integer' }).min(min, { error: `expected integer >= ${min}` });
+
+/** What a header must be; checked only after the checksum holds. */
+const StateHeaderSchema: z.ZodType<StateHeader> = z.object({
+  runHash: hex64,
+  numParams: integer(1),
+  window: integer(-1),
+  manifestDigest: hex64,
+  thetaHash: hex64,
+  adamStep: integer(0),
+  innerStep: integer(0),
+  savedAt: z.string({ error: 'expected string' }),
+}, { error: 'expected an object' });
 
 export interface NodeStateBuffers {
   params: Float32Array;
@@ -46,6 +68,23 @@ export class StateError extends Error {
 
 function bytesOf(a: Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** JSON, then the schema; the first problem becomes "header field X: why". */
+function parseHeader(bytes: Uint8Array, path: string): StateHeader {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (e) {
+    throw new StateError(path, `header is not valid JSON (${(e as Error).message})`);
+  }
+  const r = StateHeaderSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  if (issue.path.length === 0) throw new StateError(path, `header: ${issue.message}`);
+  const field = issue.path.map(String).join('.');
+  const missing = typeof raw === 'object' && raw !== null && !(String(issue.path[0]) in raw);
+  throw new StateError(path, `header field ${field}: ${missing ? 'missing' : issue.message}`);
 }
 
 export function saveNodeState(path: string, header: StateHeader, b: NodeStateBuffers): void {
@@ -71,57 +110,72 @@ function readExact(fd: number, buf: Uint8Array, pos: number, path: string): void
   }
 }
 
-function readHeaderFd(fd: number, path: string): { header: StateHeader; dataStart: number; size: number } {
-  const size = fstatSync(fd).size;
-  if (size < 12 + 32) throw new StateError(path, `file is truncated (${size} bytes)`);
-  const head = new Uint8Array(12);
-  readExact(fd, head, 0, path);
-  if (!Buffer.from(head.subarray(0, 8)).equals(MAGIC)) throw new StateError(path, 'not a gradmesh state file (bad magic)');
-  const hlen = Buffer.from(head).readUInt32LE(8);
-  if (hlen > 1 << 20 || 12 + hlen + 32 > size) throw new StateError(path, `header length ${hlen} is impossible for a ${size}-byte file`);
-  const hb = new Uint8Array(hlen);
-  readExact(fd, hb, 12, path);
-  let header: StateHeader;
-  try {
-    header = JSON.parse(Buffer.from(hb).toString('utf8')) as StateHeader;
-  } catch {
-    throw new StateError(path, 'header is not valid JSON');
+/** Feeds `length` bytes from `pos` into the hash through a bounded buffer. */
+function hashRange(fd: number, pos: number, length: number, h: Hash, path: string): void {
+  const buf = new Uint8Array(Math.min(length, 1 << 20));
+  for (let done = 0; done < length;) {
+    const part = buf.subarray(0, Math.min(buf.byteLength, length - done));
+    readExact(fd, part, pos + done, path);
+    h.update(part);
+    done += part.byteLength;
   }
-  if (!Number.isInteger(header.numParams) || header.numParams <= 0) throw new StateError(path, 'header has no valid numParams');
-  const expected = 12 + hlen + 4 * header.numParams * 4 + 32;
-  if (size !== expected) throw new StateError(path, `size ${size} does not match the header (expected ${expected}): truncated or corrupt`);
-  return { header, dataStart: 12 + hlen, size };
 }
 
 /**
- * Loads a state file into the given buffers, verifying the checksum and that the
- * run and parameter count match. Throws StateError saying why it refuses.
+ * Loads a state file into the given buffers and returns its header. Nothing the file
+ * says is believed before its checksum holds: a flipped bit reads as corruption, not
+ * as a foreign run or a strange header. Then the header must match the schema, the
+ * run and the parameter count. Every refusal is a StateError naming the file and the
+ * reason. If this throws, `into` may hold garbage.
  */
 export function loadNodeState(path: string, expect: { runHash: string; numParams: number }, into: NodeStateBuffers): StateHeader {
+  const buffers = [into.params, into.errorBuffer, into.adamM, into.adamV];
   if (!existsSync(path)) throw new StateError(path, 'no such file');
   const fd = openSync(path, 'r');
   try {
-    const { header, dataStart, size } = readHeaderFd(fd, path);
+    const size = fstatSync(fd).size;
+    if (size < PREFIX_BYTES + SUM_BYTES) throw new StateError(path, `file is truncated (${size} bytes)`);
+    const prefix = new Uint8Array(PREFIX_BYTES);
+    readExact(fd, prefix, 0, path);
+    if (!Buffer.from(prefix.subarray(0, 8)).equals(MAGIC)) throw new StateError(path, 'not a gradmesh state file (bad magic)');
+    const hlen = Buffer.from(prefix).readUInt32LE(8);
+    if (hlen > MAX_HEADER_BYTES || PREFIX_BYTES + hlen + SUM_BYTES > size) {
+      throw new StateError(path, `header length ${hlen} is impossible for a ${size}-byte file: truncated or corrupt`);
+    }
+    const headerBytes = new Uint8Array(hlen);
+    readExact(fd, headerBytes, PREFIX_BYTES, path);
+    const bodyStart = PREFIX_BYTES + hlen;
+    const bodyBytes = size - bodyStart - SUM_BYTES;
+
+    const h = createHash('sha256').update(prefix).update(headerBytes);
+    const fits = bodyBytes === 4 * 4 * expect.numParams && buffers.every((b) => b.length === expect.numParams);
+    if (fits) {
+      // the usual case: read straight into the buffers (no second copy of a large model)
+      let pos = bodyStart;
+      for (const arr of buffers) {
+        const bytes = bytesOf(arr);
+        readExact(fd, bytes, pos, path);
+        h.update(bytes);
+        pos += bytes.byteLength;
+      }
+    } else {
+      // not our size: only hashed, so the refusal below can say why
+      hashRange(fd, bodyStart, bodyBytes, h, path);
+    }
+    const sum = new Uint8Array(SUM_BYTES);
+    readExact(fd, sum, size - SUM_BYTES, path);
+    if (!Buffer.from(sum).equals(h.digest())) throw new StateError(path, 'checksum mismatch: the file is truncated or corrupt; refusing to train on it');
+
+    const header = parseHeader(headerBytes, path);
+    const expected = bodyStart + 4 * 4 * header.numParams + SUM_BYTES;
+    if (size !== expected) throw new StateError(path, `size ${size} does not match the header (expected ${expected}): truncated or corrupt`);
     if (header.runHash !== expect.runHash) {
       throw new StateError(path, `belongs to run ${header.runHash.slice(0, 12)}…, not this run ${expect.runHash.slice(0, 12)}… (move it away to start fresh)`);
     }
     if (header.numParams !== expect.numParams) {
       throw new StateError(path, `holds ${header.numParams} parameters, the model has ${expect.numParams}`);
     }
-    const h = createHash('sha256');
-    const pre = new Uint8Array(dataStart);
-    readExact(fd, pre, 0, path);
-    h.update(pre);
-    let pos = dataStart;
-    for (const arr of [into.params, into.errorBuffer, into.adamM, into.adamV]) {
-      const bytes = bytesOf(arr);
-      readExact(fd, bytes, pos, path);
-      h.update(bytes);
-      pos += bytes.byteLength;
-    }
-    const sum = new Uint8Array(32);
-    readExact(fd, sum, size - 32, path);
-    if (!Buffer.from(sum).equals(h.digest())) throw new StateError(path, 'checksum mismatch: the file is corrupt; refusing to train on it');
+    if (!fits) throw new StateError(path, `the buffers to load into do not have ${expect.numParams} values each`);
     return header;
   } finally {
     closeSync(fd);

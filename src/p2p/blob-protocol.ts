@@ -15,8 +15,28 @@ import type { RequesterVerdict } from './peer-gate.js';
 import { BlobRequest, BlobResponse } from './proto/messages.js';
 
 export const BLOB_PROTOCOL = '/gradmesh/blob/1.0.0';
-const BLOB_VERSION = 1;
+/** The `version` this node writes and the only one it accepts, in requests and in responses. */
+export const BLOB_VERSION = 1;
 const MAX_HEADER_BYTES = 128;
+
+/** Why a request is answered BAD_REQUEST: `key` names the counter, `why` says it to a person. */
+export interface Refusal {
+  key: 'malformed request' | 'unsupported version' | 'bad digest' | 'offset past the end';
+  why: string;
+}
+
+/**
+ * Checks the fields of a decoded request that need no store. A request of another
+ * version may mean something else by the same fields, so it is refused, not guessed at
+ * (proto3 reads a missing version as 0, which is refused too).
+ */
+export function checkRequest(req: BlobRequest): Refusal | undefined {
+  if (req.version !== BLOB_VERSION) {
+    return { key: 'unsupported version', why: `blob request version ${req.version}; this node speaks version ${BLOB_VERSION}` };
+  }
+  if (req.digest.byteLength !== 32) return { key: 'bad digest', why: `digest of ${req.digest.byteLength} bytes, expected 32` };
+  return undefined;
+}
 
 export interface BlobServerOptions {
   store: ContentStore;
@@ -38,6 +58,8 @@ export interface BlobServerOptions {
    * the set: it may only be early), before its request is read. Default: serve all.
    */
   admit?: (peer: string) => RequesterVerdict;
+  /** a request answered BAD_REQUEST (the node counts these by key) */
+  onRefused?: (peer: string, refusal: Refusal) => void;
 }
 
 export function toHex(b: Uint8Array): string {
@@ -69,26 +91,35 @@ export function blobServer(opts: BlobServerOptions): (stream: Stream, connection
         await stream.close({ signal });
         return;
       }
+      // BAD_REQUEST carries our version, so the peer can tell a version mismatch
+      const refuse = async (r: Refusal, totalSize = 0n): Promise<void> => {
+        opts.onRefused?.(peer, r);
+        await reply({ status: BlobResponse.Status.BAD_REQUEST, totalSize });
+        await stream.close({ signal });
+      };
       let req: BlobRequest;
       try {
         req = BlobRequest.decode(await lp.read({ signal }));
-      } catch {
-        await reply({ status: BlobResponse.Status.BAD_REQUEST });
-        await stream.close({ signal });
+      } catch (err) {
+        await refuse({ key: 'malformed request', why: `not a blob request (${(err as Error).message})` });
         return;
       }
-      const digest = req.digest.byteLength === 32 ? toHex(req.digest) : '';
-      const meta = digest ? opts.store.meta(digest) : undefined;
+      const bad = checkRequest(req);
+      if (bad) {
+        await refuse(bad);
+        return;
+      }
+      const digest = toHex(req.digest);
+      const meta = opts.store.meta(digest);
       if (!meta) {
-        await reply({ status: digest ? BlobResponse.Status.NOT_FOUND : BlobResponse.Status.BAD_REQUEST });
+        await reply({ status: BlobResponse.Status.NOT_FOUND });
         await stream.close({ signal });
         return;
       }
       const total = BigInt(meta.size);
       const offset = req.offset;
       if (offset > total) {
-        await reply({ status: BlobResponse.Status.BAD_REQUEST, totalSize: total });
-        await stream.close({ signal });
+        await refuse({ key: 'offset past the end', why: `offset ${offset} past the end of a ${total}-byte blob` }, total);
         return;
       }
       // `length` is a maximum: the answer stops at the end of the blob
@@ -148,6 +179,9 @@ export async function fetchRange(dial: Dialer, peer: PeerId, o: FetchRangeOption
     const lp = lpStream(stream, { maxDataLength: MAX_HEADER_BYTES });
     await lp.write(BlobRequest.encode({ version: BLOB_VERSION, digest: o.digest, offset: BigInt(o.offset), length: BigInt(o.length) }), { signal: o.signal });
     const res = BlobResponse.decode(await lp.read({ signal: o.signal }));
+    if (res.version !== BLOB_VERSION) {
+      throw new BlobProtocolError(`peer answered in blob protocol version ${res.version}; this node speaks version ${BLOB_VERSION}`, 'BLOB_VERSION');
+    }
     if (res.status !== BlobResponse.Status.OK) {
       throw new BlobProtocolError(`peer answered ${BlobResponse.Status[res.status] ?? res.status}`, `BLOB_${BlobResponse.Status[res.status] ?? 'STATUS'}`);
     }

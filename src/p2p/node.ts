@@ -265,6 +265,7 @@ class GradmeshNode implements P2PNode {
         if (verdict === 'unknown') this.unknownPeer(p);
         return verdict;
       },
+      onRefused: (_p, r) => { this.counters.rejections[`blob: ${r.key}`] = (this.counters.rejections[`blob: ${r.key}`] ?? 0) + 1; },
     }), { maxInboundStreams: 256, maxOutboundStreams: 256 });
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));

@@ -2,10 +2,11 @@
 // rejection of lying or mismatched checkpoints with typed errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CheckpointError, decodeCheckpoint, encodeCheckpoint, encodeSafetensors, readSafetensors, checkpointMetadata,
+  CheckpointError, decodeCheckpoint, decodeCheckpointFile, peekCheckpointFile, encodeCheckpoint, encodeSafetensors, readSafetensors, checkpointMetadata,
   CHECKPOINT_FORMAT, META_KEYS, type CheckpointErrorCode, type CheckpointIdentity,
 } from '../../src/train/checkpoint/index.js';
 import { thetaHash } from '../../src/train/compress/hash.js';
@@ -108,4 +109,41 @@ test('the encoder refuses to publish a checkpoint whose thetaHash is not its par
   rejects(() => encodeCheckpoint({ params, layout, model, meta: { ...identity(params), runHash: 'nothex' } }), 'invalid_input');
   rejects(() => encodeCheckpoint({ params: params.subarray(1), layout, model, meta: identity(params) }), 'invalid_input');
   rejects(() => encodeCheckpoint({ params, layout: parameterLayout(smallModel({ tie_word_embeddings: true })), model, meta: identity(params) }), 'shape_mismatch');
+});
+
+test('every refusal of a checkpoint file names the file, with the error code kept', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-ckpt-'));
+  try {
+    const path = join(dir, 'ckpt-000000000007.safetensors');
+    const good = encodeCheckpoint({ params, layout, model, meta: identity(params) });
+    const { dataStart } = readSafetensors(good).header;
+    const tensors = layout.map((t) => ({ name: t.name, shape: t.shape, data: params.subarray(t.offset, t.offset + t.numel) }));
+    const meta = checkpointMetadata(model, identity(params));
+    const lying = good.slice();
+    lying[dataStart + 8]! ^= 0x01;
+    const badJson = good.slice();
+    badJson[8] = '['.charCodeAt(0);
+    const cases: Array<[string, Uint8Array, CheckpointErrorCode]> = [
+      ['truncated before the header', good.subarray(0, 5), 'truncated'],
+      ['header not JSON', badJson, 'header_json'],
+      ['window not a number', encodeSafetensors(tensors, { ...meta, [META_KEYS.window]: 'seven' }), 'metadata'],
+      ['parameters changed', lying, 'theta_mismatch'],
+      ['last tensor cut short', good.subarray(0, good.length - 4), 'truncated'],
+    ];
+    for (const [what, bytes, code] of cases) {
+      writeFileSync(path, bytes);
+      for (const read of [() => decodeCheckpointFile(path, { layout }), () => decodeCheckpointFile(path, { layout }, new Float32Array(params.length))]) {
+        assert.throws(read, (e: unknown) => {
+          assert.ok(e instanceof CheckpointError, `${what}: ${String(e)}`);
+          assert.equal(e.code, code, `${what}: ${e.message}`);
+          assert.ok(e.message.startsWith(`${code}: ${path}: `), `${what}: names the file once: ${e.message}`);
+          return true;
+        });
+      }
+    }
+    writeFileSync(path, encodeSafetensors(tensors, { ...meta, [META_KEYS.thetaHash]: 'zz' }));
+    assert.throws(() => peekCheckpointFile(path), (e: unknown) => e instanceof CheckpointError && e.code === 'metadata' && e.message.startsWith(`metadata: ${path}: `));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

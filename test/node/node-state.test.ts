@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, truncateSync, existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveNodeState, loadNodeState, StateError, type StateHeader } from '../../src/node/node-state.js';
@@ -43,4 +44,93 @@ test('corrupt, truncated and foreign state files are refused with a reason', () 
   writeFileSync(path, 'hello world, not a state file at all........');
   assert.throws(() => loadNodeState(path, { runHash: 'ab'.repeat(32), numParams: 100 }, into), /bad magic/);
   assert.ok(existsSync(path));
+});
+
+// A state file written by hand: magic, header length, the given header text, a body of
+// the right size for numParams, and a checksum that is correct for those bytes (so
+// what is tested is the header check, not the checksum).
+function craft(path: string, headerText: string, numParams: number, opts: { headerLength?: number; checksum?: boolean } = {}): void {
+  const hb = Buffer.from(headerText, 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(opts.headerLength ?? hb.length, 0);
+  const body = Buffer.alloc(16 * numParams, 7);
+  const pre = Buffer.concat([Buffer.from('GMSTATE1', 'ascii'), len, hb, body]);
+  const sum = opts.checksum === false ? Buffer.alloc(32) : createHash('sha256').update(pre).digest();
+  writeFileSync(path, Buffer.concat([pre, sum]));
+}
+
+test('every kind of corrupt state header is a StateError naming the file and the reason, never a TypeError', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-state-'));
+  const path = join(dir, 'state.bin');
+  const n = 50;
+  const expect = { runHash: 'ab'.repeat(32), numParams: n };
+  const good = header(n);
+  const json = (h: object): string => JSON.stringify(h);
+  const refuses = (what: string, reason: RegExp): void => {
+    let err: unknown;
+    try {
+      loadNodeState(path, expect, buffers(n, 9));
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof StateError, `${what}: expected a StateError, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    assert.ok(err.message.startsWith(`${path}: `), `${what}: message names the file: ${err.message}`);
+    assert.match(err.message, reason, what);
+  };
+
+  craft(path, '{"runHash": "ab', n);
+  refuses('bad JSON', /header is not valid JSON/);
+  craft(path, '[1, 2, 3]', n);
+  refuses('JSON that is not an object', /header: expected an object/);
+  const { runHash: _r, ...noRunHash } = good;
+  craft(path, json(noRunHash), n);
+  refuses('missing field', /header field runHash: missing/);
+  craft(path, json({ ...good, window: '7' }), n);
+  refuses('string for a number', /header field window: expected integer/);
+  craft(path, json({ ...good, window: 7.5 }), n);
+  refuses('fraction for an integer', /header field window: expected integer/);
+  craft(path, json({ ...good, thetaHash: 42 }), n);
+  refuses('number for a hash', /header field thetaHash: expected 64 lowercase hex digits/);
+  craft(path, json({ ...good, numParams: 49 }), 50);
+  refuses('numParams disagreeing with the size', /size .* does not match the header/);
+
+  // written by saveNodeState, then damaged: the checksum catches it before the header is read
+  saveNodeState(path, good, buffers(n, 2));
+  const bytes = readFileSync(path);
+  const at = bytes.indexOf('"window":7') + '"window":'.length;
+  bytes[at] = '8'.charCodeAt(0); // still valid JSON of the right shape: only the checksum can tell
+  writeFileSync(path, bytes);
+  refuses('flipped byte in the header', /checksum mismatch/);
+  // a flipped bit in runHash must read as corruption, not as a state of another run
+  saveNodeState(path, good, buffers(n, 2));
+  const other = readFileSync(path);
+  other[other.indexOf('"runHash":"ab') + '"runHash":"'.length] ^= 0x04; // 'a' -> 'e'
+  writeFileSync(path, other);
+  refuses('flipped bit in the header runHash', /checksum mismatch/);
+  saveNodeState(path, good, buffers(n, 2));
+  const body = readFileSync(path);
+  body[body.length - 40] ^= 0x10;
+  writeFileSync(path, body);
+  refuses('flipped byte in the body', /checksum mismatch/);
+  saveNodeState(path, good, buffers(n, 2));
+  truncateSync(path, readFileSync(path).length - 1);
+  refuses('one byte short', /checksum mismatch|truncated/);
+  truncateSync(path, 20);
+  refuses('truncated inside the header', /truncated|header length/);
+  truncateSync(path, 6);
+  refuses('truncated inside the magic', /truncated/);
+  craft(path, json(good), n, { headerLength: 0xffffffff });
+  refuses('huge header length', /header length 4294967295 is impossible/);
+  craft(path, json(good), n, { checksum: false });
+  refuses('zeroed checksum', /checksum mismatch/);
+});
+
+test('a state file of another run or model is refused by name even when its body size differs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-state-'));
+  const path = join(dir, 'state.bin');
+  saveNodeState(path, header(60), buffers(60, 4));
+  assert.throws(() => loadNodeState(path, { runHash: 'ab'.repeat(32), numParams: 50 }, buffers(50, 1)),
+    (e: Error) => e instanceof StateError && e.message === `${path}: holds 60 parameters, the model has 50`);
+  assert.throws(() => loadNodeState(path, { runHash: 'ef'.repeat(32), numParams: 60 }, buffers(60, 1)),
+    (e: Error) => e instanceof StateError && /belongs to run abababababab…/.test(e.message));
 });

@@ -9,7 +9,7 @@ import { connectSubtensor, connectDevChain, loadHotkey, type Chain } from '../..
 import { startNode, type Role } from '../../node/context.js';
 import { runMiner } from '../../node/miner.js';
 import { runValidator } from '../../node/validator.js';
-import { createLogger } from '../../node/log.js';
+import { createLogger, type Logger } from '../../node/log.js';
 import { loadRunSpec } from '../../node/run-spec.js';
 import { loadNative } from '../../native/index.js';
 import { resolveNodeConfig, explicitFlags, startNodeOps, type NodeConfig } from '../../ops/index.js';
@@ -45,10 +45,11 @@ export function addNodeOptions(cmd: Command): Command {
     .addOption(new Option('--adversary <mode>', 'miners only, for testnets: misbehave (docs/adversarial.md)').hideHelp());
 }
 
-async function connectChain(c: NodeConfig, netuid: number): Promise<Chain> {
+async function connectChain(c: NodeConfig, netuid: number, log: Logger): Promise<Chain> {
   if (c.devChain) return connectDevChain(c.devChain, netuid);
   return connectSubtensor({
     netuid,
+    log,
     network: c.subtensor.network,
     ...(c.subtensor.chain_endpoint ? { endpoint: c.subtensor.chain_endpoint } : {}),
   });
@@ -66,7 +67,7 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
   const dataDir = c.dataDir ?? join(homedir(), '.gradmesh', spec.run, `${c.wallet.name}-${c.wallet.hotkey}`);
   const ctx = await startNode({
     role, run: c.run, dataDir, hotkey, log,
-    chain: async () => (chain = await connectChain(c, netuid)),
+    chain: async () => (chain = await connectChain(c, netuid, log)),
     listen: c.listen,
     bootstrap: c.bootstrap,
     ...(c.announce.length ? { announce: c.announce } : {}),

@@ -8,7 +8,7 @@ import {
   canonicalModelConfig, parameterLayout, validateModelConfig, ModelConfigError,
   type ModelConfig, type TensorSpec,
 } from '../model-config.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, namingFile } from './errors.js';
 import {
   concatChunks, decodeTensorInto, encodeSafetensorsChunks, readSafetensors, SafetensorsFileReader,
   type SafetensorsHeader, type TensorEntry,
@@ -214,6 +214,8 @@ export function decodeCheckpointFile(path: string, expect: CheckpointExpect, int
   const reader = new SafetensorsFileReader(path);
   try {
     return decodeVerified(reader.header, expect, (entry, dst) => reader.readInto(entry.name, dst), into);
+  } catch (e) {
+    throw namingFile(e, path);
   } finally {
     reader.close();
   }
@@ -224,6 +226,8 @@ export function peekCheckpointFile(path: string): CheckpointMeta {
   const reader = new SafetensorsFileReader(path);
   try {
     return parseCheckpointMeta(reader.header.metadata);
+  } catch (e) {
+    throw namingFile(e, path);
   } finally {
     reader.close();
   }

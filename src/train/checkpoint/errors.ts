@@ -44,3 +44,12 @@ export class CheckpointError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * `e` naming the file it is about, as "code: path: why" (the decoders see bytes, not
+ * paths); other errors, and errors that already name the file, pass through.
+ */
+export function namingFile(e: unknown, path: string): unknown {
+  if (!(e instanceof CheckpointError) || e.message.startsWith(`${e.code}: ${path}: `)) return e;
+  return new CheckpointError(e.code, `${path}: ${e.message.slice(e.code.length + 2)}`, { cause: e });
+}

@@ -6,7 +6,7 @@
 // the reference implementation requires.
 import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, namingFile } from './errors.js';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
@@ -237,8 +237,8 @@ export class SafetensorsFileReader {
     try {
       fd = openSync(path, 'r');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not_found' : 'io';
-      throw new CheckpointError(code, `cannot open ${path}: ${(e as Error).message}`, { cause: e });
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new CheckpointError(missing ? 'not_found' : 'io', `${path}: ${missing ? 'no such file' : `cannot open (${(e as Error).message})`}`, { cause: e });
     }
     this.fd = fd;
     try {
@@ -248,7 +248,7 @@ export class SafetensorsFileReader {
       this.header = parseHeader(this.readAt(8, n), this.fileSize);
     } catch (e) {
       this.close();
-      throw e;
+      throw namingFile(e, path);
     }
   }
 
@@ -261,11 +261,11 @@ export class SafetensorsFileReader {
 
   /** Fills `buf` from `position`, in calls of at most MAX_IO_BYTES (the fs limit is 2 GiB per call). */
   private readFully(position: number, buf: Uint8Array): void {
-    if (this.fd === null) throw new CheckpointError('io', `${this.path} is closed`);
+    if (this.fd === null) throw new CheckpointError('io', `${this.path}: reader is closed`);
     let got = 0;
     while (got < buf.byteLength) {
       const n = readSync(this.fd, buf, got, Math.min(buf.byteLength - got, MAX_IO_BYTES), position + got);
-      if (n === 0) throw new CheckpointError('truncated', `${this.path} ended at ${position + got} while reading`);
+      if (n === 0) throw new CheckpointError('truncated', `${this.path}: file ended at byte ${position + got} while reading`);
       got += n;
     }
   }
