@@ -2,7 +2,7 @@
 // truncated, extended and random payloads must each be rejected with a PayloadError
 // or decode into a payload that passes the structural checks. Anything else is a bug.
 import type { TensorSpec } from '../../src/train/model-config.js';
-import { decodePayload, decompressInto, PayloadError, totalValues, type CompressOptions } from '../../src/train/compress/index.js';
+import { decodePayload, decompressInto, PayloadError, totalValues, type CompressOptions, type DecodedPayload } from '../../src/train/compress/index.js';
 import { SplitMix64 } from './helpers.js';
 
 export interface FuzzReport {
@@ -10,6 +10,16 @@ export interface FuzzReport {
   rejected: Record<string, number>;
   accepted: number;
   failures: string[];
+}
+
+/**
+ * The structural checks an accepted payload must pass (also used by test/fuzz):
+ * arrays of the size the options imply, decompressing to finite values into `out`.
+ */
+export function checkDecodedPayload(p: DecodedPayload, layout: TensorSpec[], out: Float32Array): void {
+  if (p.indices.length !== totalValues(layout, p.options)) throw new Error('decoded arrays have the wrong size');
+  decompressInto(p, out);
+  if (!out.every((v) => Number.isFinite(v))) throw new Error('decoded payload decompresses to non-finite values');
 }
 
 export function fuzzPayloads(valid: Uint8Array[], layout: TensorSpec[], o: CompressOptions, cases: number, seed: number): FuzzReport {
@@ -45,10 +55,7 @@ export function fuzzPayloads(valid: Uint8Array[], layout: TensorSpec[], o: Compr
       if (r.uniform() < 0.5 && b.length >= 4) b.set([0x47, 0x4d, 0x50, 0x4c, 1, 0], 0);
     }
     try {
-      const p = decodePayload(b, layout);
-      if (p.indices.length !== totalValues(layout, p.options)) throw new Error('decoded arrays have the wrong size');
-      decompressInto(p, out);
-      if (!out.every((v) => Number.isFinite(v))) throw new Error('decoded payload decompresses to non-finite values');
+      checkDecodedPayload(decodePayload(b, layout), layout, out);
       report.accepted++;
     } catch (e) {
       if (e instanceof PayloadError) report.rejected[e.code] = (report.rejected[e.code] ?? 0) + 1;

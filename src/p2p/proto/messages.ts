@@ -1,4 +1,5 @@
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { writeUint64 } from './uint64.js'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 type Uint8ArrayList = Exclude<Parameters<typeof decodeMessage>[0], Uint8Array>
@@ -37,7 +38,7 @@ export namespace GradAnnouncement {
 
         if ((obj.window != null && obj.window !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.window)
+          writeUint64(w, obj.window)
         }
 
         if ((obj.uid != null && obj.uid !== 0)) {
@@ -52,7 +53,7 @@ export namespace GradAnnouncement {
 
         if ((obj.size != null && obj.size !== 0n)) {
           w.uint32(48)
-          w.uint64(obj.size)
+          writeUint64(w, obj.size)
         }
 
         if ((obj.baseThetaHash != null && obj.baseThetaHash.byteLength > 0)) {
@@ -67,7 +68,7 @@ export namespace GradAnnouncement {
 
         if ((obj.announcedAtMs != null && obj.announcedAtMs !== 0n)) {
           w.uint32(72)
-          w.uint64(obj.announcedAtMs)
+          writeUint64(w, obj.announcedAtMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -420,7 +421,7 @@ export namespace Manifest {
 
         if ((obj.window != null && obj.window !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.window)
+          writeUint64(w, obj.window)
         }
 
         if ((obj.validatorUid != null && obj.validatorUid !== 0)) {
@@ -442,7 +443,7 @@ export namespace Manifest {
 
         if ((obj.issuedAtMs != null && obj.issuedAtMs !== 0n)) {
           w.uint32(56)
-          w.uint64(obj.issuedAtMs)
+          writeUint64(w, obj.issuedAtMs)
         }
 
         if ((obj.prevDigest != null && obj.prevDigest.byteLength > 0)) {
@@ -698,7 +699,7 @@ export namespace CheckpointAnnouncement {
 
         if ((obj.window != null && obj.window !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.window)
+          writeUint64(w, obj.window)
         }
 
         if ((obj.digest != null && obj.digest.byteLength > 0)) {
@@ -708,7 +709,7 @@ export namespace CheckpointAnnouncement {
 
         if ((obj.size != null && obj.size !== 0n)) {
           w.uint32(40)
-          w.uint64(obj.size)
+          writeUint64(w, obj.size)
         }
 
         if ((obj.thetaHash != null && obj.thetaHash.byteLength > 0)) {
@@ -914,7 +915,7 @@ export namespace NodeStatus {
 
         if ((obj.window != null && obj.window !== 0n)) {
           w.uint32(40)
-          w.uint64(obj.window)
+          writeUint64(w, obj.window)
         }
 
         if ((obj.thetaHash != null && obj.thetaHash.byteLength > 0)) {
@@ -929,7 +930,7 @@ export namespace NodeStatus {
 
         if ((obj.sentAtMs != null && obj.sentAtMs !== 0n)) {
           w.uint32(64)
-          w.uint64(obj.sentAtMs)
+          writeUint64(w, obj.sentAtMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1150,12 +1151,12 @@ export namespace BlobRequest {
 
         if ((obj.offset != null && obj.offset !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.offset)
+          writeUint64(w, obj.offset)
         }
 
         if ((obj.length != null && obj.length !== 0n)) {
           w.uint32(32)
-          w.uint64(obj.length)
+          writeUint64(w, obj.length)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1335,17 +1336,17 @@ export namespace BlobResponse {
 
         if ((obj.totalSize != null && obj.totalSize !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.totalSize)
+          writeUint64(w, obj.totalSize)
         }
 
         if ((obj.offset != null && obj.offset !== 0n)) {
           w.uint32(32)
-          w.uint64(obj.offset)
+          writeUint64(w, obj.offset)
         }
 
         if ((obj.length != null && obj.length !== 0n)) {
           w.uint32(40)
-          w.uint64(obj.length)
+          writeUint64(w, obj.length)
         }
 
         if (opts.lengthDelimited !== false) {

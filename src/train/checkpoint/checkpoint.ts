@@ -172,7 +172,10 @@ function decodeVerified(
   if (expect.runHash !== undefined && meta.runHash !== expect.runHash) {
     throw new CheckpointError('run_mismatch', `checkpoint is of run ${meta.runHash}, expected ${expect.runHash}`);
   }
-  if (!sameLayout(parameterLayout(meta.model), expect.layout)) {
+  // Every layer adds tensors, so a model of more layers than the expected layout has
+  // tensors cannot match it; refused before its layout is built (a peer's claimed
+  // 2^31 layers would exhaust memory building it).
+  if (meta.model.num_hidden_layers > expect.layout.length || !sameLayout(parameterLayout(meta.model), expect.layout)) {
     throw new CheckpointError('shape_mismatch', `checkpoint model "${meta.model.name}" does not have the expected layout`);
   }
   if (header.tensors.length !== expect.layout.length) {
