@@ -37,6 +37,12 @@ export interface TestnetOptions {
    */
   restart?: boolean;
   backoff?: Partial<BackoffOptions>;
+  /**
+   * Hold the dev chain at block 0 until every node has started, then produce blocks
+   * (default: blocks from the start, while the nodes are still starting). On a loaded
+   * machine nodes take tens of seconds to start; held, they all meet window 1 together.
+   */
+  startTogether?: boolean;
   /** Called when the supervisor sees an unrequested exit, and again when it restarts the node. */
   onSupervisor?: (e: SupervisorEvent) => void;
 }
@@ -118,6 +124,7 @@ export class Testnet {
   private print: (line: string) => void;
   private exitWaiters = new Map<string, Promise<number | null>>();
   private stopping = false;
+  private blockTimer?: NodeJS.Timeout;
   private blocksPerWindow = 1;
   private readonly backoff: BackoffOptions;
   /** Every supervisor event, in order (exits, restarts, give-ups). */
@@ -163,7 +170,7 @@ export class Testnet {
       await ensureDefaultDataset();
     }
     this.blocksPerWindow = spec.timing.blocksPerWindow;
-    this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: spec.timing.devBlockMs });
+    this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: o.startTogether ? 0 : spec.timing.devBlockMs });
     this.server = await startDevChainServer(this.chain, { port: o.basePort, host: '127.0.0.1' });
     for (let i = 0; i < o.validators; i++) await this.addNode('validator', i);
     for (let i = 0; i < o.miners; i++) await this.addNode('miner', i);
@@ -184,6 +191,12 @@ export class Testnet {
       this.spawnNode(n, ['--bootstrap', this.bootstrap, ...extra]);
     }
     const adv = o.adversaries?.length ? ` and ${o.adversaries.length} adversarial miner(s) (${o.adversaries.join(', ')})` : '';
+    if (o.startTogether) {
+      this.print('holding the chain at block 0 until every node has started…');
+      await Promise.all(this.nodes.slice(1).map((n) => this.waitForNodeInfo(n, 600_000)));
+      const chain = this.chain;
+      this.blockTimer = setInterval(() => chain.advance(1), spec.timing.devBlockMs);
+    }
     this.print(`started ${o.validators} validator(s), ${o.miners} miner(s)${adv}; logs in ${join(o.dir, 'logs')}; ` +
       (this.supervising ? `a node that dies is restarted (backoff ${this.backoff.initialMs / 1000} s, doubling, up to ${this.backoff.maxMs / 1000} s)` : 'no restarts (--no-restart)'));
     this.dashboard = await startTestnetDashboard({
@@ -462,6 +475,7 @@ export class Testnet {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.blockTimer);
     for (const n of this.nodes) {
       clearTimeout(n.restartTimer);
       n.restartTimer = undefined;
