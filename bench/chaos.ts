@@ -1,6 +1,6 @@
 // npm run bench -- chaos [--windows 30] [--kill-every 4] [--seed 1] [--adversaries noise,scale,stale]
 //                        [--miners 4] [--validators 2] [--run testnet-tiny] [--threads 1] [--port P] [--dir DIR]
-//                        [--startup-timeout 300]
+//                        [--startup-timeout 180]
 // A supervised testnet (`gradmesh testnet`'s orchestrator: 2 validators, 4 honest
 // miners and one extra miner per adversarial mode, all running throughout) in which,
 // every K windows, one node chosen at random (seeded) — the lead validator, the one
@@ -89,7 +89,7 @@ export async function main(args: string[]): Promise<void> {
   for (const m of adversaries) {
     if (!isAdversaryMode(m)) throw new Error(`--adversaries: ${m} is not one of ${ADVERSARY_MODES.join(', ')}`);
   }
-  const startupS = num(args, 'startup-timeout', 300);
+  const startupS = num(args, 'startup-timeout', 180);
   const basePort = num(args, 'port', 30000 + Math.floor(Math.random() * 20000));
   const dir = flag(args, 'dir') ?? mkdtempSync(join(tmpdir(), 'gm-chaos-'));
   const spec = loadRunSpec(run);
