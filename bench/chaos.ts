@@ -65,6 +65,8 @@ interface Kill {
   node: string;
   at: number;
   cw: number;
+  /** The network's window then: one past the newest manifest an honest node had applied. */
+  nw: number;
   /** Supervisor respawn. */
   restartAt?: number;
   restartCw?: number;
@@ -105,7 +107,11 @@ export async function main(args: string[]): Promise<void> {
   const net = new Testnet({
     run, dir, miners: M, validators: V, basePort, threadsPerNode: threads, fresh: true, adversaries, startTogether: true,
     print: (l) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}`),
-    onEvent: (node, ev) => seen.push({ node, ev, at: Date.now(), cw: net.chainWindow }),
+    onEvent: (node, ev) => {
+      const s = { node, ev, at: Date.now(), cw: net.chainWindow };
+      seen.push(s);
+      watch(s);
+    },
   });
   const sup: SupervisorEvent[] = net.supervisorLog;
   const kills: Kill[] = [];
@@ -124,12 +130,22 @@ export async function main(args: string[]): Promise<void> {
   const waitChainWindow = async (w: number): Promise<void> => {
     while (net.chainWindow < w) await sleep(100);
   };
+  let honestNames = new Set<string>();
+  // The network's window: one past the newest manifest an honest node applied. When
+  // the validators keep up it equals the chain's window; on a loaded machine it lags.
+  let newestApplied = -1;
+  const netWindow = (): number => newestApplied + 1;
+  const watch = (s: Seen): void => {
+    if (s.ev.event === 'manifest_applied' && typeof s.ev.window === 'number' && honestNames.has(s.node)) newestApplied = Math.max(newestApplied, s.ev.window);
+  };
 
   console.log(`chaos: run ${run}, ${V} validators, ${M} honest miners, adversaries ${adversaries.join(', ') || 'none'}; ` +
     `${W} windows, a kill every ${K} windows (seed ${seed}); ${windowMs / 1000} s windows; dir ${dir}`);
   try {
     await net.start();
     const honest = new Set(net.nodes.filter((n) => !n.adversary).map((n) => n.name));
+    honestNames = honest;
+    for (const s of seen) watch(s);
     // Warm-up: wait for the first applied manifest that aggregated something.
     const startBy = Date.now() + startupS * 1000;
     while (W0 < 0) {
@@ -145,10 +161,13 @@ export async function main(args: string[]): Promise<void> {
       }
     }
 
-    // The kill schedule: window W0 + K·j for j ≥ 1, leaving two windows after the last
-    // to see the node recover; the lead at a seeded one of them.
+    // The kill schedule: every K chain windows from now (j ≥ 1), leaving two windows
+    // after the last to see the node recover; the lead at a seeded one of them. (If the
+    // validators lag the chain by L windows, the network is then in window W0 + K·j.)
+    const C0 = net.chainWindow;
+    if (C0 > W0 + 1) console.log(`the network lags the chain: chain window ${C0}, manifests applied up to ${newestApplied}`);
     const killWindows: number[] = [];
-    for (let j = 1; K * j <= W - 3; j++) killWindows.push(W0 + K * j);
+    for (let j = 1; K * j <= W - 3; j++) killWindows.push(C0 + K * j);
     const leadKill = killWindows.length ? Math.floor(rand() * killWindows.length) : -1;
     const candidates = net.nodes.filter((n) => !n.adversary).map((n) => n.name);
     for (const [j, kw] of killWindows.entries()) {
@@ -160,13 +179,17 @@ export async function main(args: string[]): Promise<void> {
         console.log(`window ${kw}: no live node to kill`);
         continue;
       }
-      const k: Kill = { node: victim, at: Date.now(), cw: net.chainWindow };
+      const k: Kill = { node: victim, at: Date.now(), cw: net.chainWindow, nw: netWindow() };
       kills.push(k);
-      console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] chaos: SIGKILL ${victim} in window ${k.cw}${victim === lead ? ' (the lead validator)' : ''}`);
+      console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] chaos: SIGKILL ${victim} in window ${k.nw}` +
+        `${k.nw !== k.cw ? ` (chain window ${k.cw})` : ''}${victim === lead ? ' (the lead validator)' : ''}`);
       await net.crash(victim);
     }
-    // Manifests of W0 … W0+W−1 are published by window W0+W; one more window lets late appliers report.
-    await waitChainWindow(W0 + W + 1);
+    // Until an honest node applied the manifest of W0+W−1, and one more window for the
+    // rest to report — or, if the network falls behind, W + 3 chain windows from C0.
+    while (netWindow() < W0 + W && net.chainWindow < C0 + W + 3) await sleep(250);
+    const grace = net.chainWindow + 1;
+    while (net.chainWindow < grace && net.chainWindow < C0 + W + 3) await sleep(250);
     await sleep(1000);
   } finally {
     clockOn = false;
@@ -191,6 +214,9 @@ export async function main(args: string[]): Promise<void> {
   }
   // Wall-clock spans in which the lead had no running, started process.
   const leadDown = kills.filter((k) => k.node === lead).map((k) => [k.at, k.upAt ?? Number.POSITIVE_INFINITY] as const);
+  const leadDownIn = (from: number, to: number): boolean => leadDown.some(([a, b]) => a < to && b > from);
+  // The lag between chain and network when measuring began (manifests due later by this much).
+  const lag0 = Math.max(0, (seen.find((s) => s.ev.event === 'manifest_published' && s.ev.window === W0)?.cw ?? W0 + 1) - W0 - 1);
 
   interface Row {
     w: number;
@@ -234,11 +260,22 @@ export async function main(args: string[]): Promise<void> {
     const withCommon = [...mine.values()].find((s) => s.ev.thetaHash === common);
     const evals = seen.filter((s) => s.ev.event === 'eval' && s.ev.window === w + 1 && typeof s.ev.loss === 'number');
     const ev = evals.find((s) => s.ev.thetaHash === common) ?? evals[0];
-    const due = (windowStart.get(w + 1) ?? Number.NaN);
-    const leadAlive = !leadDown.some(([a, b]) => a < due + leadSlotMs && b > due);
+    // The lead counts as dead for w if it was down in the slot where its manifest of w
+    // was expected: just before the first manifest of w was published (by a backup),
+    // or, with no manifest, after w+1 began on the chain (shifted by the initial lag).
+    let leadAlive: boolean;
+    if (published.some((p) => p.node === lead)) {
+      leadAlive = true;
+    } else if (published.length) {
+      const t = Math.min(...published.map((p) => p.at));
+      leadAlive = !leadDownIn(t - leadSlotMs, t);
+    } else {
+      const due = windowStart.get(w + 1 + lag0) ?? Number.NaN;
+      leadAlive = !leadDownIn(due, due + leadSlotMs);
+    }
     return {
       w,
-      killed: kills.filter((k) => k.cw === w).map((k) => k.node),
+      killed: kills.filter((k) => k.nw === w).map((k) => k.node),
       leadAlive,
       publishers: published.map((p) => `${p.node.replace('validator', 'v')}${p.cw > w + 1 ? `+${p.cw - w - 1}` : ''}`),
       ...(published.length ? { publishLag: Math.max(0, Math.min(...published.map((p) => p.cw - w - 1))) } : {}),
@@ -267,7 +304,7 @@ export async function main(args: string[]): Promise<void> {
   console.log('');
   console.log(`uids: ${net.nodes.map((n) => `${n.name}=${n.uid}${n.adversary ? ` (${n.adversary})` : ''}`).join(', ')}`);
   console.log('(published by: v0+2 = validator0 published it 2 windows after it was due)');
-  console.log('| window | killed (chain window) | lead alive at manifest | published by | heard/rejected | payloads chosen | adversary uids | distinct θ (honest reporters) | held-out loss θ_{w+1} |');
+  console.log('| window | killed | lead alive at manifest | published by | heard/rejected | payloads chosen | adversary uids | distinct θ (honest reporters) | held-out loss θ_{w+1} |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${r.w} | ${r.killed.join(', ') || '—'} | ${r.leadAlive ? 'yes' : 'NO'} | ${r.publishers.join(',') || '—'} | ` +
@@ -276,10 +313,11 @@ export async function main(args: string[]): Promise<void> {
       `${r.loss !== undefined ? r.loss.toFixed(4) : '—'} |`);
   }
   console.log('');
-  console.log('| restart | killed in window | respawned in window | back in θ in window | recovery windows |');
-  console.log('|---|---|---|---|---|');
+  console.log('| restart | killed in window (chain) | respawned (chain) | started (s after respawn) | back in θ (chain) | recovery windows |');
+  console.log('|---|---|---|---|---|---|');
   for (const k of kills) {
-    console.log(`| ${k.node} | ${k.cw} | ${k.restartCw ?? 'never'} | ${k.backCw ?? 'never'} | ${k.recovery ?? '—'} |`);
+    const up = k.upAt !== undefined && k.restartAt !== undefined ? ((k.upAt - k.restartAt) / 1000).toFixed(1) : 'never';
+    console.log(`| ${k.node} | ${k.nw} (${k.cw}) | ${k.restartCw ?? 'never'} | ${up} | ${k.backCw ?? 'never'} | ${k.recovery ?? '—'} |`);
   }
 
   // Log lines at warn and above, by node and message: where protocol trouble shows.
@@ -338,6 +376,8 @@ export async function main(args: string[]): Promise<void> {
     eval_loss_end: lossEnd ?? null,
     restarts: sup.filter((e) => e.kind === 'restart').length,
     unrequested_exits: sup.filter((e) => e.kind !== 'restart').length,
+    max_restart_start_s: Math.max(0, ...kills.filter((k) => k.upAt !== undefined && k.restartAt !== undefined).map((k) => (k.upAt! - k.restartAt!) / 1000)),
+    lag_at_start_windows: lag0,
     max_publish_lag_windows: Math.max(0, ...rows.map((r) => r.publishLag ?? 0)),
     competing_manifest_windows: rows.filter((r) => r.publishers.length > 1).map((r) => r.w),
     node_crashes: sup.filter((e) => e.kind !== 'restart' && e.signal === null).length,
