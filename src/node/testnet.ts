@@ -1,7 +1,10 @@
 // `gradmesh testnet`: a whole local network on one machine — a dev chain service,
 // one or more validators and several miners, each a separate OS process talking
 // real libp2p over loopback. Logs go to DIR/logs/NAME.log (JSON lines); the
-// orchestrator follows them and prints one summary line per window.
+// orchestrator follows them and prints one summary line per window. It also
+// supervises the nodes: a node that exits without being asked to (a crash, a
+// SIGKILL from outside) is restarted with exponential backoff, and each restart is
+// printed and counted (restart: false turns this off).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +30,50 @@ export interface TestnetOptions {
   adversaries?: string[];
   onEvent?: (node: string, event: Record<string, unknown>) => void;
   print?: (line: string) => void;
+  /**
+   * Supervision (default on): a node process that exits without the orchestrator
+   * asking (kill() and stop() ask; a crash or an outside SIGKILL does not) is
+   * restarted after a backoff delay. false leaves it dead.
+   */
+  restart?: boolean;
+  backoff?: Partial<BackoffOptions>;
+  /**
+   * Hold the dev chain at block 0 until every node has started, then produce blocks
+   * (default: blocks from the start, while the nodes are still starting). On a loaded
+   * machine nodes take tens of seconds to start; held, they all meet window 1 together.
+   */
+  startTogether?: boolean;
+  /** Called when the supervisor sees an unrequested exit, and again when it restarts the node. */
+  onSupervisor?: (e: SupervisorEvent) => void;
+}
+
+export interface BackoffOptions {
+  /** Delay before the first restart (doubles with each restart, up to maxMs). */
+  initialMs: number;
+  maxMs: number;
+  /** A node that ran this long before exiting starts again from initialMs. */
+  stableMs: number;
+  /** Give up on a node that exited with an error code this many times in a row, each before stableMs (a crash loop). */
+  maxCrashLoop: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000, stableMs: 30_000, maxCrashLoop: 5 };
+
+export interface SupervisorEvent {
+  kind: 'exit' | 'restart' | 'give_up';
+  node: string;
+  code: number | null;
+  signal: string | null;
+  /** How long the process had run, ms. */
+  uptimeMs: number;
+  /** The chain's window when it happened. */
+  chainWindow: number;
+  at: number;
+  /** For 'exit' with supervision on: the delay before the restart. */
+  delayMs?: number;
+  /** The restart's ordinal for this node (1 = first restart). */
+  restart?: number;
+  pid?: number;
 }
 
 export interface NodeProcess {
@@ -38,8 +85,26 @@ export interface NodeProcess {
   /** The node's local status API. */
   opsUrl: string;
   child?: ChildProcess;
-  /** Flags added at the last start, reused by restart(). */
+  /** Flags added at the first start, reused by restart(). */
   extraArgs?: string[];
+  /** The uid the dev chain gave its hotkey. */
+  uid?: number;
+  /** Its adversarial mode, if it misbehaves on purpose. */
+  adversary?: string;
+  /** Supervisor restarts so far. */
+  restarts: number;
+  /** Unrequested exits so far (with or without a restart). */
+  exits: Array<{ code: number | null; signal: string | null; at: number; uptimeMs: number }>;
+  /** When the current process was spawned. */
+  startedAt?: number;
+  /** Set while the orchestrator wants the node down (kill(), stop()): its exit is not restarted. */
+  stopRequested?: boolean;
+  /** The supervisor stopped restarting it (crash loop). */
+  gaveUp?: boolean;
+  /** Supervisor state. */
+  backoffMs?: number;
+  crashLoop?: number;
+  restartTimer?: NodeJS.Timeout;
 }
 
 export interface WindowSummary {
@@ -58,13 +123,41 @@ export class Testnet {
   private bootstrap?: string;
   private print: (line: string) => void;
   private exitWaiters = new Map<string, Promise<number | null>>();
+  private stopping = false;
+  private blockTimer?: NodeJS.Timeout;
+  private blocksPerWindow = 1;
+  private readonly backoff: BackoffOptions;
+  /** Every supervisor event, in order (exits, restarts, give-ups). */
+  readonly supervisorLog: SupervisorEvent[] = [];
 
   constructor(private readonly o: TestnetOptions) {
     this.print = o.print ?? ((l) => console.log(l));
+    this.backoff = { ...DEFAULT_BACKOFF, ...o.backoff };
   }
 
   get chainUrl(): string {
     return this.server!.url;
+  }
+
+  get supervising(): boolean {
+    return this.o.restart !== false;
+  }
+
+  /** The dev chain's current window (block / blocksPerWindow); -1 before start(). */
+  get chainWindow(): number {
+    return this.chain ? Math.floor(this.chain.state.block / this.blocksPerWindow) : -1;
+  }
+
+  node(name: string): NodeProcess {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node named ${name}`);
+    return n;
+  }
+
+  /** Whether the node's process is running now. */
+  alive(name: string): boolean {
+    const c = this.node(name).child;
+    return !!c && c.exitCode === null && c.signalCode === null;
   }
 
   async start(): Promise<void> {
@@ -76,7 +169,8 @@ export class Testnet {
       this.print('preparing the built-in dataset (first run only)…');
       await ensureDefaultDataset();
     }
-    this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: spec.timing.devBlockMs });
+    this.blocksPerWindow = spec.timing.blocksPerWindow;
+    this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: o.startTogether ? 0 : spec.timing.devBlockMs });
     this.server = await startDevChainServer(this.chain, { port: o.basePort, host: '127.0.0.1' });
     for (let i = 0; i < o.validators; i++) await this.addNode('validator', i);
     for (let i = 0; i < o.miners; i++) await this.addNode('miner', i);
@@ -85,6 +179,7 @@ export class Testnet {
       // registered identity that the speaker rule must keep from overriding the lead.
       const n = await this.addNode('miner', o.miners + j, mode === 'forge-manifest' ? 500 : 0);
       n.args.push('--adversary', mode);
+      n.adversary = mode;
     }
     this.print(`dev chain at ${this.server.url} (netuid ${spec.netuid}, ${spec.timing.devBlockMs} ms blocks, ${spec.timing.blocksPerWindow} blocks per window)`);
 
@@ -97,7 +192,15 @@ export class Testnet {
       const extra = n.role === 'miner' && o.minerArgs ? o.minerArgs(Number(n.hotkey.replace('miner', ''))) : [];
       this.spawnNode(n, ['--bootstrap', this.bootstrap, ...extra]);
     }
-    this.print(`started ${o.validators} validator(s) and ${o.miners} miner(s); logs in ${join(o.dir, 'logs')}`);
+    const adv = o.adversaries?.length ? ` and ${o.adversaries.length} adversarial miner(s) (${o.adversaries.join(', ')})` : '';
+    if (o.startTogether) {
+      this.print('holding the chain at block 0 until every node has started…');
+      await Promise.all(this.nodes.slice(1).map((n) => this.waitForNodeInfo(n, 600_000)));
+      const chain = this.chain;
+      this.blockTimer = setInterval(() => chain.advance(1), spec.timing.devBlockMs);
+    }
+    this.print(`started ${o.validators} validator(s), ${o.miners} miner(s)${adv}; logs in ${join(o.dir, 'logs')}; ` +
+      (this.supervising ? `a node that dies is restarted (backoff ${this.backoff.initialMs / 1000} s, doubling, up to ${this.backoff.maxMs / 1000} s)` : 'no restarts (--no-restart)'));
     this.dashboard = await startTestnetDashboard({
       port: o.basePort + 99,
       nodes: () => this.nodes.map((n) => ({ name: n.name, url: n.opsUrl })),
@@ -113,9 +216,9 @@ export class Testnet {
     const opsPort = o.basePort + 100 + this.nodes.length;
     const w = await createDevWallet({ path: walletPath, name: 'testnet', hotkey });
     // Validators hold stake (and so a permit); miners hold none.
-    this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : minerStake);
+    const uid = this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : minerStake);
     const n: NodeProcess = {
-      name: hotkey, role, hotkey, dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
+      name: hotkey, role, hotkey, uid, restarts: 0, exits: [], dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
       args: [
         role, '--run', o.run, '--dev-chain', this.server!.url,
         '--wallet.path', walletPath, '--wallet.name', 'testnet', '--wallet.hotkey', hotkey,
@@ -154,15 +257,20 @@ export class Testnet {
     throw new Error(`${n.name} did not start within ${timeoutMs / 1000} s`);
   }
 
-  /** Starts (or restarts) one node process with the given extra flags. */
-  spawnNode(n: NodeProcess, extra: string[]): void {
+  /**
+   * Starts (or restarts) one node process with the given extra flags (kept for
+   * restarts); `peers` are more bootstrap addresses for this start only.
+   */
+  spawnNode(n: NodeProcess, extra: string[], peers: string[] = []): void {
     const bin = join(repoRoot(), 'bin', 'gradmesh.js');
-    const child = spawn(process.execPath, [bin, ...n.args, ...extra], {
+    const child = spawn(process.execPath, [bin, ...n.args, ...extra, ...peers.flatMap((p) => ['--bootstrap', p])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, GRADMESH_LOG_JSON: '1' },
     });
     n.child = child;
     n.extraArgs = extra;
+    n.startedAt = Date.now();
+    n.stopRequested = false;
     const out = createWriteStream(join(this.o.dir, 'logs', `${n.name}.log`), { flags: 'a' });
     child.stderr!.pipe(out, { end: false });
     const rl = createInterface({ input: child.stdout! });
@@ -176,20 +284,117 @@ export class Testnet {
       }
       this.onEvent(n, ev);
     });
-    this.exitWaiters.set(n.name, new Promise((resolve) => child.on('exit', (code) => resolve(code))));
+    // One log stream per process: closed once both of its pipes are drained.
+    let open = 2;
+    const drained = (): void => {
+      if (--open === 0) out.end();
+    };
+    rl.on('close', drained);
+    child.stderr!.on('close', drained);
+    this.exitWaiters.set(n.name, new Promise((resolve) => child.on('exit', (code, signal) => {
+      resolve(code);
+      this.onExit(n, child, code, signal);
+    })));
   }
 
-  /** Kills a node with a signal and waits for it to exit. */
+  /** The supervisor: restarts a node that exited without being asked to. */
+  private onExit(n: NodeProcess, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (n.child !== child || this.stopping || n.stopRequested) return;
+    const now = Date.now();
+    const uptimeMs = now - (n.startedAt ?? now);
+    n.exits.push({ code, signal, at: now, uptimeMs });
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    const base = { node: n.name, code, signal, uptimeMs, chainWindow: this.chainWindow, at: now };
+    const ran = `after ${(uptimeMs / 1000).toFixed(1)} s`;
+    if (!this.supervising) {
+      this.emitSupervisor({ kind: 'exit', ...base });
+      this.print(`[supervisor] ${n.name} exited (${how}) ${ran}; not restarting (--no-restart)`);
+      return;
+    }
+    const b = this.backoff;
+    if (uptimeMs >= b.stableMs) {
+      n.backoffMs = b.initialMs;
+      n.crashLoop = 0;
+    }
+    // An error exit soon after starting, again and again, will not get better by itself.
+    if (signal === null && code !== 0 && uptimeMs < b.stableMs) n.crashLoop = (n.crashLoop ?? 0) + 1;
+    if ((n.crashLoop ?? 0) >= b.maxCrashLoop) {
+      n.gaveUp = true;
+      this.emitSupervisor({ kind: 'give_up', ...base });
+      this.print(`[supervisor] ${n.name} exited (${how}) ${ran}, ${n.crashLoop} times in a row soon after starting: giving up (see ${join(this.o.dir, 'logs', `${n.name}.log`)})`);
+      return;
+    }
+    const delayMs = n.backoffMs ?? b.initialMs;
+    n.backoffMs = Math.min(b.maxMs, delayMs * 2);
+    const restart = n.restarts + 1;
+    this.emitSupervisor({ kind: 'exit', ...base, delayMs, restart });
+    this.print(`[supervisor] ${n.name} exited (${how}) ${ran} in window ${base.chainWindow}; restart #${restart} in ${(delayMs / 1000).toFixed(1)} s`);
+    n.restartTimer = setTimeout(() => {
+      n.restartTimer = undefined;
+      if (this.stopping || n.stopRequested || n.child !== child) return;
+      n.restarts = restart;
+      this.spawnNode(n, n.extraArgs ?? [], this.livePeers(n));
+      this.emitSupervisor({ kind: 'restart', ...base, chainWindow: this.chainWindow, at: Date.now(), restart, pid: n.child?.pid });
+      this.print(`[supervisor] ${n.name} restarted (pid ${n.child?.pid}, restart #${restart}) in window ${this.chainWindow}`);
+    }, delayMs);
+  }
+
+  private emitSupervisor(e: SupervisorEvent): void {
+    this.supervisorLog.push(e);
+    this.o.onSupervisor?.(e);
+  }
+
+  /**
+   * Loopback addresses of up to two other running nodes (validators first), so that a
+   * restarted node finds the swarm even if its bootstrap peer is the one that is down,
+   * or is itself the bootstrap peer (which starts with none).
+   */
+  private livePeers(self: NodeProcess): string[] {
+    const out: string[] = [];
+    const others = this.nodes.filter((x) => x !== self && x.child && x.child.exitCode === null && x.child.signalCode === null);
+    others.sort((a, b) => (a.role === b.role ? 0 : a.role === 'validator' ? -1 : 1));
+    for (const x of others) {
+      if (out.length >= 2) break;
+      try {
+        const j = JSON.parse(readFileSync(join(x.dataDir, 'node-info.json'), 'utf8')) as { multiaddrs: string[]; pid: number };
+        if (j.pid !== x.child!.pid) continue;
+        const a = j.multiaddrs.find((m) => m.includes('127.0.0.1'));
+        if (a && a !== this.bootstrap && !(self.extraArgs ?? []).includes(a)) out.push(a);
+      } catch {
+        // not started yet
+      }
+    }
+    return out;
+  }
+
+  /** Kills a node with a signal and waits for it to exit; the supervisor leaves it down (restart() brings it back). */
   async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const n = this.nodes.find((x) => x.name === name)!;
+    const n = this.node(name);
+    n.stopRequested = true;
+    clearTimeout(n.restartTimer);
+    n.restartTimer = undefined;
     n.child?.kill(signal);
+    await this.exitWaiters.get(name);
+  }
+
+  /**
+   * Kills a node as a crash would (by default SIGKILL), without telling the
+   * supervisor: it is restarted after the backoff delay (if supervision is on).
+   * Resolves once the process has exited.
+   */
+  async crash(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const n = this.node(name);
+    if (n.child?.pid !== undefined && n.child.exitCode === null && n.child.signalCode === null) process.kill(n.child.pid, signal);
     await this.exitWaiters.get(name);
   }
 
   /** Restarts a node that was killed, with the same flags. */
   restart(name: string): void {
-    const n = this.nodes.find((x) => x.name === name)!;
-    this.spawnNode(n, n.extraArgs ?? []);
+    const n = this.node(name);
+    clearTimeout(n.restartTimer);
+    n.restartTimer = undefined;
+    n.gaveUp = false;
+    this.spawnNode(n, n.extraArgs ?? [], this.livePeers(n));
   }
 
   private onEvent(n: NodeProcess, ev: Record<string, unknown>): void {
@@ -204,7 +409,10 @@ export class Testnet {
     }
     if (ev.event === 'eval' && typeof ev.loss === 'number') {
       const s = this.summary(window);
+      // Every validator evaluates: one line per window, on the first report.
+      const first = s.evalLoss === undefined;
       s.evalLoss = ev.loss;
+      if (!first) return;
       const hashes = new Set(s.thetaHashes.values());
       this.print(
         `window ${String(window).padStart(4)}  held-out loss ${ev.loss.toFixed(4)}  payloads ${s.payloads ?? 0}  ` +
@@ -231,17 +439,52 @@ export class Testnet {
       const n = [...this.windows.values()].filter((s) => s.evalLoss !== undefined).length;
       if (n >= count) return;
       for (const node of this.nodes) {
-        if (node.child && node.child.exitCode !== null && node.child.signalCode === null && node.child.exitCode !== 0) {
-          throw new Error(`${node.name} exited with code ${node.child.exitCode} (see ${join(this.o.dir, 'logs', `${node.name}.log`)})`);
+        // Under supervision an exit is restarted; only a crash loop the supervisor gave up on ends the run.
+        const failed = this.supervising
+          ? node.gaveUp
+          : node.child && node.child.exitCode !== null && node.child.signalCode === null && node.child.exitCode !== 0 && !node.stopRequested;
+        if (failed) {
+          throw new Error(`${node.name} exited with code ${node.child?.exitCode} (see ${join(this.o.dir, 'logs', `${node.name}.log`)})`);
         }
       }
       await sleep(250);
     }
   }
 
+  /** End-of-run summary lines: windows, loss, θ agreement, and every unrequested exit and restart. */
+  summaryLines(): string[] {
+    const evaluated = [...this.windows.values()].filter((s) => s.evalLoss !== undefined).sort((a, b) => a.window - b.window);
+    const lines: string[] = [];
+    if (evaluated.length) {
+      const disagree = [...this.windows.values()].filter((s) => new Set(s.thetaHashes.values()).size > 1).length;
+      lines.push(`summary: ${evaluated.length} windows evaluated (${evaluated[0]!.window}–${evaluated[evaluated.length - 1]!.window}), ` +
+        `held-out loss ${evaluated[0]!.evalLoss!.toFixed(4)} → ${evaluated[evaluated.length - 1]!.evalLoss!.toFixed(4)}, ` +
+        `θ disagreement in ${disagree} window(s)`);
+    } else {
+      lines.push('summary: no window evaluated');
+    }
+    const exited = this.nodes.filter((n) => n.exits.length > 0);
+    const restarts = this.nodes.reduce((a, n) => a + n.restarts, 0);
+    const detail = exited.map((n) => {
+      const how = n.exits.map((e) => e.signal ?? `code ${e.code}`).join(', ');
+      return `${n.name} ×${n.exits.length} (${how})${n.gaveUp ? ' gave up' : ''}`;
+    }).join('; ');
+    lines.push(this.supervising
+      ? `supervisor: ${restarts} restart(s)${detail ? ` — ${detail}` : ''}`
+      : `supervisor: off; ${exited.length} node(s) exited unasked${detail ? ` — ${detail}` : ''}`);
+    return lines;
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.blockTimer);
+    for (const n of this.nodes) {
+      clearTimeout(n.restartTimer);
+      n.restartTimer = undefined;
+    }
     await Promise.all(this.nodes.map(async (n) => {
       if (n.child && n.child.exitCode === null && n.child.signalCode === null) {
+        n.stopRequested = true;
         n.child.kill('SIGTERM');
         const t = setTimeout(() => n.child?.kill('SIGKILL'), 10_000);
         await this.exitWaiters.get(n.name);

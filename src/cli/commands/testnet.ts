@@ -15,6 +15,8 @@ interface TestnetFlags {
   threads: string;
   keep?: boolean;
   adversary?: string[];
+  /** false with --no-restart */
+  restart: boolean;
 }
 
 export function registerTestnet(program: Command): void {
@@ -30,6 +32,7 @@ export function registerTestnet(program: Command): void {
     .option('--threads <n>', 'engine threads per node', '1')
     .option('--keep', 'keep the state of a previous testnet in --dir (default: start fresh)')
     .option('--adversary <mode>', 'add a misbehaving miner: free-rider, noise, nan, scale, copycat, stale, lazy, forge-manifest (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--no-restart', 'leave a node that dies (crash, SIGKILL) dead instead of restarting it with backoff')
     .action(async (f: TestnetFlags) => {
       for (const m of f.adversary ?? []) {
         if (!isAdversaryMode(m) && !isNodeAdversaryMode(m)) throw new Error(`--adversary ${m}: expected one of ${[...ADVERSARY_MODES, ...NODE_ADVERSARY_MODES].join(', ')}`);
@@ -37,7 +40,7 @@ export function registerTestnet(program: Command): void {
       const abort = new AbortController();
       const net = new Testnet({
         run: f.run, dir: f.dir, miners: Number(f.miners), validators: Number(f.validators), basePort: Number(f.port),
-        threadsPerNode: Number(f.threads), fresh: !f.keep,
+        threadsPerNode: Number(f.threads), fresh: !f.keep, restart: f.restart,
         ...(f.adversary ? { adversaries: f.adversary } : {}),
       });
       let stopping = false;
@@ -47,6 +50,7 @@ export function registerTestnet(program: Command): void {
           console.log('stopping the testnet…');
           abort.abort();
           await net.stop();
+          for (const l of net.summaryLines()) console.log(l);
         }
         process.exit(code);
       };
