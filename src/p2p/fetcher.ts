@@ -84,6 +84,27 @@ class SourceQueue {
 
 /** Times a source may fail for reasons other than wrong bytes before it is dropped. */
 const MAX_TRANSIENT_FAILURES = 2;
+/**
+ * A holder that answers UNREGISTERED has not read our commitment yet and re-reads the
+ * chain on that request (rate-limited to one read per 5 s): ask it again after this
+ * long, up to this many times, within the fetch's deadline. A node that just joined
+ * fetches its first checkpoint this way.
+ */
+const UNREGISTERED_RETRY_MS = 2500;
+const MAX_UNREGISTERED_RETRIES = 4;
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 export async function fetchBlob(deps: FetchDeps, req: FetchRequest): Promise<Uint8Array> {
   const digestBytes = new Uint8Array(Buffer.from(req.digest, 'hex'));
@@ -94,15 +115,30 @@ export async function fetchBlob(deps: FetchDeps, req: FetchRequest): Promise<Uin
   const range = (peer: string, offset: number, length: number, sink: (h: RangeResult) => Uint8Array): Promise<RangeResult> =>
     fetchRange(deps.dial, peerIdFromString(peer), { digest: digestBytes, offset, length, maxBytes: req.maxBytes, signal: req.signal, sink, onBytesIn: deps.onBytesIn });
   // A source that failed (not by lying) goes to the back of the queue, a bounded number of times.
+  const notYetKnown = new Map<string, number>();
+  const waits: Array<Promise<void>> = [];
   const failed = (peer: string, err: unknown): void => {
     attempts.push(`${peer}: ${(err as Error).message}`);
+    if ((err as { code?: string }).code === 'BLOB_UNREGISTERED') {
+      const n = (notYetKnown.get(peer) ?? 0) + 1;
+      notYetKnown.set(peer, n);
+      if (n <= MAX_UNREGISTERED_RETRIES) {
+        waits.push(abortableSleep(UNREGISTERED_RETRY_MS, req.signal).then(() => sources.requeue(peer)));
+        return;
+      }
+    }
     const n = (failures.get(peer) ?? 0) + 1;
     failures.set(peer, n);
     if (n < MAX_TRANSIENT_FAILURES && !req.signal.aborted) sources.requeue(peer);
   };
 
   while (!req.signal.aborted) {
-    const first = await sources.next();
+    let first = await sources.next();
+    // Nothing left but holders that will know us in a moment: wait for them.
+    while (!first && waits.length > 0 && !req.signal.aborted) {
+      await Promise.all(waits.splice(0));
+      first = await sources.next();
+    }
     if (!first) break;
     let buf: Uint8Array | null = null;
     let h: RangeResult;

@@ -25,7 +25,7 @@ test('testnet: a forged manifest from a registered non-lead changes nothing; a d
   const lines: string[] = [];
   const events: Ev[] = [];
   const net = new Testnet({
-    run: 'testnet-tiny', dir, miners: 2, validators: 2, basePort, threadsPerNode: 1, fresh: true, adversaries: ['forge-manifest'],
+    run: 'testnet-tiny', dir, miners: 2, validators: 2, basePort, threadsPerNode: 1, fresh: true, adversaries: ['forge-manifest'], startTogether: true,
     print: (l) => lines.push(l),
     onEvent: (node, ev) => { if (typeof ev.event === 'string') events.push({ node, at: Date.now(), ev }); },
   });

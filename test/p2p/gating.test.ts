@@ -167,6 +167,18 @@ describe('peer gating on real nodes', () => {
     assert.equal(await blobAnswer(outsider, server, digest), 'OK');
   });
 
+  test('a fetch from a holder that does not know the fetcher yet waits for its re-read instead of failing', async () => {
+    const [server, joiner] = await nodes(2);
+    const bytes = payload(40_000, 11);
+    const digest = await server.store.put(bytes, { window: 1, kind: 'grad' });
+    await waitFor(() => connected(server, joiner), 'joiner connected');
+    server.setRegisteredPeers(new Set([server.peerId]));
+    // the server's re-read (rate-limited in a node) finds the joiner's commitment a moment later
+    server.onUnknownPeer(() => setTimeout(() => server.setRegisteredPeers(new Set([server.peerId, joiner.peerId])), 1500));
+    const got = await joiner.fetchBlob(digest, { from: [server.peerId], timeoutMs: 20_000 });
+    assert.ok(Buffer.from(got).equals(Buffer.from(bytes)), 'the joiner got the blob (it asked again after the re-read)');
+  });
+
   test('peers unknown to the registered set, and a bootstrap peer with offences, still connect for discovery', async () => {
     const [seed, x] = await nodes(2);
     // the seed knows a registered set that holds neither x nor the newcomer
