@@ -2,26 +2,13 @@
 // Data: --tokens FILE (flat uint16 or llm.c .bin), --data DIR (a prepared dataset),
 // or by default the built-in dataset (built on first use).
 import { Option, type Command } from 'commander';
+import { intArg, numberArg, RANGES } from '../flags.js';
 import { Engine, type EngineDevice } from '../../train/engine.js';
 import { loadModelConfig } from '../../train/model-config.js';
 import { readTokenFile } from '../../train/token-file.js';
 import { trainLoop, windowBatchSource, type BatchSource, type StepReport } from '../../train/train-loop.js';
 import { ensureDefaultDataset, makeBatch, openDataset, type Dataset } from '../../train/data/index.js';
 
-function int(name: string, min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${v}"`);
-    return n;
-  };
-}
-function positive(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${v}"`);
-    return n;
-  };
-}
 
 interface TrainFlags {
   model: string; tokens?: string; data?: string; steps: number; batch: number; seq?: number; lr: number;
@@ -51,17 +38,17 @@ export function registerTrain(program: Command): void {
     .option('--model <name>', 'model config: tiny, small, 150m, 1b, 8b or a JSON file', 'tiny')
     .option('--tokens <file>', 'token file: flat little-endian uint16 or llm.c .bin')
     .option('--data <dir>', 'a dataset directory (gradmesh data prepare); default: the built-in dataset')
-    .option('--steps <n>', 'training steps', int('steps', 1), 100)
-    .option('--batch <b>', 'sequences per step', int('batch', 1), 4)
-    .option('--seq <t>', 'sequence length (default: the model\'s max_position_embeddings)', int('seq', 2))
-    .option('--lr <x>', 'peak learning rate', positive('lr'), 1e-3)
-    .option('--warmup <n>', 'linear warm-up steps', int('warmup', 0), 10)
+    .option('--steps <n>', 'training steps', intArg('--steps', RANGES.positive), 100)
+    .option('--batch <b>', 'sequences per step', intArg('--batch', RANGES.positive), 4)
+    .option('--seq <t>', 'sequence length (default: the model\'s max_position_embeddings)', intArg('--seq', { min: 2 }))
+    .option('--lr <x>', 'peak learning rate', numberArg('--lr', { min: 0, exclusiveMin: true }), 1e-3)
+    .option('--warmup <n>', 'linear warm-up steps', intArg('--warmup', RANGES.nonNegative), 10)
     .option('--cosine', 'cosine decay to 0.1·lr after warm-up', false)
-    .option('--weight-decay <x>', 'AdamW decoupled weight decay (2-D weights only)', Number, 0.1)
-    .option('--grad-clip <x>', 'global gradient-norm clip', positive('grad-clip'), 1.0)
-    .option('--threads <n>', 'CPU threads for the engine', int('threads', 1))
+    .option('--weight-decay <x>', 'AdamW decoupled weight decay (2-D weights only)', numberArg('--weight-decay', { min: 0 }), 0.1)
+    .option('--grad-clip <x>', 'global gradient-norm clip', numberArg('--grad-clip', { min: 0, exclusiveMin: true }), 1.0)
+    .option('--threads <n>', 'CPU threads for the engine', intArg('--threads', RANGES.threads))
     .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto (CUDA when it loads and sees a GPU)').choices(['cpu', 'cuda', 'auto']).default('auto'))
-    .option('--seed <s>', 'parameter init and data order seed', int('seed', 0), 1)
+    .option('--seed <s>', 'parameter init and data order seed', intArg('--seed', { min: 0, max: 0xffffffff }), 1)
     .action(async (flags: TrainFlags) => {
       const config = loadModelConfig(flags.model);
       const seqLen = flags.seq ?? config.max_position_embeddings;
