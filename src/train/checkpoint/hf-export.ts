@@ -13,8 +13,55 @@ import { CheckpointError } from './errors.js';
 import { GPT2_EOT_ID, gpt2TokenizerFiles } from './gpt2-tokenizer-files.js';
 import { encodeSafetensorsChunks, limitChunkSize, SafetensorsFileReader } from './safetensors.js';
 
+/**
+ * The special token ids of config.json and generation_config.json. HF allows a list
+ * of eos ids (generation stops at any of them).
+ */
+export interface HfSpecialTokens {
+  bos: number | null;
+  eos: number | number[] | null;
+  pad: number | null;
+}
+
+/**
+ * What an export writes when nothing else is known: GPT-2's <|endoftext|> (50256) as
+ * bos and eos, as GPT-2 itself does, when the vocabulary holds it; a model with a
+ * smaller vocabulary (test models) gets its last id instead, because transformers
+ * indexes the embedding with these ids and an id past the vocabulary crashes
+ * generation. No pad token: GPT-2 has none.
+ */
+export function defaultSpecialTokens(c: ModelConfig): HfSpecialTokens {
+  const eot = GPT2_EOT_ID < c.vocab_size ? GPT2_EOT_ID : c.vocab_size - 1;
+  return { bos: eot, eos: eot, pad: null };
+}
+
+function checkTokenId(key: string, v: unknown, vocab: number, source: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new CheckpointError('metadata', `${source} ${key} ${JSON.stringify(v)} must be a non-negative integer or null`);
+  }
+  if (v >= vocab) throw new CheckpointError('metadata', `${source} ${key} ${v} is outside the vocabulary of ${vocab} tokens`);
+  return v;
+}
+
+/** Reads and checks bos/eos/pad_token_id of an HF config object: each null, or an id in [0, vocab_size). */
+export function hfSpecialTokensFrom(o: Record<string, unknown>, vocab: number, source = 'config.json'): HfSpecialTokens {
+  const one = (key: string): number | null => (o[key] === undefined || o[key] === null ? null : checkTokenId(key, o[key], vocab, source));
+  const eosRaw = o.eos_token_id;
+  const eos = Array.isArray(eosRaw) ? eosRaw.map((v) => checkTokenId('eos_token_id', v, vocab, source)) : one('eos_token_id');
+  return { bos: one('bos_token_id'), eos, pad: one('pad_token_id') };
+}
+
+function checkedSpecialTokens(c: ModelConfig, t: HfSpecialTokens): HfSpecialTokens {
+  try {
+    return hfSpecialTokensFrom({ bos_token_id: t.bos, eos_token_id: t.eos, pad_token_id: t.pad }, c.vocab_size, `model "${c.name}":`);
+  } catch (e) {
+    throw new CheckpointError('invalid_input', (e as Error).message.replace(/^metadata: /, ''), { cause: e });
+  }
+}
+
 /** LlamaConfig as config.json, every field spelled as transformers spells it. */
-export function hfLlamaConfig(c: ModelConfig): Record<string, unknown> {
+export function hfLlamaConfig(c: ModelConfig, tokens: HfSpecialTokens = defaultSpecialTokens(c)): Record<string, unknown> {
+  const t = checkedSpecialTokens(c, tokens);
   return {
     architectures: ['LlamaForCausalLM'],
     model_type: 'llama',
@@ -36,16 +83,22 @@ export function hfLlamaConfig(c: ModelConfig): Record<string, unknown> {
     mlp_bias: false,
     pretraining_tp: 1,
     use_cache: true,
-    pad_token_id: null,
-    bos_token_id: GPT2_EOT_ID,
-    eos_token_id: GPT2_EOT_ID,
+    pad_token_id: t.pad,
+    bos_token_id: t.bos,
+    eos_token_id: t.eos,
     tie_word_embeddings: c.tie_word_embeddings,
     torch_dtype: 'float32',
   };
 }
 
-export function hfGenerationConfig(): Record<string, unknown> {
-  return { _from_model_config: true, bos_token_id: GPT2_EOT_ID, eos_token_id: GPT2_EOT_ID };
+export function hfGenerationConfig(c: ModelConfig, tokens: HfSpecialTokens = defaultSpecialTokens(c)): Record<string, unknown> {
+  const t = checkedSpecialTokens(c, tokens);
+  return {
+    _from_model_config: true,
+    bos_token_id: t.bos,
+    eos_token_id: t.eos,
+    ...(t.pad !== null ? { pad_token_id: t.pad } : {}),
+  };
 }
 
 /** Reads our ModelConfig back from an HF Llama config.json object. */
@@ -67,13 +120,16 @@ export function modelConfigFromHf(raw: unknown, name = 'hf-import'): ModelConfig
     max_position_embeddings: o.max_position_embeddings,
     rms_norm_eps: o.rms_norm_eps,
     rope_theta: o.rope_theta ?? 10000,
-    tie_word_embeddings: o.tie_word_embeddings ?? true,
+    // transformers' LlamaConfig defaults tie_word_embeddings to False: a config
+    // without the key is an untied model, whose lm_head.weight must be imported.
+    tie_word_embeddings: o.tie_word_embeddings ?? false,
   };
   try {
     const c = validateModelConfig(candidate, 'config.json');
     if (o.head_dim !== undefined && o.head_dim !== null && o.head_dim !== headDim(c)) {
       throw new CheckpointError('metadata', `head_dim ${String(o.head_dim)} ≠ hidden_size / num_attention_heads`);
     }
+    hfSpecialTokensFrom(o, c.vocab_size);
     return c;
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
@@ -88,6 +144,8 @@ export interface HfExportInput {
   params: Float32Array;
   /** Where θ came from, recorded in the safetensors metadata when known. */
   source?: Partial<CheckpointIdentity>;
+  /** bos/eos/pad ids for config.json and generation_config.json; default defaultSpecialTokens(model). */
+  specialTokens?: HfSpecialTokens;
 }
 
 export interface HfExportResult {
@@ -118,8 +176,8 @@ export function writeHfExport(input: HfExportInput): HfExportResult {
   const tensors = layout.map((t) => ({ name: t.name, shape: t.shape, data: params.subarray(t.offset, t.offset + t.numel) }));
 
   const files: Array<[string, Array<Uint8Array | string>]> = [
-    ['config.json', [`${JSON.stringify(hfLlamaConfig(model), null, 2)}\n`]],
-    ['generation_config.json', [`${JSON.stringify(hfGenerationConfig(), null, 2)}\n`]],
+    ['config.json', [`${JSON.stringify(hfLlamaConfig(model, input.specialTokens), null, 2)}\n`]],
+    ['generation_config.json', [`${JSON.stringify(hfGenerationConfig(model, input.specialTokens), null, 2)}\n`]],
     ['model.safetensors', limitChunkSize(encodeSafetensorsChunks(tensors, metadata))],
     ...Object.entries(gpt2TokenizerFiles(model.max_position_embeddings)).map(([n, text]): [string, string[]] => [n, [text]]),
   ];
@@ -137,6 +195,8 @@ export interface HfImport {
   params: Float32Array;
   /** dtype of the stored weights (F32, BF16 or F16), converted to fp32 here. */
   dtypes: string[];
+  /** bos/eos/pad ids of config.json (checked to lie in the vocabulary), to keep on re-export. */
+  specialTokens: HfSpecialTokens;
 }
 
 /**
@@ -153,6 +213,7 @@ export function importHfFolder(dir: string, name = 'hf-import'): HfImport {
     throw new CheckpointError('metadata', `${configPath}: not JSON (${(e as Error).message})`, { cause: e });
   }
   const model = modelConfigFromHf(raw, name);
+  const specialTokens = hfSpecialTokensFrom(raw as Record<string, unknown>, model.vocab_size);
   const layout = parameterLayout(model);
   const last = layout[layout.length - 1]!;
   const params = new Float32Array(last.offset + last.numel);
@@ -166,14 +227,19 @@ export function importHfFolder(dir: string, name = 'hf-import'): HfImport {
     const dtypes = new Set<string>();
     for (const spec of layout) {
       const entry = reader.header.byName.get(spec.name);
-      if (!entry) throw new CheckpointError('tensor_set', `model.safetensors lacks "${spec.name}"`);
+      if (!entry) {
+        const why = spec.name === 'lm_head.weight' && (raw as Record<string, unknown>).tie_word_embeddings === undefined
+          ? ' (config.json has no tie_word_embeddings, which transformers reads as false: an untied model; add "tie_word_embeddings": true if the head is the embedding)'
+          : '';
+        throw new CheckpointError('tensor_set', `model.safetensors lacks "${spec.name}"${why}`);
+      }
       if (entry.shape.length !== spec.shape.length || !entry.shape.every((d, i) => d === spec.shape[i])) {
         throw new CheckpointError('shape_mismatch', `"${spec.name}" has shape [${entry.shape}], config.json implies [${spec.shape}]`);
       }
       dtypes.add(entry.dtype);
       reader.readInto(spec.name, params.subarray(spec.offset, spec.offset + spec.numel));
     }
-    return { model, params, dtypes: [...dtypes] };
+    return { model, params, dtypes: [...dtypes], specialTokens };
   } finally {
     reader.close();
   }

@@ -13,8 +13,8 @@ export {
 } from './checkpoint.js';
 export { CheckpointStore, type CheckpointStoreOptions, type StoredCheckpoint, type LoadedCheckpoint } from './store.js';
 export {
-  hfLlamaConfig, hfGenerationConfig, modelConfigFromHf, writeHfExport, importHfFolder,
-  type HfExportInput, type HfExportResult, type HfImport,
+  hfLlamaConfig, hfGenerationConfig, modelConfigFromHf, writeHfExport, importHfFolder, defaultSpecialTokens, hfSpecialTokensFrom,
+  type HfExportInput, type HfExportResult, type HfImport, type HfSpecialTokens,
 } from './hf-export.js';
 export {
   bytesToUnicode, gpt2TokenBytes, gpt2MergeIds, gpt2TokenStrings, gpt2TokenizerFiles, GPT2_EOT_ID, GPT2_EOT_TEXT,
