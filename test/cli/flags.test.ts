@@ -91,6 +91,7 @@ test('numeric flags of train, data, export and the node commands are refused up 
     [['data', 'prepare', '--in', 'x', '--out', 'y', '--shard-tokens', '1.5'], /--shard-tokens.*'1\.5'/],
     [['data', 'pool', '--run-hash', 'a'.repeat(64), '--uid', 'abc', '--window', '0', '--size', '4', '--samples', '10'], /--uid.*'abc'/],
     [['data', 'pool', '--run-hash', 'a'.repeat(64), '--uid', '0', '--window', '-3', '--size', '4', '--samples', '10'], /--window.*'-3'/],
+    [['export', '--out', 'x', '--init', '--seed', 'seven'], /--seed.*'seven'/],
     [['miner', '--threads', 'abc'], /--threads.*'abc'/],
     [['miner', '--netuid', '70000'], /--netuid.*'70000'/],
     [['validator', '--ops.port', '99999'], /--ops\.port.*'99999'/],

@@ -2,7 +2,8 @@
 // `transformers.LlamaForCausalLM.from_pretrained` loads unchanged: config.json,
 // generation_config.json, model.safetensors (our tensor names are already HF's; a
 // tied model stores only model.embed_tokens.weight and transformers ties lm_head to
-// it on load, as save_pretrained itself does) and the GPT-2 tokenizer files.
+// it on load, as save_pretrained itself does), the GPT-2 tokenizer files and a
+// model card (README.md).
 import { readFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../node/atomic-file.js';
@@ -146,6 +147,106 @@ export interface HfExportInput {
   source?: Partial<CheckpointIdentity>;
   /** bos/eos/pad ids for config.json and generation_config.json; default defaultSpecialTokens(model). */
   specialTokens?: HfSpecialTokens;
+  /** What the model card (README.md) says about where θ came from. */
+  card?: ModelCardInfo;
+}
+
+export interface ModelCardInfo {
+  /** Where θ was read from: a path, or how it was made. */
+  from: string;
+  runName?: string;
+  /** A network run's window (θ after that window's manifest; -1 = genesis). */
+  window?: number;
+  /** Tokens θ was trained on, when known. */
+  tokensSeen?: number;
+  /** Inner steps the exporting node trained itself (a node state). */
+  innerSteps?: number;
+  /** Single-node training (`gradmesh train --save`): steps and the last held-out loss. */
+  trainSteps?: number;
+  heldOutLoss?: number;
+  /** The parameters are an initialisation, never trained. */
+  untrained?: boolean;
+}
+
+function fmtInt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * README.md: a Hugging Face model card (front matter the Hub reads, then what the
+ * model is, where it came from and how to load it), so a folder passed on without
+ * its command line still says what it holds.
+ */
+export function modelCard(model: ModelConfig, theta: string, numParams: number, tokens: HfSpecialTokens, info: ModelCardInfo, source: Partial<CheckpointIdentity>): string {
+  const title = info.runName ?? model.name;
+  const rows: Array<[string, string]> = [];
+  if (info.runName !== undefined) rows.push(['run', info.runName]);
+  if (info.window !== undefined) {
+    rows.push(['window', info.window < 0 ? 'window -1: the genesis parameters θ₀ (no manifest applied yet)' : `window ${info.window} (θ after that window's manifest)`]);
+  }
+  if (info.trainSteps !== undefined) rows.push(['training', `gradmesh train, one node: ${fmtInt(info.trainSteps)} steps`]);
+  rows.push(['tokens seen', info.untrained ? '0 (untrained)' : info.tokensSeen !== undefined ? fmtInt(info.tokensSeen) : 'unknown (not recorded for a network run)']);
+  if (info.innerSteps !== undefined) rows.push(['inner steps of the exporting node', `${fmtInt(info.innerSteps)} (its own share of the training)`]);
+  if (info.heldOutLoss !== undefined) rows.push(['held-out loss', info.heldOutLoss.toFixed(4)]);
+  rows.push(['thetaHash', `\`${theta}\` (SHA-256 of the fp32 parameters in canonical order)`]);
+  if (source.runHash !== undefined) rows.push(['runHash', `\`${source.runHash}\``]);
+  if (source.manifestDigest !== undefined && info.window !== undefined) rows.push(['manifest chain head', `\`${source.manifestDigest}\``]);
+  rows.push(['parameters', fmtInt(numParams)]);
+  rows.push(['exported from', `\`${info.from}\``]);
+
+  const cfg = canonicalModelConfig(model);
+  const gpt2Fits = model.vocab_size > GPT2_EOT_ID;
+  const ids = (v: number | number[] | null): string => (v === null ? 'none' : Array.isArray(v) ? v.join(', ') : String(v));
+  const lines = [
+    '---',
+    'library_name: transformers',
+    'pipeline_tag: text-generation',
+    'tags:',
+    '  - gradmesh',
+    '  - llama',
+    '---',
+    '',
+    `# ${title}`,
+    '',
+    ...(info.untrained
+      ? ['> **Untrained.** These are randomly initialised weights (`gradmesh export --init`): the model generates noise. Use them to test a pipeline, not as a model.', '']
+      : []),
+    `A \`LlamaForCausalLM\` (${fmtInt(numParams)} parameters) exported by gradmesh, a peer-to-peer LLM training client.`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    '## Model config',
+    '',
+    '| field | value |',
+    '| --- | --- |',
+    ...Object.entries(cfg).map(([k, v]) => `| ${k} | ${String(v)} |`),
+    '',
+    'Weights are float32 in `model.safetensors`; a tied model stores only `model.embed_tokens.weight` and transformers ties `lm_head` to it.',
+    '',
+    '## Tokenizer',
+    '',
+    `GPT-2's byte-level BPE (\`tokenizer.json\`, \`vocab.json\`, \`merges.txt\`): 50,257 tokens; bos ${ids(tokens.bos)}, eos ${ids(tokens.eos)}, pad ${ids(tokens.pad)}.`,
+    ...(gpt2Fits
+      ? []
+      : ['', `**The model's vocabulary (${fmtInt(model.vocab_size)}) is smaller than GPT-2's**: text tokenised with these files gives ids the model does not have, and bos/eos are set to its last id, ${model.vocab_size - 1}. Feed it token ids directly.`]),
+    '',
+    '## Load with transformers',
+    '',
+    '```python',
+    'from transformers import AutoModelForCausalLM, AutoTokenizer',
+    '',
+    'path = "path/to/this/folder"',
+    'tokenizer = AutoTokenizer.from_pretrained(path)',
+    'model = AutoModelForCausalLM.from_pretrained(path)',
+    'inputs = tokenizer("The quick brown fox", return_tensors="pt")',
+    'out = model.generate(**inputs, max_new_tokens=40, do_sample=True, top_k=50)',
+    'print(tokenizer.decode(out[0]))',
+    '```',
+    '',
+  ];
+  return lines.join('\n');
 }
 
 export interface HfExportResult {
@@ -180,6 +281,7 @@ export function writeHfExport(input: HfExportInput): HfExportResult {
     ['generation_config.json', [`${JSON.stringify(hfGenerationConfig(model, input.specialTokens), null, 2)}\n`]],
     ['model.safetensors', limitChunkSize(encodeSafetensorsChunks(tensors, metadata))],
     ...Object.entries(gpt2TokenizerFiles(model.max_position_embeddings)).map(([n, text]): [string, string[]] => [n, [text]]),
+    ['README.md', [modelCard(model, theta, params.length, checkedSpecialTokens(model, input.specialTokens ?? defaultSpecialTokens(model)), input.card ?? { from: 'parameters given to writeHfExport' }, src)]],
   ];
   for (const [name, chunks] of files) {
     const path = join(outDir, name);
