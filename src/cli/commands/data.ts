@@ -74,7 +74,8 @@ export function registerData(program: Command): void {
     .option('--shard-tokens <n>', 'tokens per shard', positiveInt('--shard-tokens'), 10_000_000)
     .option('--seq-len <n>', 'sequence length hint recorded in dataset.json', positiveInt('--seq-len'), 1024)
     .option('--name <name>', 'dataset name recorded in dataset.json')
-    .action(async (o: { in: string[]; out: string; field: string; shardTokens: number; seqLen: number; name?: string }) => {
+    .option('--allow-binary', 'tokenise text/JSONL inputs that do not look like text (NUL bytes, mostly invalid UTF-8) instead of refusing them')
+    .action(async (o: { in: string[]; out: string; field: string; shardTokens: number; seqLen: number; name?: string; allowBinary?: boolean }) => {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
@@ -85,6 +86,8 @@ export function registerData(program: Command): void {
         const m = await prepareDataset({
           inputs: o.in, out: o.out, field: o.field, shardTokens: o.shardTokens, seqLen: o.seqLen,
           ...(o.name ? { name: o.name } : {}),
+          allowBinary: o.allowBinary === true,
+          onWarning: (w) => console.error(`WARNING: ${w}`),
           onProgress: (p) => reporter.update(p), signal: controller.signal,
         });
         reporter.stop();
