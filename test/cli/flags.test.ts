@@ -88,6 +88,7 @@ test('numeric flags of train, data, export and the node commands are refused up 
     [['train', '--threads', '0'], /--threads.*'0'/],
     [['train', '--weight-decay', 'x'], /--weight-decay.*'x'/],
     [['train', '--lr', '-1'], /--lr.*'-1'/],
+    [['train', '--eval-every', '-1'], /--eval-every.*'-1'/],
     [['data', 'prepare', '--in', 'x', '--out', 'y', '--shard-tokens', '1.5'], /--shard-tokens.*'1\.5'/],
     [['data', 'pool', '--run-hash', 'a'.repeat(64), '--uid', 'abc', '--window', '0', '--size', '4', '--samples', '10'], /--uid.*'abc'/],
     [['data', 'pool', '--run-hash', 'a'.repeat(64), '--uid', '0', '--window', '-3', '--size', '4', '--samples', '10'], /--window.*'-3'/],
