@@ -12,12 +12,20 @@ import { registerNode } from './commands/node.js';
 import { registerTestnet } from './commands/testnet.js';
 import { registerTrain } from './commands/train.js';
 
+/** commander's `…\n(Did you mean --miners?)` as `… (did you mean --miners?)`, on one line. */
+export function oneLineError(text: string): string {
+  return text.replace(/\n\(Did you mean (.*?)\)\n?$/s, ' (did you mean $1)\n');
+}
+
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
   const program = new Command('gradmesh')
     .description('peer-to-peer LLM pre-training for Bittensor-style training subnets')
     .version(pkg.version)
-    .showHelpAfterError();
+    // An input error is one line: the usage dump buried it, and a near-miss flag or
+    // command gets commander's suggestion on the same line.
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (text, write) => write(oneLineError(text)) });
   // Subcommands register here, one line each.
   registerWallet(program);
   registerData(program);

@@ -2,7 +2,7 @@
 // hyper-parameters, dataset, compression, timing). Its canonical JSON hashes to
 // runHash, which every message carries; nodes ignore messages of other runs.
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { repoRoot, loadModelConfig, type ModelConfig } from '../train/model-config.js';
@@ -104,14 +104,38 @@ export function validateRunSpec(raw: unknown, source = 'run spec'): RunSpec {
   return spec;
 }
 
+/** True when `nameOrPath` is a path (a .json file, or anything with a directory part), not a built-in name. */
+export function isPathLike(nameOrPath: string): boolean {
+  return nameOrPath.endsWith('.json') || /[/\\]/.test(nameOrPath) || nameOrPath === '.' || nameOrPath === '..';
+}
+
+/**
+ * A name in config/runs/, or a path. A path is taken as given: pasting it into the
+ * config/runs/ template turned `--run /data/run` into ".../config/runs/data/run.json",
+ * an error that named a file the user never mentioned.
+ */
 export function runSpecPath(nameOrPath: string): string {
-  if (nameOrPath.endsWith('.json')) return resolve(nameOrPath);
+  if (isPathLike(nameOrPath)) return resolve(nameOrPath);
   return join(repoRoot(), 'config', 'runs', `${nameOrPath}.json`);
+}
+
+function builtInRuns(): string[] {
+  try {
+    return readdirSync(join(repoRoot(), 'config', 'runs')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  } catch {
+    return [];
+  }
 }
 
 export function loadRunSpec(nameOrPath: string): RunSpec {
   const path = runSpecPath(nameOrPath);
-  if (!existsSync(path)) throw new RunSpecError(`no run spec ${path}`);
+  if (isPathLike(nameOrPath)) {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) throw new RunSpecError(`no run spec ${path}: no such file`);
+    if (st.isDirectory()) throw new RunSpecError(`${path} is a directory, not a run spec file (give a run spec JSON file, or a name in config/runs/: ${builtInRuns().join(', ')})`);
+  } else if (!existsSync(path)) {
+    throw new RunSpecError(`no run spec ${path} (built-in runs: ${builtInRuns().join(', ')})`);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

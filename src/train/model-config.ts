@@ -1,7 +1,7 @@
 // Model configuration (Hugging Face LlamaConfig field names) and the canonical
 // parameter layout. The layout is the single source of truth for the order of
 // tensors in the flat parameter buffer, in checkpoints, in payloads and in thetaHash.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
@@ -47,8 +47,14 @@ export function repoRoot(): string {
   throw new Error(`cannot find the gradmesh repository root above ${here}`);
 }
 
+/** True when `nameOrPath` is a path (a .json file, or anything with a directory part), not a built-in name. */
+function isPathLike(nameOrPath: string): boolean {
+  return nameOrPath.endsWith('.json') || /[/\\]/.test(nameOrPath) || nameOrPath === '.' || nameOrPath === '..';
+}
+
+/** A name in config/models/, or a path, taken as given (not pasted into config/models/NAME.json). */
 export function modelConfigPath(nameOrPath: string): string {
-  if (nameOrPath.endsWith('.json')) return resolve(nameOrPath);
+  if (isPathLike(nameOrPath)) return resolve(nameOrPath);
   return join(repoRoot(), 'config', 'models', `${nameOrPath}.json`);
 }
 
@@ -92,7 +98,11 @@ export function validateModelConfig(raw: unknown, source = 'model config'): Mode
 /** Loads `config/models/NAME.json` or a path to a JSON file. */
 export function loadModelConfig(nameOrPath: string): ModelConfig {
   const path = modelConfigPath(nameOrPath);
-  if (!existsSync(path)) {
+  if (isPathLike(nameOrPath)) {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) throw new ModelConfigError(`no model config ${path}: no such file`);
+    if (st.isDirectory()) throw new ModelConfigError(`${path} is a directory, not a model config file (give a JSON file or one of tiny, small, 150m, 1b, 8b)`);
+  } else if (!existsSync(path)) {
     throw new ModelConfigError(`unknown model "${nameOrPath}": no file ${path} (built-in: tiny, small, 150m, 1b, 8b)`);
   }
   let raw: unknown;

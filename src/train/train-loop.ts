@@ -1,6 +1,7 @@
 // The single-node training loop: batches from a callback, one engine trainStep each,
-// a learning-rate schedule and a per-step report. Reused by `gradmesh train` and by
-// anything else that trains on one node.
+// a learning-rate schedule, a per-step report with an ETA, and a held-out loss every
+// N steps and at the end. Reused by `gradmesh train` and by anything else that trains
+// on one node.
 import { EngineError, type AdamWHparams, type Engine } from './engine.js';
 
 export interface Batch {
@@ -19,6 +20,19 @@ export interface StepReport {
   lr: number;
   stepMs: number;
   tokensPerSecond: number;
+  /** Wall time since the loop started (batches and evaluations included). */
+  elapsedMs: number;
+  /** Time left at the mean pace so far (0 after the last step). */
+  etaMs: number;
+  /** Set on the steps after which the held-out loss was computed. */
+  heldOutLoss?: number;
+}
+
+export interface EvalReport {
+  step: number;
+  loss: number;
+  /** The evaluation after the last step done (at the end, or when stopped early). */
+  final: boolean;
 }
 
 export interface TrainLoopOptions {
@@ -31,6 +45,11 @@ export interface TrainLoopOptions {
   minLrRatio?: number;
   onStep?: (r: StepReport) => void;
   signal?: AbortSignal;
+  /** The held-out loss of the engine's current parameters; called every evalEvery steps and once at the end. */
+  evaluate?: () => Promise<number>;
+  /** 0 or absent: evaluate only at the end. */
+  evalEvery?: number;
+  onEval?: (e: EvalReport) => void;
 }
 
 /** Warm-up then (optionally) cosine decay; step is 0-based. */
@@ -44,19 +63,91 @@ export function learningRate(step: number, steps: number, lr: number, warmup = 0
 /** Trains for opts.steps steps (fewer if aborted); returns the reports. */
 export async function trainLoop(engine: Engine, nextBatch: BatchSource, opts: TrainLoopOptions): Promise<StepReport[]> {
   if (!Number.isInteger(opts.steps) || opts.steps < 0) throw new EngineError(`steps must be a non-negative integer, got ${opts.steps}`);
+  const evalEvery = opts.evalEvery ?? 0;
+  if (!Number.isInteger(evalEvery) || evalEvery < 0) throw new EngineError(`evalEvery must be a non-negative integer, got ${evalEvery}`);
   const reports: StepReport[] = [];
   const tokens = engine.batch * engine.seqLen;
+  const start = performance.now();
   for (let step = 0; step < opts.steps && !opts.signal?.aborted; step++) {
     const batch = await nextBatch(step);
     const lr = learningRate(step, opts.steps, opts.hparams.lr, opts.warmupSteps ?? 0, opts.cosine ?? false, opts.minLrRatio ?? 0.1);
     const t0 = performance.now();
     const { loss, gradNorm } = await engine.trainStep(batch.inputs, batch.targets, { ...opts.hparams, lr });
     const stepMs = performance.now() - t0;
-    const report = { step: step + 1, steps: opts.steps, loss, gradNorm, lr, stepMs, tokensPerSecond: tokens / (stepMs / 1e3) };
+    const done = step + 1;
+    const report: StepReport = { step: done, steps: opts.steps, loss, gradNorm, lr, stepMs, tokensPerSecond: tokens / (stepMs / 1e3), elapsedMs: 0, etaMs: 0 };
+    const last = done === opts.steps;
+    if (opts.evaluate && evalEvery > 0 && done % evalEvery === 0 && !last) {
+      report.heldOutLoss = await opts.evaluate();
+      opts.onEval?.({ step: done, loss: report.heldOutLoss, final: false });
+    }
+    report.elapsedMs = performance.now() - start;
+    report.etaMs = (report.elapsedMs / done) * (opts.steps - done);
     reports.push(report);
     opts.onStep?.(report);
   }
+  // The final evaluation, after the last step done: at the end, and also when
+  // stopped early, so that what is saved comes with its held-out loss.
+  const final = reports[reports.length - 1];
+  if (opts.evaluate && final) {
+    final.heldOutLoss = await opts.evaluate();
+    opts.onEval?.({ step: final.step, loss: final.heldOutLoss, final: true });
+  }
   return reports;
+}
+
+/** A fixed batch of held-out sequences: `n` sequences of engine.seqLen inputs and their next tokens. */
+export interface EvalBatch {
+  inputs: Int32Array;
+  targets: Int32Array;
+  n: number;
+}
+
+/** Mean per-sequence loss of the engine's current parameters over fixed held-out batches. */
+export async function heldOutLossOf(engine: Engine, batches: EvalBatch[]): Promise<number> {
+  let sum = 0;
+  let n = 0;
+  for (const b of batches) {
+    const losses = await engine.evalLoss(b.inputs, b.targets, b.n);
+    for (let j = 0; j < b.n; j++) sum += losses[j]!;
+    n += b.n;
+  }
+  return sum / Math.max(1, n);
+}
+
+/** Share of a token file held out for evaluation (at most `maxSequences` sequences of it). */
+export const HELD_OUT_SHARE = 0.1;
+
+/**
+ * Splits a token stream into a training part and held-out sequences: up to
+ * `maxSequences` disjoint (T+1)-token windows from the last HELD_OUT_SHARE of the
+ * stream, which training never reads. None when that share is shorter than one
+ * window.
+ */
+export function splitHeldOut(
+  tokens: Uint16Array, seqLen: number, maxSequences: number, batch: number, vocab = Number.POSITIVE_INFINITY,
+): { train: Uint16Array; heldOut: EvalBatch[] } {
+  const win = seqLen + 1;
+  const count = Math.min(maxSequences, Math.floor((tokens.length * HELD_OUT_SHARE) / win));
+  if (count < 1) return { train: tokens, heldOut: [] };
+  const begin = tokens.length - count * win;
+  const heldOut: EvalBatch[] = [];
+  for (let s = 0; s < count; s += batch) {
+    const n = Math.min(batch, count - s);
+    const inputs = new Int32Array(n * seqLen);
+    const targets = new Int32Array(n * seqLen);
+    for (let b = 0; b < n; b++) {
+      const at = begin + (s + b) * win;
+      for (let t = 0; t < seqLen; t++) {
+        const x = tokens[at + t]!, y = tokens[at + t + 1]!;
+        if (x >= vocab || y >= vocab) throw new EngineError(`token ${Math.max(x, y)} at offset ${at + t} is outside the model vocabulary (${vocab})`);
+        inputs[b * seqLen + t] = x;
+        targets[b * seqLen + t] = y;
+      }
+    }
+    heldOut.push({ inputs, targets, n });
+  }
+  return { train: tokens.subarray(0, begin), heldOut };
 }
 
 /** Contiguous (T+1)-token windows at seeded pseudo-random offsets of a token array. */

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  encodeCheckpoint, importHfFolder, modelConfigFromHf, readSafetensors, writeHfExport, hfLlamaConfig, META_KEYS,
+  CheckpointError, encodeCheckpoint, importHfFolder, modelConfigFromHf, readSafetensors, writeHfExport, hfLlamaConfig, META_KEYS,
 } from '../../src/train/checkpoint/index.js';
 import { referenceTokens } from '../../src/train/checkpoint/reference.js';
 import { thetaHash } from '../../src/train/compress/hash.js';
@@ -147,4 +147,43 @@ test('gradmesh export --checkpoint --reference writes a verified export with the
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /theta_mismatch/);
   assert.ok(!existsSync(join(dir, 'hf2', 'model.safetensors')));
+}));
+
+test('HF import follows transformers: no tie_word_embeddings key means untied (lm_head kept), pad_token_id honoured', () => withDir(async (dir) => {
+  const model = smallModel(); // untied: model.safetensors holds lm_head.weight
+  const params = deterministicParams(model, 5);
+  writeHfExport({ outDir: dir, model, params });
+  const configPath = join(dir, 'config.json');
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  delete config.tie_word_embeddings;
+  config.pad_token_id = 7;
+  writeFileSync(configPath, JSON.stringify(config));
+
+  const { tie_word_embeddings: _omit, ...withoutTie } = hfLlamaConfig(model);
+  assert.equal(modelConfigFromHf(withoutTie).tie_word_embeddings, false, 'LlamaConfig defaults tie_word_embeddings to False');
+  const imported = importHfFolder(dir, model.name);
+  assert.equal(imported.model.tie_word_embeddings, false);
+  assert.deepEqual(imported.params, params, 'lm_head.weight is imported, not dropped');
+  assert.deepEqual(imported.specialTokens, { bos: model.vocab_size - 1, eos: model.vocab_size - 1, pad: 7 });
+
+  // Re-exported, the imported special tokens are kept.
+  const again = join(dir, 'again');
+  writeHfExport({ outDir: again, model: imported.model, params: imported.params, specialTokens: imported.specialTokens });
+  const reexported = JSON.parse(readFileSync(join(again, 'config.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(reexported.pad_token_id, 7);
+  assert.equal(JSON.parse(readFileSync(join(again, 'generation_config.json'), 'utf8')).pad_token_id, 7);
+
+  for (const bad of [model.vocab_size, -1, 1.5, 'x']) {
+    assert.throws(() => modelConfigFromHf({ ...config, pad_token_id: bad }), /pad_token_id/);
+    writeFileSync(configPath, JSON.stringify({ ...config, pad_token_id: bad }));
+    assert.throws(() => importHfFolder(dir), (e: unknown) => e instanceof CheckpointError && /pad_token_id .* vocabulary of 96|pad_token_id .* must be/.test(e.message));
+  }
+  // Tied in config.json but no lm_head anywhere is fine; untied (by default) without one names the key.
+  writeFileSync(configPath, JSON.stringify({ ...config, pad_token_id: null }));
+  const tied = smallModel({ tie_word_embeddings: true });
+  writeHfExport({ outDir: join(dir, 'tied'), model: tied, params: deterministicParams(tied, 2) });
+  const tiedConfig = JSON.parse(readFileSync(join(dir, 'tied', 'config.json'), 'utf8')) as Record<string, unknown>;
+  delete tiedConfig.tie_word_embeddings;
+  writeFileSync(join(dir, 'tied', 'config.json'), JSON.stringify(tiedConfig));
+  assert.throws(() => importHfFolder(join(dir, 'tied')), /lacks "lm_head\.weight".*tie_word_embeddings/);
 }));

@@ -119,3 +119,24 @@ test('the comparison can fail: one merge missing changes the tokens', () => {
   const text = 'the cat and the dog in the house';
   assert.notDeepEqual(hfStyleTokenizer(files['vocab.json']!, broken)(text), encodeText(text));
 });
+
+test('tokenizer.json (the fast tokenizer) holds the same vocabulary and merges and tokenises the same', () => {
+  const tok = JSON.parse(files['tokenizer.json']!) as {
+    version: string; added_tokens: Array<{ id: number; content: string; special: boolean }>;
+    pre_tokenizer: { type: string; add_prefix_space: boolean }; decoder: { type: string }; post_processor: { type: string };
+    model: { type: string; vocab: Record<string, number>; merges: string[]; unk_token: unknown; byte_fallback: boolean };
+  };
+  assert.equal(tok.version, '1.0');
+  assert.deepEqual(tok.added_tokens.map((t) => [t.id, t.content, t.special]), [[GPT2_EOT_ID, GPT2_EOT_TEXT, true]]);
+  assert.equal(tok.pre_tokenizer.type, 'ByteLevel');
+  assert.equal(tok.pre_tokenizer.add_prefix_space, false);
+  assert.equal(tok.decoder.type, 'ByteLevel');
+  assert.equal(tok.post_processor.type, 'ByteLevel');
+  assert.equal(tok.model.type, 'BPE');
+  assert.equal(tok.model.byte_fallback, false);
+  assert.deepEqual(tok.model.vocab, JSON.parse(files['vocab.json']!));
+  assert.deepEqual(tok.model.merges, files['merges.txt']!.split('\n').slice(1, -1));
+  const text = sampleText().slice(0, 6000);
+  const mergesTxt = `#version: 0.2\n${tok.model.merges.join('\n')}\n`;
+  assert.deepEqual(hfStyleTokenizer(JSON.stringify(tok.model.vocab), mergesTxt)(text), encodeText(text));
+});

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, EngineError } from '../../src/train/engine.js';
 import { readTokenFile } from '../../src/train/token-file.js';
-import { learningRate, trainLoop, windowBatchSource } from '../../src/train/train-loop.js';
+import { heldOutLossOf, learningRate, splitHeldOut, trainLoop, windowBatchSource } from '../../src/train/train-loop.js';
 import type { ModelConfig } from '../../src/train/model-config.js';
 
 test('readTokenFile reads flat uint16 and llm.c shards, and rejects damaged ones', () => {
@@ -69,4 +69,45 @@ test('trainLoop on windows of a repeating token stream drives the loss down', as
   assert.throws(() => windowBatchSource(tokens, 1, 400, 1, 32), /need more than 400 tokens/);
   const big = windowBatchSource(Uint16Array.from([1, 2, 40, 3, 4]), 1, 4, 1, 32);
   assert.throws(() => big(0), /outside the model vocabulary/);
+});
+
+test('trainLoop evaluates every evalEvery steps and once at the end (also when stopped early), and reports an ETA', async () => {
+  const cfg: ModelConfig = {
+    name: 'loop-eval', vocab_size: 16, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1,
+    num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 8, rms_norm_eps: 1e-5,
+    rope_theta: 10000, tie_word_embeddings: true,
+  };
+  const tokens = Uint16Array.from({ length: 300 }, (_, i) => (i * 3) % 16);
+  const split = splitHeldOut(tokens, 8, 4, 2);
+  assert.deepEqual(split.heldOut.map((b) => b.n), [2, 1], '10% of 300 tokens hold 3 sequences of 9, in batches of at most 2');
+  assert.equal(split.train.length, 300 - 3 * 9);
+  assert.deepEqual(Array.from(split.heldOut[0]!.inputs.subarray(0, 8)), Array.from(tokens.subarray(273, 281)), 'held out: the tail, never trained on');
+  assert.equal(splitHeldOut(tokens.subarray(0, 40), 8, 4, 2).heldOut.length, 0, 'too few tokens to hold any out');
+
+  const engine = Engine.create(cfg, { batch: 2, seqLen: 8, threads: 1 });
+  try {
+    engine.initParams(1);
+    const source = windowBatchSource(split.train, 2, 8, 1, cfg.vocab_size);
+    const hparams = { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, gradClip: 1 };
+    const evals: Array<[number, boolean]> = [];
+    const evaluate = () => heldOutLossOf(engine, split.heldOut);
+    const reports = await trainLoop(engine, source, {
+      steps: 10, hparams, evalEvery: 4, evaluate, onEval: (e) => evals.push([e.step, e.final]),
+    });
+    assert.deepEqual(evals, [[4, false], [8, false], [10, true]]);
+    assert.deepEqual(reports.map((r) => r.heldOutLoss !== undefined), [false, false, false, true, false, false, false, true, false, true]);
+    assert.ok(reports.every((r) => Number.isFinite(r.etaMs) && r.etaMs >= 0));
+    assert.equal(reports[9]!.etaMs, 0);
+    assert.ok(reports[9]!.heldOutLoss! > 0 && reports[9]!.heldOutLoss! < reports[3]!.heldOutLoss!, 'held-out loss goes down on this stream');
+
+    const only: number[] = [];
+    const ac = new AbortController();
+    await trainLoop(engine, source, {
+      steps: 10, hparams, evaluate, signal: ac.signal, onEval: (e) => only.push(e.step),
+      onStep: (r) => { if (r.step === 3) ac.abort(); },
+    });
+    assert.deepEqual(only, [3], 'evalEvery 0: only the final evaluation, after the last step done');
+  } finally {
+    engine.dispose();
+  }
 });

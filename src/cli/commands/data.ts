@@ -2,6 +2,7 @@
 // build the default dataset.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { intArg, RANGES } from '../flags.js';
 import {
   DataError, ensureDefaultDataset, openDataset, prepareDataset, samplePool, verifyDataset, type PrepareProgress,
 } from '../../train/data/index.js';
@@ -59,13 +60,7 @@ function progressReporter(label: string): { update(p: PrepareProgress): void; st
   };
 }
 
-function positiveInt(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 1) throw new DataError('RANGE', `${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
-}
+const positiveInt = (flag: string) => intArg(flag, RANGES.positive);
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('datasets: prepare, verify, inspect, build the default one');
@@ -79,7 +74,8 @@ export function registerData(program: Command): void {
     .option('--shard-tokens <n>', 'tokens per shard', positiveInt('--shard-tokens'), 10_000_000)
     .option('--seq-len <n>', 'sequence length hint recorded in dataset.json', positiveInt('--seq-len'), 1024)
     .option('--name <name>', 'dataset name recorded in dataset.json')
-    .action(async (o: { in: string[]; out: string; field: string; shardTokens: number; seqLen: number; name?: string }) => {
+    .option('--allow-binary', 'tokenise text/JSONL inputs that do not look like text (NUL bytes, mostly invalid UTF-8) instead of refusing them')
+    .action(async (o: { in: string[]; out: string; field: string; shardTokens: number; seqLen: number; name?: string; allowBinary?: boolean }) => {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
@@ -90,6 +86,8 @@ export function registerData(program: Command): void {
         const m = await prepareDataset({
           inputs: o.in, out: o.out, field: o.field, shardTokens: o.shardTokens, seqLen: o.seqLen,
           ...(o.name ? { name: o.name } : {}),
+          allowBinary: o.allowBinary === true,
+          onWarning: (w) => console.error(`WARNING: ${w}`),
           onProgress: (p) => reporter.update(p), signal: controller.signal,
         });
         reporter.stop();
@@ -138,10 +136,10 @@ export function registerData(program: Command): void {
     .command('pool')
     .description("print a window's sample pool (docs/sampler.md), to compare nodes or implementations")
     .requiredOption('--run-hash <hex>', 'the run hash, 64 hex digits')
-    .requiredOption('--uid <n>', 'miner uid (or pseudo-uid)', (v) => Number(v))
-    .requiredOption('--window <n>', 'window number', (v) => Number(v))
+    .requiredOption('--uid <n>', 'miner uid (or pseudo-uid)', intArg('--uid', { min: 0, max: 0xffffffff }))
+    .requiredOption('--window <n>', 'window number', intArg('--window', RANGES.nonNegative))
     .requiredOption('--size <n>', 'pool size', positiveInt('--size'))
-    .option('--samples <n>', 'sample count (instead of --dataset)', (v) => Number(v))
+    .option('--samples <n>', 'sample count (instead of --dataset)', positiveInt('--samples'))
     .option('--dataset <dir>', 'dataset directory whose sample count to use')
     .option('--seq-len <n>', 'sequence length for --dataset', positiveInt('--seq-len'))
     .action((o: { runHash: string; uid: number; window: number; size: number; samples?: number; dataset?: string; seqLen?: number }) => {

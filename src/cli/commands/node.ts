@@ -3,6 +3,7 @@
 // profile in config/profiles/ (src/ops/config).
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { intArg, RANGES } from '../flags.js';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { connectSubtensor, connectDevChain, loadHotkey, type Chain } from '../../chain/index.js';
@@ -20,6 +21,9 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+// The numeric flags are checked as they are read (so an error names the flag); the
+// same settings from GRADMESH_* variables or a config file are checked by the
+// config schema.
 export function addNodeOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'JSON config file (flags and GRADMESH_* variables override it)')
@@ -31,16 +35,16 @@ export function addNodeOptions(cmd: Command): Command {
     .addOption(new Option('--subtensor.network <network>', 'subtensor network').choices(['finney', 'test', 'local']))
     .option('--subtensor.chain_endpoint <url>', 'subtensor websocket endpoint (overrides --subtensor.network)')
     .option('--dev-chain <url>', 'use a gradmesh dev chain service instead of subtensor (testnets)')
-    .option('--netuid <n>', "subnet uid (default: the run spec's)")
+    .option('--netuid <n>', "subnet uid (default: the run spec's)", intArg('--netuid', RANGES.netuid))
     .option('--listen <multiaddr>', 'listen address (repeatable)', collect)
     .option('--announce <multiaddr>', 'address to announce to peers (repeatable)', collect)
     .option('--bootstrap <multiaddr>', 'bootstrap peer with /p2p/<id> (repeatable)', collect)
     .option('--dataset <dir>', 'dataset directory (default: the run spec\'s; "default" = built-in corpus)')
-    .option('--threads <n>', 'CPU threads for the engine')
+    .option('--threads <n>', 'CPU threads for the engine', intArg('--threads', RANGES.threads))
     .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto (CUDA when it loads and sees a GPU)').choices(['cpu', 'cuda', 'auto']))
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .option('--ops.enabled <bool>', 'serve the local status API, /metrics and the dashboard')
-    .option('--ops.port <n>', 'port of the local API (0 = any free port)')
+    .option('--ops.port <n>', 'port of the local API (0 = any free port)', intArg('--ops.port', RANGES.portOrAny))
     .option('--ops.host <host>', 'address the local API binds to')
     .addOption(new Option('--adversary <mode>', 'miners only, for testnets: misbehave (docs/adversarial.md)').hideHelp());
 }

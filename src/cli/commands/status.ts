@@ -1,12 +1,13 @@
 // `gradmesh status`: a one-screen summary of a running node, read from its local API.
 import type { Command } from 'commander';
+import { numberArg } from '../flags.js';
 import { fetchStatus, DEFAULT_OPS_URL } from '../../ops/status-client.js';
 import { formatStatus } from '../../ops/format-status.js';
 
 interface StatusFlags {
   url: string;
   json?: boolean;
-  watch?: string;
+  watch?: number;
 }
 
 export function registerStatus(program: Command): void {
@@ -15,7 +16,7 @@ export function registerStatus(program: Command): void {
     .description("summarise a running node (reads its local API; see the node's --ops-port)")
     .option('--url <url>', 'the node\'s ops API', process.env.GRADMESH_OPS_URL ?? DEFAULT_OPS_URL)
     .option('--json', 'print the raw status JSON')
-    .option('--watch <seconds>', 'refresh every N seconds until Ctrl-C')
+    .option('--watch <seconds>', 'refresh every N seconds until Ctrl-C', numberArg('--watch', { min: 0, exclusiveMin: true }))
     .action(async (f: StatusFlags) => {
       const show = async (): Promise<void> => {
         const s = await fetchStatus(f.url);
@@ -25,8 +26,7 @@ export function registerStatus(program: Command): void {
       };
       await show();
       if (!f.watch) return;
-      const every = Number(f.watch);
-      if (!(every > 0)) throw new Error(`--watch: expected a number of seconds > 0, got ${JSON.stringify(f.watch)}`);
+      const every = f.watch;
       for (;;) {
         await new Promise((r) => setTimeout(r, every * 1000));
         await show().catch((e: unknown) => console.error(`gradmesh status: ${(e as Error).message}`));

@@ -50,6 +50,11 @@ export interface CheckpointInput {
   layout: TensorSpec[];
   model: ModelConfig;
   meta: CheckpointIdentity;
+  /**
+   * More metadata (e.g. a `gradmesh train` checkpoint's steps and tokens seen).
+   * Readers ignore keys they do not know; a key of the format itself is refused.
+   */
+  extraMetadata?: Record<string, string>;
 }
 
 export interface CheckpointExpect {
@@ -120,7 +125,12 @@ export function encodeCheckpointChunks(input: CheckpointInput): Uint8Array[] {
     throw new CheckpointError('theta_mismatch', `params hash to ${actual}, not the stated ${meta.thetaHash}`);
   }
   const tensors = layout.map((t) => ({ name: t.name, shape: t.shape, data: params.subarray(t.offset, t.offset + t.numel) }));
-  return encodeSafetensorsChunks(tensors, checkpointMetadata(model, meta));
+  const metadata = checkpointMetadata(model, meta);
+  for (const [k, v] of Object.entries(input.extraMetadata ?? {})) {
+    if (k in metadata) throw new CheckpointError('invalid_input', `extra metadata key "${k}" is one of the checkpoint format's own`);
+    metadata[k] = v;
+  }
+  return encodeSafetensorsChunks(tensors, metadata);
 }
 
 export function encodeCheckpoint(input: CheckpointInput): Uint8Array {

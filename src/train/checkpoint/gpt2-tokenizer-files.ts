@@ -1,5 +1,6 @@
 // The GPT-2 tokenizer files Hugging Face expects (vocab.json, merges.txt,
-// tokenizer_config.json, special_tokens_map.json), generated offline from the
+// tokenizer_config.json, special_tokens_map.json, and tokenizer.json for the fast
+// tokenizer and for non-Python users of the tokenizers library), generated offline from the
 // r50k_base BPE ranks that gpt-tokenizer ships. The ranks give each token's bytes in
 // id order; GPT-2's merge list is not shipped, so it is rebuilt: the merge that
 // creates token r is the pair that byte-pair encoding of r's bytes, allowed only
@@ -123,11 +124,54 @@ export function gpt2SpecialTokensMapJson(): string {
   return JSON.stringify({ bos_token: GPT2_EOT_TEXT, eos_token: GPT2_EOT_TEXT, unk_token: GPT2_EOT_TEXT }, null, 2);
 }
 
-/** File name → contents of the four tokenizer files. */
+/**
+ * tokenizer.json in the `tokenizers` library's format, as GPT-2's own: byte-level
+ * pre-tokeniser (GPT-2's split pattern, no prefix space), BPE over the byte-level
+ * strings with the same vocabulary and merges as vocab.json / merges.txt, byte-level
+ * decoder, <|endoftext|> as the one special added token. Merges are written as
+ * "left right" strings, which every tokenizers version reads (byte-level strings
+ * never hold a space: space is Ġ).
+ */
+export function gpt2TokenizerJson(): string {
+  const strings = gpt2TokenStrings();
+  const vocab: Record<string, number> = {};
+  strings.forEach((s, id) => {
+    vocab[s] = id;
+  });
+  vocab[GPT2_EOT_TEXT] = GPT2_EOT_ID;
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+  return JSON.stringify({
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [
+      { id: GPT2_EOT_ID, content: GPT2_EOT_TEXT, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true },
+    ],
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: { ...byteLevel, trim_offsets: false },
+    decoder: byteLevel,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: gpt2MergeIds().map(([a, b]) => `${strings[a]} ${strings[b]}`),
+    },
+  });
+}
+
+/** File name → contents of the five tokenizer files. */
 export function gpt2TokenizerFiles(modelMaxLength: number): Record<string, string> {
   return {
     'vocab.json': gpt2VocabJson(),
     'merges.txt': gpt2MergesTxt(),
+    'tokenizer.json': gpt2TokenizerJson(),
     'tokenizer_config.json': gpt2TokenizerConfigJson(modelMaxLength),
     'special_tokens_map.json': gpt2SpecialTokensMapJson(),
   };

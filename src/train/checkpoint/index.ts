@@ -13,10 +13,11 @@ export {
 } from './checkpoint.js';
 export { CheckpointStore, type CheckpointStoreOptions, type StoredCheckpoint, type LoadedCheckpoint } from './store.js';
 export {
-  hfLlamaConfig, hfGenerationConfig, modelConfigFromHf, writeHfExport, importHfFolder,
-  type HfExportInput, type HfExportResult, type HfImport,
+  hfLlamaConfig, hfGenerationConfig, modelConfigFromHf, writeHfExport, importHfFolder, defaultSpecialTokens, hfSpecialTokensFrom,
+  modelCard, type HfExportInput, type HfExportResult, type HfImport, type HfSpecialTokens, type ModelCardInfo,
 } from './hf-export.js';
 export {
-  bytesToUnicode, gpt2TokenBytes, gpt2MergeIds, gpt2TokenStrings, gpt2TokenizerFiles, GPT2_EOT_ID, GPT2_EOT_TEXT,
+  bytesToUnicode, gpt2TokenBytes, gpt2MergeIds, gpt2TokenStrings, gpt2TokenizerFiles, gpt2TokenizerJson, GPT2_EOT_ID, GPT2_EOT_TEXT,
 } from './gpt2-tokenizer-files.js';
+export { loadExportSource, TRAIN_META_KEYS, type ExportSource, type ExportSourceOptions } from './export-source.js';
 export { fetchVerifiedCheckpoint, type CheckpointCandidate, type CatchUpDeps, type CatchUpResult } from './catch-up.js';

@@ -10,7 +10,7 @@
 // re-reads from that segment, drops those tokens and carries on, so its output is byte
 // for byte what an uninterrupted run would have written.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DataError } from './errors.js';
@@ -54,6 +54,104 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   /** Recorded as the manifest's `source` instead of the input list (for built-in datasets). */
   sourceInfo?: Record<string, unknown>;
+  /** Tokenise text/JSONL inputs that do not look like text (see sniffText) instead of refusing them. */
+  allowBinary?: boolean;
+  /** Told about inputs that are suspicious but used (binary with allowBinary, some invalid UTF-8). */
+  onWarning?: (message: string) => void;
+}
+
+/** How much of each text / JSONL input sniffText looks at. */
+export const SNIFF_BYTES = 64 * 1024;
+/**
+ * Above this share of bytes that are not valid UTF-8, an input is not text. Latin-1
+ * prose has a few percent (its accented letters, decoded as U+FFFD, with a warning);
+ * random or compressed bytes have over half.
+ */
+export const MAX_INVALID_UTF8_SHARE = 0.1;
+
+export interface TextSniff {
+  text: boolean;
+  /** Why it is not text. */
+  why?: string;
+  /** Bytes that are not part of a valid UTF-8 sequence. */
+  invalidBytes: number;
+  bytes: number;
+}
+
+/**
+ * Whether the start of a file looks like text: no NUL byte (binary formats, UTF-16,
+ * gzip all have them early) and at most MAX_INVALID_UTF8_SHARE invalid UTF-8. A
+ * sequence cut off by the end of the sample is not counted.
+ */
+export function sniffText(buf: Uint8Array): TextSniff {
+  const n = buf.length;
+  let invalid = 0;
+  let i = 0;
+  while (i < n) {
+    const b = buf[i]!;
+    if (b === 0) return { text: false, why: `NUL byte at offset ${i}`, invalidBytes: invalid, bytes: n };
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0) {
+      invalid++;
+      i++;
+      continue;
+    }
+    if (i + len > n) break;
+    let ok = true;
+    for (let k = 1; k < len; k++) if ((buf[i + k]! & 0xc0) !== 0x80) ok = false;
+    if (!ok) {
+      invalid++;
+      i++;
+      continue;
+    }
+    i += len;
+  }
+  if (n > 0 && invalid / n > MAX_INVALID_UTF8_SHARE) {
+    return { text: false, why: `${Math.round((100 * invalid) / n)}% of the first ${n} bytes are not valid UTF-8`, invalidBytes: invalid, bytes: n };
+  }
+  return { text: true, invalidBytes: invalid, bytes: n };
+}
+
+function readHead(path: string, max: number): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    let got = 0;
+    while (got < max) {
+      const r = readSync(fd, buf, got, max - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Refuses inputs that would make a useless or silently wrong dataset, before
+ * anything is written: an empty file, and a text / JSONL input that is not text
+ * (unless allowBinary; then the caller is warned). Parquet is binary by design.
+ */
+function checkInputs(inputs: InputFile[], opts: PrepareOptions): void {
+  for (const f of inputs) {
+    if (f.bytes === 0) throw new DataError('BAD_INPUT', 'is empty: nothing to tokenise', f.path);
+    if (f.kind === 'parquet') continue;
+    const s = sniffText(readHead(f.path, SNIFF_BYTES));
+    if (!s.text) {
+      const what = `does not look like text (${s.why})`;
+      if (!opts.allowBinary) {
+        throw new DataError('BAD_INPUT', `${what}; its tokens would be noise. Pass --allow-binary (allowBinary) to tokenise it anyway`, f.path);
+      }
+      opts.onWarning?.(`${f.path}: ${what}; tokenised anyway (allowBinary)`);
+    } else if (s.invalidBytes > 0) {
+      opts.onWarning?.(`${f.path}: ${s.invalidBytes} of the first ${s.bytes} bytes are not valid UTF-8 (Latin-1?); they are read as U+FFFD`);
+    }
+  }
 }
 
 interface InputFile {
@@ -122,7 +220,9 @@ export async function prepareDataset(opts: PrepareOptions): Promise<DatasetManif
     shardTokens,
   };
   const fingerprint = createHash('sha256').update(JSON.stringify({ source, seqLen, name: opts.name ?? null })).digest('hex');
+  checkInputs(inputs, opts);
 
+  const createdOut = !existsSync(out);
   mkdirSync(out, { recursive: true });
   const journalPath = join(out, JOURNAL_FILE);
   let journal: Journal | null = null;
@@ -214,6 +314,13 @@ export async function prepareDataset(opts: PrepareOptions): Promise<DatasetManif
   if (fill > 0) {
     writeShard(fill);
     fill = 0;
+  }
+  if (tokensWritten === 0) {
+    // Every document was empty: a dataset of no samples would only fail later, in
+    // training. Leave --out as it was found.
+    rmSync(journalPath, { force: true });
+    if (createdOut && readdirSync(out).length === 0) rmSync(out, { recursive: true, force: true });
+    throw new DataError('BAD_INPUT', `no text to tokenise: 0 documents in ${inputs.map((f) => f.path).join(', ')}`);
   }
 
   const manifest: DatasetManifest = {
