@@ -127,9 +127,6 @@ export async function main(args: string[]): Promise<void> {
       await sleep(50);
     }
   })();
-  const waitChainWindow = async (w: number): Promise<void> => {
-    while (net.chainWindow < w) await sleep(100);
-  };
   let honestNames = new Set<string>();
   // The network's window: one past the newest manifest an honest node applied. When
   // the validators keep up it equals the chain's window; on a loaded machine it lags.
@@ -180,17 +177,18 @@ export async function main(args: string[]): Promise<void> {
       }
     }
 
-    // The kill schedule: every K chain windows from now (j ≥ 1), leaving two windows
-    // after the last to see the node recover; the lead at a seeded one of them. (If the
-    // validators lag the chain by L windows, the network is then in window W0 + K·j.)
+    // The kill schedule: in the network's window W0 + K·j (j ≥ 1; or, should the network
+    // stall, K·j + 3 chain windows from now), leaving two windows after the last to see
+    // the node recover; the lead at a seeded one of them.
     const C0 = net.chainWindow;
     if (C0 > W0 + 1) console.log(`the network lags the chain: chain window ${C0}, manifests applied up to ${newestApplied}`);
     const killWindows: number[] = [];
-    for (let j = 1; K * j <= W - 3; j++) killWindows.push(C0 + K * j);
+    for (let j = 1; K * j <= W - 3; j++) killWindows.push(K * j);
     const leadKill = killWindows.length ? Math.floor(rand() * killWindows.length) : -1;
     const candidates = net.nodes.filter((n) => !n.adversary).map((n) => n.name);
-    for (const [j, kw] of killWindows.entries()) {
-      await waitChainWindow(kw);
+    for (const [j, kj] of killWindows.entries()) {
+      const kw = W0 + kj;
+      while (netWindow() < kw && net.chainWindow < C0 + kj + 3) await sleep(100);
       await sleep(Math.floor(rand() * 0.8 * windowMs));
       const alive = candidates.filter((c) => net.alive(c));
       const victim = j === leadKill ? lead : alive[Math.floor(rand() * alive.length)];
