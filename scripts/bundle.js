@@ -95,6 +95,24 @@ function duBytes(path) {
   return readdirSync(path).reduce((a, n) => a + duBytes(join(path, n)), 0);
 }
 
+/** Highest GLIBC_ / GLIBCXX_ symbol versions these files need (objdump; null where it is missing). */
+function symbolVersions(files) {
+  const max = { GLIBC: null, GLIBCXX: null };
+  const cmp = (a, b) => {
+    const x = a.split('.').map(Number), y = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+    return 0;
+  };
+  for (const f of files) {
+    const r = spawnSync('objdump', ['-T', f], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) return null;
+    for (const m of r.stdout.matchAll(/\b(GLIBC|GLIBCXX)_([0-9.]+)\b/g)) {
+      if (!max[m[1]] || cmp(m[2], max[m[1]]) > 0) max[m[1]] = m[2];
+    }
+  }
+  return max;
+}
+
 /** Shared libraries of a .node file that are not part of every system (ldd's resolved paths). */
 function carriedLibs(addon) {
   const text = run('ldd', [addon]);
@@ -204,6 +222,8 @@ try {
     nodeBinary: process.execPath,
     esbuild: spawnSync(esbuild, ['--version'], { encoding: 'utf8' }).stdout.trim(),
     libs: libs.map((l) => ({ soname: l.soname, from: l.path })),
+    /** What the device's glibc and libstdc++ must provide for node, the CPU addon and the carried libraries. */
+    requires: symbolVersions([process.execPath, addon, ...libs.map((l) => l.path)]),
     dataset: basename(dsDir),
     parts,
     totalBytes: 0,

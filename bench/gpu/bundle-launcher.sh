@@ -87,6 +87,8 @@ case ${1:-} in
     echo "node:     $("$rt/node" --version)"
     echo "carried libraries on LD_LIBRARY_PATH ($mode):${missing_here:- none}"
     echo "GRADMESH_CACHE=$GRADMESH_CACHE"
+    req=$(grep -o '"GLIBC[X]*": *"[0-9.]*"' "$here/MANIFEST.json" 2>/dev/null | tr -d '" ' | tr '\n' ' ' || true)
+    echo "needs:    ${req:-?}(system glibc: $(getconf GNU_LIBC_VERSION 2>/dev/null || echo '?'))"
     for a in "$here/build/Release/gradmesh_native.node" "$here/build/cuda/gradmesh_cuda.node"; do
       if [ ! -e "$a" ]; then echo "addon:    ${a#"$here"/} absent"; continue; fi
       if command -v ldd >/dev/null 2>&1; then
