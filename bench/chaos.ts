@@ -127,9 +127,6 @@ export async function main(args: string[]): Promise<void> {
       await sleep(50);
     }
   })();
-  const waitChainWindow = async (w: number): Promise<void> => {
-    while (net.chainWindow < w) await sleep(100);
-  };
   let honestNames = new Set<string>();
   // The network's window: one past the newest manifest an honest node applied. When
   // the validators keep up it equals the chain's window; on a loaded machine it lags.
@@ -138,6 +135,25 @@ export async function main(args: string[]): Promise<void> {
   const watch = (s: Seen): void => {
     if (s.ev.event === 'manifest_applied' && typeof s.ev.window === 'number' && honestNames.has(s.node)) newestApplied = Math.max(newestApplied, s.ev.window);
   };
+
+  /** The thetaHash most honest nodes reported after applying the manifest of `w` (ties: the lead's). */
+  const majorityHash = (w: number): string | undefined => {
+    const byNode = new Map<string, string>();
+    for (const s of seen) {
+      if (s.ev.event === 'manifest_applied' && s.ev.window === w && honestNames.has(s.node) && !byNode.has(s.node)) byNode.set(s.node, s.ev.thetaHash as string);
+    }
+    const counts = new Map<string, number>();
+    for (const h of byNode.values()) counts.set(h, (counts.get(h) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] === byNode.get(lead) ? -1 : b[0] === byNode.get(lead) ? 1 : 0))[0]?.[0];
+  };
+  /** Whether a killed node, since its respawn, applied a manifest and reported the majority's θ. */
+  const backEvent = (k: Kill): Seen | undefined => {
+    const r = sup.find((e) => e.kind === 'restart' && e.node === k.node && e.at >= k.at);
+    if (!r) return undefined;
+    return seen.find((s) => s.node === k.node && s.at >= r.at && s.ev.event === 'manifest_applied' &&
+      typeof s.ev.window === 'number' && s.ev.thetaHash === majorityHash(s.ev.window));
+  };
+  const isBack = (k: Kill): boolean => backEvent(k) !== undefined;
 
   console.log(`chaos: run ${run}, ${V} validators, ${M} honest miners, adversaries ${adversaries.join(', ') || 'none'}; ` +
     `${W} windows, a kill every ${K} windows (seed ${seed}); ${windowMs / 1000} s windows; dir ${dir}`);
@@ -161,17 +177,18 @@ export async function main(args: string[]): Promise<void> {
       }
     }
 
-    // The kill schedule: every K chain windows from now (j ≥ 1), leaving two windows
-    // after the last to see the node recover; the lead at a seeded one of them. (If the
-    // validators lag the chain by L windows, the network is then in window W0 + K·j.)
+    // The kill schedule: in the network's window W0 + K·j (j ≥ 1; or, should the network
+    // stall, K·j + 3 chain windows from now), leaving two windows after the last to see
+    // the node recover; the lead at a seeded one of them.
     const C0 = net.chainWindow;
     if (C0 > W0 + 1) console.log(`the network lags the chain: chain window ${C0}, manifests applied up to ${newestApplied}`);
     const killWindows: number[] = [];
-    for (let j = 1; K * j <= W - 3; j++) killWindows.push(C0 + K * j);
+    for (let j = 1; K * j <= W - 3; j++) killWindows.push(K * j);
     const leadKill = killWindows.length ? Math.floor(rand() * killWindows.length) : -1;
     const candidates = net.nodes.filter((n) => !n.adversary).map((n) => n.name);
-    for (const [j, kw] of killWindows.entries()) {
-      await waitChainWindow(kw);
+    for (const [j, kj] of killWindows.entries()) {
+      const kw = W0 + kj;
+      while (netWindow() < kw && net.chainWindow < C0 + kj + 3) await sleep(100);
       await sleep(Math.floor(rand() * 0.8 * windowMs));
       const alive = candidates.filter((c) => net.alive(c));
       const victim = j === leadKill ? lead : alive[Math.floor(rand() * alive.length)];
@@ -190,6 +207,11 @@ export async function main(args: string[]): Promise<void> {
     while (netWindow() < W0 + W && net.chainWindow < C0 + W + 3) await sleep(250);
     const grace = net.chainWindow + 1;
     while (net.chainWindow < grace && net.chainWindow < C0 + W + 3) await sleep(250);
+    // Up to 4 more windows for a restarted node still catching up, so that its recovery is measured.
+    const extraUntil = net.chainWindow + 4;
+    const behind = (): string[] => kills.filter((k) => honest.has(k.node) && !isBack(k)).map((k) => k.node);
+    if (behind().length) console.log(`waiting up to 4 more windows for ${[...new Set(behind())].join(', ')} to report the network's θ`);
+    while (net.chainWindow < extraUntil && behind().length) await sleep(500);
     await sleep(1000);
   } finally {
     clockOn = false;
@@ -237,14 +259,9 @@ export async function main(args: string[]): Promise<void> {
   }
   const applied = (w: number): Seen[] => seen.filter((s) => s.ev.event === 'manifest_applied' && s.ev.window === w);
   const commonHash = new Map<number, string>();
-  const lastWindow = Math.max(W0 + W + 1, ...seen.map((s) => (typeof s.ev.window === 'number' ? s.ev.window : 0)));
-  for (let w = W0; w <= lastWindow; w++) {
-    const counts = new Map<string, number>();
-    const byNode = new Map<string, string>();
-    for (const s of applied(w)) if (honest.has(s.node) && !byNode.has(s.node)) byNode.set(s.node, s.ev.thetaHash as string);
-    for (const h of byNode.values()) counts.set(h, (counts.get(h) ?? 0) + 1);
-    const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] === byNode.get(lead) ? -1 : b[0] === byNode.get(lead) ? 1 : 0))[0];
-    if (best) commonHash.set(w, best[0]);
+  for (const w of windows) {
+    const h = majorityHash(w);
+    if (h) commonHash.set(w, h);
   }
 
   const rows: Row[] = windows.map((w) => {
@@ -293,8 +310,7 @@ export async function main(args: string[]): Promise<void> {
   // Recovery: from the respawn, chain windows until the node reports the network's θ again.
   for (const k of kills) {
     if (!honest.has(k.node) || k.restartAt === undefined) continue;
-    const back = seen.find((s) => s.node === k.node && s.at >= k.restartAt! && s.ev.event === 'manifest_applied' &&
-      typeof s.ev.window === 'number' && s.ev.thetaHash === commonHash.get(s.ev.window));
+    const back = backEvent(k);
     if (back) {
       k.backCw = back.cw;
       k.recovery = back.cw - k.restartCw!;
