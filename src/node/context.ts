@@ -76,6 +76,8 @@ export interface NodeContext {
   signal: AbortSignal;
   dataDir: string;
   manifestApplied(): Promise<void>;
+  /** Resolves when the next manifest admitted by the speaker rule arrives (before it is applied). */
+  manifestHeard(): Promise<void>;
   saveState(): Promise<void>;
   heldOutLoss(theta: Float32Array): Promise<number>;
   encodeManifest(m: ManifestMsg): Uint8Array;
@@ -172,6 +174,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const metrics = new NodeMetrics();
   const abort = new AbortController();
   let appliedWaiters: Array<() => void> = [];
+  let heardWaiters: Array<() => void> = [];
   const ctxRef: { ctx?: NodeContext } = {};
   const saveState = async (): Promise<void> => {
     const c = ctxRef.ctx!;
@@ -248,6 +251,9 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     const m = msg as ManifestMsg;
     if (toHex(m.runHash) !== runHashHex) return;
     const rank = speakers().findIndex((v) => v.peerId === from);
+    const heard = heardWaiters;
+    heardWaiters = [];
+    for (const r of heard) r();
     replica.offer(m, from, rank < 0 ? undefined : rank).catch((e: unknown) => log.error({ err: (e as Error).message, window: Number(m.window) }, 'could not apply manifest'));
   });
 
@@ -270,6 +276,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     chain, directory, p2p, engine, replica, driver, announcements, checkpoints, speakerRules: rules, speakers, trainSet, valSet, errorBuffer, innerStep,
     log, metrics, signal: abort.signal, dataDir: o.dataDir,
     manifestApplied: () => new Promise<void>((r) => appliedWaiters.push(r)),
+    manifestHeard: () => new Promise<void>((r) => heardWaiters.push(r)),
     saveState,
     heldOutLoss: async (params: Float32Array) => {
       engine.params.set(params);

@@ -8,7 +8,7 @@ import type { TensorSpec } from '../train/model-config.js';
 import { decodePayload, aggregateAndStep, thetaHash, PayloadError, type DecodedPayload } from '../train/compress/index.js';
 import { Manifest } from '../p2p/proto/messages.js';
 import type { P2PNode } from '../p2p/index.js';
-import { ManifestChain, type ManifestLink } from './manifest-chain.js';
+import { ManifestChain, GENESIS_DIGEST, type ManifestLink } from './manifest-chain.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { Mutex } from './mutex.js';
 import { toHex } from './run-spec.js';
@@ -127,12 +127,13 @@ export class Replica {
    * this node missed. Returns true if the head moved.
    */
   async offer(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
+    // Heard now, though it may wait for the lock (a training miner holds it).
+    this.newestHeard = Math.max(this.newestHeard, Number(m.window));
     return this.lock.run(() => this.offerLocked(m, fromPeer, rank));
   }
 
   private async offerLocked(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
     const digest = manifestDigest(m);
-    this.newestHeard = Math.max(this.newestHeard, Number(m.window));
     this.maybeTakeBack(m, digest, rank);
     const stack: Array<{ m: ManifestMsg; digest: string }> = [{ m, digest }];
     let jumped = false;
@@ -152,9 +153,20 @@ export class Replica {
         return false;
       }
       if (p.kind === 'next') break;
+      if (p.missing === GENESIS_DIGEST) {
+        // Its chain begins at the run's start and skips what we applied: a validator
+        // that started over on its own. Nothing to fetch.
+        this.o.log.warn({ window: Number(m.window), digest, joins: Number(top.m.window) }, 'ignoring a manifest whose chain starts over from genesis');
+        return false;
+      }
       if (!jumped && this.o.jumpToCheckpoint) {
         jumped = true;
-        const head = await this.o.jumpToCheckpoint(this.manifestChain.head);
+        // A checkpoint that cannot be fetched (its holder just died) is no reason to
+        // give up: walk the manifests back instead.
+        const head = await this.o.jumpToCheckpoint(this.manifestChain.head).catch((e: unknown) => {
+          this.o.log.warn({ err: (e as Error).message }, 'no checkpoint to jump to: walking the manifests back');
+          return null;
+        });
         if (head) {
           // θ was replaced by a verified checkpoint: drop what we walked past it.
           this.manifestChain = new ManifestChain(head);

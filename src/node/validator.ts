@@ -144,6 +144,14 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
     w++;
     const current = await driver.waitFor(w + 1);
     if (current < 0 || signal.aborted) break;
+    if (w + 1 < driver.window) {
+      // This loop fell behind the chain (a slow evaluation on a busy machine): the
+      // window's manifest is no use now (miners have trained on since), and closing
+      // it late would keep every later manifest late. Skip to the newest window.
+      log.warn({ event: 'window_skipped', window: w, current: driver.window }, 'too late to close this window: skipping to the newest one');
+      w = driver.window - 2;
+      continue;
+    }
     const start = driver.startOf(w + 1) ?? Date.now();
     await sleepUntil(slotOpensAt(start, 0, spec.timing), signal);
     if (signal.aborted) break;
@@ -166,11 +174,14 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
     // A speaker of rank r speaks only if no manifest of w came before its slot opened.
     if (rank !== 0) {
       const until = rank > 0 ? slotOpensAt(start, rank, spec.timing) : manifestWaitUntil(start, ctx.speakers().length, spec.timing);
-      while (replica.chain.head.window < w && Date.now() < until && !signal.aborted) {
-        await Promise.race([ctx.manifestApplied(), sleepUntil(until, signal)]);
+      // A manifest of w that was admitted but is still being applied (payloads to
+      // fetch, the lock busy) counts as spoken: publishing a second one would compete.
+      const spoken = (): boolean => replica.chain.head.window >= w || replica.newestHeardWindow >= w;
+      while (!spoken() && Date.now() < until && !signal.aborted) {
+        await Promise.race([ctx.manifestApplied(), ctx.manifestHeard(), sleepUntil(until, signal)]);
       }
       if (own) compareWithLead(ctx, w, own);
-      if (rank < 0 || replica.chain.head.window >= w) {
+      if (rank < 0 || spoken()) {
         await evaluateHeldOut(ctx, w + 1);
         continue;
       }
@@ -204,14 +215,17 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
       return { v, manifest };
     });
     if (!verdicts) continue;
-    // Score (Gauntlet) against θ_w before the manifest moves the head to θ_{w+1}.
-    if (rank === 0) await hooks.afterWindow?.(w, verdicts.v);
-    // θ_{w+1} was computed into `scratch` when the manifest was built.
+    // θ_{w+1} was computed into `scratch` when the manifest was built: apply it before
+    // scoring, so this node is at the head for the next window however long the
+    // evaluation takes (the Gauntlet scores on its own snapshot of θ_w).
     await replica.applyComputed(verdicts.manifest, scratch, rank).catch(async (e: unknown) => {
       // The head moved meanwhile (another validator's manifest): take the general path.
       log.warn({ window: w, err: (e as Error).message }, 'applying own manifest the general way');
-      await replica.offer(verdicts.manifest, undefined, rank);
+      await replica.offer(verdicts.manifest, undefined, rank).catch((e2: unknown) => {
+        log.error({ window: w, err: (e2 as Error).message }, 'could not apply own manifest');
+      });
     });
+    if (rank === 0) await hooks.afterWindow?.(w, verdicts.v);
     await evaluateHeldOut(ctx, w + 1);
   }
 }
