@@ -1,5 +1,5 @@
 // npm run bench -- chaos [--windows 30] [--kill-every 4] [--seed 1] [--adversaries noise,scale,stale]
-//                        [--miners 4] [--validators 2] [--run testnet-tiny] [--threads 1] [--port P] [--dir DIR]
+//                        [--miners 4] [--validators 2] [--run chaos-tiny] [--threads 1] [--port P] [--dir DIR]
 //                        [--startup-timeout 180]
 // A supervised testnet (`gradmesh testnet`'s orchestrator: 2 validators, 4 honest
 // miners and one extra miner per adversarial mode, all running throughout) in which,
@@ -86,7 +86,7 @@ export async function main(args: string[]): Promise<void> {
   const M = num(args, 'miners', 4);
   const V = num(args, 'validators', 2);
   const threads = num(args, 'threads', 1);
-  const run = flag(args, 'run') ?? 'testnet-tiny';
+  const run = flag(args, 'run') ?? 'chaos-tiny';
   const adversaries = (flag(args, 'adversaries') ?? 'noise,scale,stale').split(',').map((s) => s.trim()).filter(Boolean);
   for (const m of adversaries) {
     if (!isAdversaryMode(m)) throw new Error(`--adversaries: ${m} is not one of ${ADVERSARY_MODES.join(', ')}`);
