@@ -1,4 +1,4 @@
-// npm run bench -- chaos [--windows 30] [--kill-every 4] [--seed 1] [--adversaries noise,scale,stale]
+// npm run bench -- chaos [--windows 30] [--kill-every 4] [--seed 1] [--adversaries noise,scale,stale,forge-manifest]
 //                        [--miners 4] [--validators 2] [--run chaos-tiny] [--threads 1] [--port P] [--dir DIR]
 //                        [--startup-timeout 180]
 // A supervised testnet (`gradmesh testnet`'s orchestrator: 2 validators, 4 honest
@@ -23,6 +23,7 @@ import { Testnet, type SupervisorEvent } from '../src/node/testnet.js';
 import { loadRunSpec } from '../src/node/run-spec.js';
 import { sleep } from '../src/node/window-driver.js';
 import { isAdversaryMode, ADVERSARY_MODES } from '../src/validate/index.js';
+import { isNodeAdversaryMode, NODE_ADVERSARY_MODES } from '../src/node/adversary-wiring.js';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -87,9 +88,9 @@ export async function main(args: string[]): Promise<void> {
   const V = num(args, 'validators', 2);
   const threads = num(args, 'threads', 1);
   const run = flag(args, 'run') ?? 'chaos-tiny';
-  const adversaries = (flag(args, 'adversaries') ?? 'noise,scale,stale').split(',').map((s) => s.trim()).filter(Boolean);
+  const adversaries = (flag(args, 'adversaries') ?? 'noise,scale,stale,forge-manifest').split(',').map((s) => s.trim()).filter(Boolean);
   for (const m of adversaries) {
-    if (!isAdversaryMode(m)) throw new Error(`--adversaries: ${m} is not one of ${ADVERSARY_MODES.join(', ')}`);
+    if (!isAdversaryMode(m) && !isNodeAdversaryMode(m)) throw new Error(`--adversaries: ${m} is not one of ${[...ADVERSARY_MODES, ...NODE_ADVERSARY_MODES].join(', ')}`);
   }
   const startupS = num(args, 'startup-timeout', 180);
   const basePort = num(args, 'port', 30000 + Math.floor(Math.random() * 20000));
