@@ -19,6 +19,14 @@ export interface ManifestPolicy {
   newMinerEvals: number;
 }
 
+/**
+ * A measured miner whose rating ordinal is below this has lost the loss-drop contest:
+ * a noise payload sits at −3.6 after its first evaluation and falls from there, while an
+ * honest miner ranked in the middle of its first game sits near 0 (−0.28 in the
+ * Gauntlet test), and a rating never updated is 0 up to rounding.
+ */
+export const LOSING_ORDINAL = -1;
+
 export function selectManifestUids(
   candidates: number[],
   records: ReadonlyMap<number, MinerRecord>,
@@ -36,10 +44,10 @@ export function selectManifestUids(
 
   // Known harmful, and left out:
   //  - measured enough, and its last gradient score did not lower the loss;
-  //  - measured, and losing the loss-drop contest (a rating ordinal ≤ 0) while miners
+  //  - measured, and losing the loss-drop contest (a rating ordinal below LOSING_ORDINAL) while miners
   //    that win it are available. A noise payload can lower the loss a little by chance
   //    in one window, but it ranks last every time it is measured, so its rating falls
-  //    below 0 after one evaluation and stays there (its weight is 0 too). Weight 0
+  //    below it after one evaluation and stays there (its weight is 0 too). Weight 0
   //    alone is not the test: an honest miner early in training often has weight 0
   //    because its own-data gain has not yet beaten its random-data gain (the indicator),
   //    and leaving those out starved the run (see above).
@@ -48,7 +56,7 @@ export function selectManifestUids(
   const rated = (uid: number): number => (evals(uid) > 0 ? ratingOrdinal(records.get(uid)!.rating) : 0);
   const someWinning = candidates.some((u) => rated(u) > 0);
   const harmful = (uid: number): boolean =>
-    (evals(uid) >= policy.newMinerEvals && (records.get(uid)?.lastScore ?? 0) <= 0) || (someWinning && evals(uid) > 0 && rated(uid) <= 0);
+    (evals(uid) >= policy.newMinerEvals && (records.get(uid)?.lastScore ?? 0) <= 0) || (someWinning && evals(uid) > 0 && rated(uid) < LOSING_ORDINAL);
   const explore = Math.min(policy.explorationSlots, policy.maxPayloads);
   const chosen: number[] = candidates.filter((u) => score(u) > 0).sort(byScore).slice(0, policy.maxPayloads - explore);
   const taken = new Set(chosen);
