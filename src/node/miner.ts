@@ -8,7 +8,8 @@ import { sleepUntil } from './window-driver.js';
 import { innerLr } from './run-spec.js';
 import { manifestWaitUntil } from './protocol/speakers.js';
 import { samplePool, minerTrainingSamples, makeBatch } from '../train/data/index.js';
-import { compressWithFeedback, encodePayload, payloadDigest } from '../train/compress/index.js';
+import { compressWithFeedbackAsync, encodePayload, payloadDigest } from '../train/compress/index.js';
+import { copyChunked, deltaAndRestore, sharedFloat32 } from '../train/compress/offload.js';
 
 export interface MinerHooks {
   /** Adversarial modes (docs/adversarial.md) replace the honest payload here; null sends nothing. */
@@ -23,7 +24,7 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
   const H = spec.innerSteps;
   const T = spec.seqLen;
   const numParams = engine.numParams;
-  const delta = new Float32Array(numParams);
+  const delta = sharedFloat32(numParams);
   let window = driver.window;
 
   while (!signal.aborted) {
@@ -45,7 +46,7 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
     await replica.lock.run(async () => {
       const theta = replica.theta;
       const baseHash = replica.thetaHash;
-      engine.params.set(theta);
+      await copyChunked(engine.params, theta);
       const pool = samplePool(ctx.runHash, ctx.uid, window, B * H, ctx.trainSet.sampleCount(T));
       const assigned = minerTrainingSamples(pool, B, H);
       const samples = hooks.trainingSamples ? hooks.trainingSamples(window, assigned) : assigned;
@@ -61,9 +62,10 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
       }
       const trainMs = Date.now() - t0;
       const trained = engine.params; // one look: on a GPU engine this is the one copy back of the window
-      for (let i = 0; i < numParams; i++) delta[i] = theta[i]! - trained[i]!;
-      trained.set(theta);
-      const compressed = compressWithFeedback(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {
+      await deltaAndRestore(delta, theta, trained);
+      // Error feedback + compression on a libuv thread. Under the replica lock: nothing
+      // else writes the error buffer or delta until it returns (docs/engine.md).
+      const compressed = await compressWithFeedbackAsync(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {
         chunk: spec.compression.chunk,
         k: spec.compression.k,
         demo: spec.compression.demo,

@@ -1,5 +1,6 @@
 // What a node reports about itself: the latest figures, kept for the status API,
 // the dashboard and Prometheus (the operations layer reads them from here).
+import type { EventLoopFigures, EventLoopMonitor } from './event-loop.js';
 export interface LossPoint {
   window: number;
   loss: number;
@@ -29,6 +30,12 @@ export class NodeMetrics {
   /** A non-lead validator's comparison of the lead's manifests with its own verdicts. */
   readonly agreement = { compared: 0, disagreed: 0, last: undefined as ManifestComparison | undefined };
   lastWindow = -1;
+  /** The event-loop delay monitor, while the node runs (context.ts starts it). */
+  eventLoopMonitor?: EventLoopMonitor;
+
+  eventLoop(): EventLoopFigures | undefined {
+    return this.eventLoopMonitor?.figures();
+  }
 
   onTrain(window: number, loss: number, tokensPerSecond: number): void {
     this.trainLoss.push({ window, loss });

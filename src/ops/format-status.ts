@@ -77,6 +77,10 @@ export function formatStatus(s: NodeStatus): string {
   row('peers', `${s.peers.length} connected: ${n(roles.miner, 'miner')}, ${n(roles.validator, 'validator')}, ${roles.unregistered} unregistered${scoreText}`);
   row('wire in', byTopic(s.bytes.in));
   row('wire out', `${byTopic(s.bytes.out)} · ${s.bytes.announcements} payloads announced (${formatBytes(s.bytes.announced)}) · ${s.fetchFailures} failed fetches`);
+  if (s.eventLoop) {
+    const e = s.eventLoop;
+    row('loop', `event-loop delay over the last window: max ${e.maxMs.toFixed(1)} ms, p99 ${e.p99Ms.toFixed(1)} ms, mean ${e.meanMs.toFixed(1)} ms · max since start ${e.maxSinceStartMs.toFixed(1)} ms`);
+  }
   row('chain', `stake ${s.chain.stake}${s.chain.weightsSetAtBlock !== undefined ? ` · weights set at block ${s.chain.weightsSetAtBlock}` : s.role === 'validator' ? ' · weights not set yet' : ''}`);
   if (s.scores?.length) {
     const top = [...s.scores].sort((a, b) => b.score - a.score).slice(0, 8);

@@ -89,6 +89,17 @@ export const NodeStatusSchema = z.object({
     weightsSetAtBlock: z.number().int().optional(),
   }),
   scores: z.array(ScoreEntrySchema).optional(),
+  /**
+   * How late this node's event loop ran (perf_hooks.monitorEventLoopDelay), over the
+   * last completed window (intervalS long), and the largest delay since it started.
+   */
+  eventLoop: z.object({
+    maxMs: z.number().min(0),
+    p99Ms: z.number().min(0),
+    meanMs: z.number().min(0),
+    intervalS: z.number().min(0),
+    maxSinceStartMs: z.number().min(0),
+  }).optional(),
   /** Peers' θ (from status gossip) against this node's θ_{headWindow+1}. */
   peerTheta: z.object({
     thetaWindow: z.number().int(),
