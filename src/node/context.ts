@@ -22,6 +22,7 @@ import { WindowDriver } from './window-driver.js';
 import { AnnouncementBook } from './announcements.js';
 import { NodeMetrics } from './node-metrics.js';
 import { EventLoopMonitor } from './event-loop.js';
+import { ComputeFloorError, judgeComputeFloor, measureStepSeconds } from './compute-floor.js';
 import { Checkpoints } from './checkpoints.js';
 import type { CheckpointAnnouncement } from '../p2p/proto/messages.js';
 import { judgeManifest, speakerOrder, speakerRules, type SpeakerRules } from './protocol/speakers.js';
@@ -45,6 +46,24 @@ export interface NodeOptions {
   log: Logger;
   /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
   dataset?: string;
+  /**
+   * Miners: measure the step time and refuse to start below the run's compute floor
+   * (compute-floor.ts); `blockMs` is the chain's block time, `force` starts anyway.
+   */
+  computeFloor?: { blockMs: number; force: boolean };
+}
+
+/** Measures this engine's step time and judges it against the run's floor: throws ComputeFloorError, or warns when forced. */
+async function checkComputeFloor(engine: Engine, spec: RunSpec, o: { blockMs: number; force: boolean }, log: Logger): Promise<void> {
+  const measured = await measureStepSeconds(engine);
+  const v = judgeComputeFloor(spec, o.blockMs, measured);
+  const fields = {
+    event: 'compute_floor', ok: v.ok, forced: !v.ok && o.force, measuredSPerStep: v.measuredSPerStep, steps: v.steps, tokens: v.tokens,
+    neededMs: Math.round(v.neededMs), availableMs: Math.round(v.availableMs), windowMs: v.windowMs, floorSPerStep: v.floorSPerStep,
+  };
+  if (v.ok) log.info(fields, v.message);
+  else if (o.force) log.warn(fields, `--force: starting anyway; expect late payloads. ${v.message}`);
+  else throw new ComputeFloorError(v);
 }
 
 export interface NodeContext {
@@ -117,6 +136,18 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     log.info({ window: h.window, thetaHash: got }, 'resumed from saved state');
   }
 
+  // The engine first: a miner below the run's compute floor refuses to start before it
+  // registers on the chain or joins the network (compute-floor.ts).
+  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto' });
+  if (o.role === 'miner' && o.computeFloor) {
+    try {
+      await checkComputeFloor(engine, spec, o.computeFloor, log);
+    } catch (e) {
+      engine.dispose();
+      throw e;
+    }
+  }
+
   const chain = typeof o.chain === 'function' ? await o.chain() : o.chain;
   const uid = await chain.ensureRegistered(o.hotkey.ss58);
   log.info({ uid, hotkey: o.hotkey.ss58, role: o.role, run: spec.run, runHash: runHashHex }, 'registered on chain');
@@ -137,7 +168,6 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const trainSet = openDataset(trainDir);
   const valSet = openDataset(valDir);
 
-  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto' });
   if (head) {
     engine.adamM.set(savedM);
     engine.adamV.set(savedV);

@@ -16,6 +16,20 @@ export interface ManifestComparison {
   ownOnly: number[];
 }
 
+/** What became of a window's payloads, from the validator that closed it. */
+export interface WindowVerdictCounts {
+  window: number;
+  /** Payloads the manifest aggregated, announcements heard by the close. */
+  aggregated: number;
+  heard: number;
+  /**
+   * Why there were not more: late (a recently active miner announced nothing by the
+   * close), out_of_sync (built on another θ), rejected (invalid, not fetched), and
+   * not_chosen (valid, left out by the selection).
+   */
+  byReason: Record<string, number>;
+}
+
 export class NodeMetrics {
   readonly trainLoss: LossPoint[] = [];
   readonly evalLoss: LossPoint[] = [];
@@ -35,6 +49,21 @@ export class NodeMetrics {
 
   eventLoop(): EventLoopFigures | undefined {
     return this.eventLoopMonitor?.figures();
+  }
+
+  /** Miners: windows whose payload was ready after the deadline, and windows skipped because training overran. */
+  readonly late = { windows: 0, skipped: 0, lastWindow: -1 };
+  /** Validators (the speaker): why the last manifest aggregated fewer payloads than miners are active. */
+  lastVerdicts?: WindowVerdictCounts;
+
+  onLate(window: number, late: boolean, skipped: number): void {
+    if (late) this.late.windows++;
+    this.late.skipped += skipped;
+    this.late.lastWindow = window;
+  }
+
+  onVerdicts(c: WindowVerdictCounts): void {
+    this.lastVerdicts = c;
   }
 
   onTrain(window: number, loss: number, tokensPerSecond: number): void {

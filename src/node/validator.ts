@@ -104,6 +104,28 @@ export async function buildManifest(ctx: NodeContext, window: number, chosen: Ch
   };
 }
 
+/**
+ * Why a window's manifest has fewer payloads than miners are active, by reason: late
+ * (a miner that announced in one of the 3 windows before announced nothing for this
+ * one by the close), out_of_sync, rejected (invalid, not fetched) and not_chosen
+ * (valid, left out by the selection). Only reasons that occurred are listed.
+ */
+export function verdictCounts(ctx: Pick<NodeContext, 'announcements'>, window: number, heard: HeardAnnouncement[], v: WindowVerdicts, chosen: number): {
+  byReason: Record<string, number>;
+  lateUids: number[];
+} {
+  const heardUids = new Set(heard.map((a) => a.uid));
+  const lateUids = [...ctx.announcements.recentUids(window)].filter((u) => !heardUids.has(u)).sort((a, b) => a - b);
+  const byReason: Record<string, number> = {};
+  const add = (k: string, n = 1): void => {
+    if (n > 0) byReason[k] = (byReason[k] ?? 0) + n;
+  };
+  add('late', lateUids.length);
+  for (const r of v.rejected) add(r.reason === 'out_of_sync' ? 'out_of_sync' : 'rejected');
+  add('not_chosen', v.accepted.length - chosen);
+  return { byReason, lateUids };
+}
+
 export interface ValidatorHooks {
   /** Gauntlet (validator issue): orders the accepted payloads; default is a seeded random order. */
   choose?: (window: number, verdicts: WindowVerdicts) => Promise<CheckedPayload[]> | CheckedPayload[];
@@ -215,8 +237,13 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
       // joiner knows of it by the time the manifest shows it a gap to fill.
       await ctx.checkpoints.announce();
       const recipients = await ctx.p2p.publish('manifest', manifest);
+      const counts = verdictCounts(ctx, w, heard, v, chosen.length);
+      ctx.metrics.onVerdicts({ window: w, aggregated: chosen.length, heard: heard.length, byReason: counts.byReason });
       log.info(
-        { event: 'manifest_published', window: w, rank, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients },
+        {
+          event: 'manifest_published', window: w, rank, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients,
+          rejectedByReason: counts.byReason, lateUids: counts.lateUids,
+        },
         'published manifest',
       );
       return { v, manifest };

@@ -76,6 +76,8 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
     },
     ...(scores ? { scores } : {}),
     ...(eventLoop ? { eventLoop } : {}),
+    ...(m.lastVerdicts ? { windowVerdicts: m.lastVerdicts } : {}),
+    ...(ctx.role === 'miner' ? { late: { ...m.late } } : {}),
     ...(extras.peerStatus ? { peerTheta: extras.peerStatus.agreement({ thetaWindow: headWindow + 1, thetaHash: ctx.replica.thetaHash }) } : {}),
   };
 }

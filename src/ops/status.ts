@@ -100,6 +100,19 @@ export const NodeStatusSchema = z.object({
     intervalS: z.number().min(0),
     maxSinceStartMs: z.number().min(0),
   }).optional(),
+  /**
+   * Validators: what became of the last window this node closed: payloads
+   * aggregated, announcements heard, and why not more (late, out_of_sync, rejected,
+   * not_chosen; only reasons that occurred).
+   */
+  windowVerdicts: z.object({
+    window: z.number().int(),
+    aggregated: nonNegInt,
+    heard: nonNegInt,
+    byReason: z.record(z.string(), nonNegInt),
+  }).optional(),
+  /** Miners: windows whose payload was ready after the deadline, windows skipped by an overrunning window, the last such window. */
+  late: z.object({ windows: nonNegInt, skipped: nonNegInt, lastWindow: z.number().int() }).optional(),
   /** Peers' θ (from status gossip) against this node's θ_{headWindow+1}. */
   peerTheta: z.object({
     thetaWindow: z.number().int(),
