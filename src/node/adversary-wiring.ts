@@ -10,6 +10,7 @@ import { sleep, sleepUntil } from './window-driver.js';
 import { buildManifest } from './validator.js';
 import { slotOpensAt } from './protocol/speakers.js';
 import { payloadDigest } from '../train/compress/index.js';
+import { sharedFloat32 } from '../train/compress/offload.js';
 
 /**
  * Modes of a hostile registered identity, beyond the payload modes: `forge-manifest`
@@ -52,7 +53,7 @@ export function adversaryMinerHooks(ctx: NodeContext, mode: string): MinerHooks 
 /** Trains and announces honestly, and forges a manifest for every window it closes. */
 function manifestForger(ctx: NodeContext): MinerHooks {
   const own = new Map<number, Uint8Array>();
-  const scratch = new Float32Array(ctx.engine.numParams);
+  const scratch = sharedFloat32(ctx.engine.numParams);
   const loop = async (): Promise<void> => {
     let c = ctx.driver.window;
     while (!ctx.signal.aborted) {
@@ -66,7 +67,7 @@ function manifestForger(ctx: NodeContext): MinerHooks {
       const bytes = own.get(w);
       const manifest = await ctx.replica.lock.run(async () =>
         w % 2 === 0 || !bytes
-          ? { ...buildManifest(ctx, w, [], scratch), validatorUid: lead?.uid ?? 0, nextThetaHash: new Uint8Array(32).fill(0xab) }
+          ? { ...(await buildManifest(ctx, w, [], scratch)), validatorUid: lead?.uid ?? 0, nextThetaHash: new Uint8Array(32).fill(0xab) }
           : buildManifest(ctx, w, [{ uid: ctx.uid, digest: payloadDigest(bytes), bytes }], scratch),
       );
       for (const k of own.keys()) if (k < w - 2) own.delete(k);

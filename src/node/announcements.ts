@@ -56,6 +56,13 @@ export class AnnouncementBook {
     return null;
   }
 
+  /** uids heard in any of the `back` windows before `window` (the recently active miners). */
+  recentUids(window: number, back = 3): Set<number> {
+    const out = new Set<number>();
+    for (let w = window - back; w < window; w++) for (const uid of this.byWindow.get(w)?.keys() ?? []) out.add(uid);
+    return out;
+  }
+
   forWindow(window: number): HeardAnnouncement[] {
     return [...(this.byWindow.get(window)?.values() ?? [])].sort((a, b) => a.uid - b.uid);
   }

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ModelConfig, TensorSpec } from '../train/model-config.js';
 import {
-  CheckpointStore, encodeCheckpoint, fetchVerifiedCheckpoint, type CheckpointCandidate,
+  CheckpointStore, encodeCheckpointChunksAsync, fetchVerifiedCheckpoint, type CheckpointCandidate,
 } from '../train/checkpoint/index.js';
+import { concatChunked, isShared, sha256Async, sharedCopy } from '../train/compress/offload.js';
 import type { P2PNode } from '../p2p/index.js';
 import type { CheckpointAnnouncement } from '../p2p/proto/messages.js';
 import { toHex } from './run-spec.js';
@@ -53,12 +54,18 @@ export class Checkpoints {
 
   /** Writes θ (after the manifest of `window`) as a checkpoint, stores and serves it. */
   async write(theta: Float32Array, head: { window: number; digest: string }, thetaHash: string): Promise<CheckpointCandidate> {
-    const bytes = encodeCheckpoint({
+    // Off the event loop: θ is hashed on the worker, the pieces (views of θ) are written
+    // by libuv's threads, the blob digest is taken on the worker; only the copy into one
+    // blob for the content store runs here, in slices. θ must not change meanwhile
+    // (the caller holds the replica lock).
+    const chunks = await encodeCheckpointChunksAsync({
       params: theta, layout: this.d.layout, model: this.d.model,
       meta: { window: head.window, thetaHash, runHash: this.d.runHashHex, manifestDigest: head.digest },
     });
-    await this.store.write(head.window, bytes);
-    const digest = await this.d.p2p.store.put(bytes, { window: head.window, kind: 'checkpoint' });
+    await this.store.write(head.window, chunks);
+    const digest = await sha256Async(chunks.map((c) => (isShared(c) ? c : sharedCopy(c))));
+    const bytes = await concatChunked(chunks);
+    await this.d.p2p.store.putVerified(digest, bytes, { window: head.window, kind: 'checkpoint' });
     this.newest = { window: head.window, digest, size: bytes.byteLength, thetaHash, providers: [this.d.p2p.peerId] };
     this.d.log.info({ event: 'checkpoint_written', window: head.window, digest, bytes: bytes.byteLength }, 'wrote checkpoint');
     return this.newest;

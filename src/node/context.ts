@@ -9,17 +9,20 @@ import { createP2PNode, rateLimited, type P2PNode } from '../p2p/index.js';
 import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
-import { thetaHash, modelShapeHash } from '../train/compress/index.js';
+import { modelShapeHash } from '../train/compress/index.js';
+import { sharedFloat32, thetaHashAsync, copyChunked } from '../train/compress/offload.js';
 import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/index.js';
 import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
-import { saveNodeState, loadNodeState, StateError } from './node-state.js';
+import { saveNodeStateAsync, loadNodeState, StateError } from './node-state.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { PeerDirectory, peerCommitment } from './peer-directory.js';
 import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
 import { WindowDriver } from './window-driver.js';
 import { AnnouncementBook } from './announcements.js';
 import { NodeMetrics } from './node-metrics.js';
+import { EventLoopMonitor } from './event-loop.js';
+import { ComputeFloorError, judgeComputeFloor, measureStepSeconds } from './compute-floor.js';
 import { Checkpoints } from './checkpoints.js';
 import type { CheckpointAnnouncement } from '../p2p/proto/messages.js';
 import { judgeManifest, speakerOrder, speakerRules, type SpeakerRules } from './protocol/speakers.js';
@@ -43,6 +46,24 @@ export interface NodeOptions {
   log: Logger;
   /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
   dataset?: string;
+  /**
+   * Miners: measure the step time and refuse to start below the run's compute floor
+   * (compute-floor.ts); `blockMs` is the chain's block time, `force` starts anyway.
+   */
+  computeFloor?: { blockMs: number; force: boolean };
+}
+
+/** Measures this engine's step time and judges it against the run's floor: throws ComputeFloorError, or warns when forced. */
+async function checkComputeFloor(engine: Engine, spec: RunSpec, o: { blockMs: number; force: boolean }, log: Logger): Promise<void> {
+  const measured = await measureStepSeconds(engine);
+  const v = judgeComputeFloor(spec, o.blockMs, measured);
+  const fields = {
+    event: 'compute_floor', ok: v.ok, forced: !v.ok && o.force, measuredSPerStep: v.measuredSPerStep, steps: v.steps, tokens: v.tokens,
+    neededMs: Math.round(v.neededMs), availableMs: Math.round(v.availableMs), windowMs: v.windowMs, floorSPerStep: v.floorSPerStep,
+  };
+  if (v.ok) log.info(fields, v.message);
+  else if (o.force) log.warn(fields, `--force: starting anyway; expect late payloads. ${v.message}`);
+  else throw new ComputeFloorError(v);
 }
 
 export interface NodeContext {
@@ -95,8 +116,10 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   // Verify any saved state first: a node with a corrupt or foreign state refuses to
   // start (and says why) before it touches the network or the chain.
   const numParams = parameterCount(model);
-  const theta = new Float32Array(numParams);
-  const errorBuffer = new Float32Array(numParams);
+  // θ and the error-feedback buffer are shared memory: the hash worker reads them in
+  // place (src/train/compress/offload.ts), so hashing θ costs the event loop nothing.
+  const theta = sharedFloat32(numParams);
+  const errorBuffer = sharedFloat32(numParams);
   const savedM = new Float32Array(numParams);
   const savedV = new Float32Array(numParams);
   const statePath = join(o.dataDir, 'state.bin');
@@ -105,12 +128,24 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   let adamStep = 0;
   if (existsSync(statePath)) {
     const h = loadNodeState(statePath, { runHash: runHashHex, numParams }, { params: theta, errorBuffer, adamM: savedM, adamV: savedV });
-    const got = thetaHash(theta);
+    const got = await thetaHashAsync(theta);
     if (got !== h.thetaHash) throw new StateError(statePath, `θ hashes to ${got.slice(0, 12)}…, the header says ${h.thetaHash.slice(0, 12)}…`);
     adamStep = h.adamStep;
     innerStep = h.innerStep;
     head = { digest: h.manifestDigest, window: h.window };
     log.info({ window: h.window, thetaHash: got }, 'resumed from saved state');
+  }
+
+  // The engine first: a miner below the run's compute floor refuses to start before it
+  // registers on the chain or joins the network (compute-floor.ts).
+  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto' });
+  if (o.role === 'miner' && o.computeFloor) {
+    try {
+      await checkComputeFloor(engine, spec, o.computeFloor, log);
+    } catch (e) {
+      engine.dispose();
+      throw e;
+    }
   }
 
   const chain = typeof o.chain === 'function' ? await o.chain() : o.chain;
@@ -133,7 +168,6 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const trainSet = openDataset(trainDir);
   const valSet = openDataset(valDir);
 
-  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto' });
   if (head) {
     engine.adamM.set(savedM);
     engine.adamV.set(savedV);
@@ -141,8 +175,9 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   } else {
     engine.initParams(spec.initSeed);
     theta.set(engine.params);
-    log.info({ thetaHash: thetaHash(theta), params: engine.numParams }, 'initialised θ_0 from the run seed');
   }
+  const theta0Hash = await thetaHashAsync(theta);
+  if (!head) log.info({ thetaHash: theta0Hash, params: engine.numParams }, 'initialised θ_0 from the run seed');
 
   const p2p = await createP2PNode({
     dataDir: join(o.dataDir, 'p2p'),
@@ -172,13 +207,16 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   });
 
   const metrics = new NodeMetrics();
+  metrics.eventLoopMonitor = new EventLoopMonitor();
   const abort = new AbortController();
   let appliedWaiters: Array<() => void> = [];
   let heardWaiters: Array<() => void> = [];
   const ctxRef: { ctx?: NodeContext } = {};
   const saveState = async (): Promise<void> => {
     const c = ctxRef.ctx!;
-    saveNodeState(statePath, {
+    // Off the event loop; under the replica lock (every caller holds it), so nothing
+    // writes θ, the error buffer or the engine's moments while the file is written.
+    await saveNodeStateAsync(statePath, {
       runHash: runHashHex, numParams: engine.numParams, window: replica.chain.head.window, manifestDigest: replica.chain.head.digest,
       thetaHash: replica.thetaHash, adamStep: engine.adamStep, innerStep: c.innerStep, savedAt: new Date().toISOString(),
     }, { params: theta, errorBuffer, adamM: engine.adamM, adamV: engine.adamV });
@@ -188,7 +226,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   });
   const startedFresh = head === undefined;
   const replica = new Replica({
-    layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta,
+    layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta, thetaHash: theta0Hash,
     ...(head ? { head } : {}),
     onSuperseded: () => { metrics.manifestsSuperseded++; },
     jumpToCheckpoint: async (h) => {
@@ -263,6 +301,8 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     while (!abort.signal.aborted) {
       w = await driver.waitFor(w + 1);
       if (w < 0) break;
+      const loop = metrics.eventLoopMonitor?.roll();
+      if (loop) log.info({ event: 'event_loop', window: w - 1, ...loop }, 'event-loop delay over the last window');
       await refreshPeers().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'peer refresh failed'));
     }
   })();
@@ -279,12 +319,13 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     manifestHeard: () => new Promise<void>((r) => heardWaiters.push(r)),
     saveState,
     heldOutLoss: async (params: Float32Array) => {
-      engine.params.set(params);
+      await copyChunked(engine.params, params);
       return heldOutLoss(engine, valSet, spec.eval.heldOutSequences);
     },
     encodeManifest: manifestBytes,
     stop: async () => {
       abort.abort();
+      metrics.eventLoopMonitor?.stop();
       refreshPeers.cancel();
       driver.stop();
       await refreshLoop.catch(() => undefined);

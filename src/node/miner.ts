@@ -8,7 +8,8 @@ import { sleepUntil } from './window-driver.js';
 import { innerLr } from './run-spec.js';
 import { manifestWaitUntil } from './protocol/speakers.js';
 import { samplePool, minerTrainingSamples, makeBatch } from '../train/data/index.js';
-import { compressWithFeedback, encodePayload, payloadDigest } from '../train/compress/index.js';
+import { compressWithFeedbackAsync, encodePayload, payloadDigest } from '../train/compress/index.js';
+import { copyChunked, deltaAndRestore, sharedFloat32 } from '../train/compress/offload.js';
 
 export interface MinerHooks {
   /** Adversarial modes (docs/adversarial.md) replace the honest payload here; null sends nothing. */
@@ -23,12 +24,15 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
   const H = spec.innerSteps;
   const T = spec.seqLen;
   const numParams = engine.numParams;
-  const delta = new Float32Array(numParams);
+  const delta = sharedFloat32(numParams);
   let window = driver.window;
 
   while (!signal.aborted) {
+    const previous = window;
     window = await driver.waitFor(window + 1);
     if (window < 0 || signal.aborted) break;
+    // Windows that began while the last one was still training get no payload.
+    const skipped = previous >= 0 && window > previous + 1 && ctx.metrics.lastWindow === previous ? window - previous - 1 : 0;
     // The manifest of window−1 is due in the lead's slot; wait through every fallback
     // speaker's slot too (protocol/speakers.ts), so that a dead lead's stand-in is
     // applied before training rather than just after it.
@@ -42,10 +46,12 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
       log.info({ window }, 'warm-up: training without announcing');
     }
 
+    const lockWaitStart = Date.now();
     await replica.lock.run(async () => {
+      const startedMs = Date.now();
       const theta = replica.theta;
       const baseHash = replica.thetaHash;
-      engine.params.set(theta);
+      await copyChunked(engine.params, theta);
       const pool = samplePool(ctx.runHash, ctx.uid, window, B * H, ctx.trainSet.sampleCount(T));
       const assigned = minerTrainingSamples(pool, B, H);
       const samples = hooks.trainingSamples ? hooks.trainingSamples(window, assigned) : assigned;
@@ -60,10 +66,12 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
         lossSum += r.loss;
       }
       const trainMs = Date.now() - t0;
+      const t1 = Date.now();
       const trained = engine.params; // one look: on a GPU engine this is the one copy back of the window
-      for (let i = 0; i < numParams; i++) delta[i] = theta[i]! - trained[i]!;
-      trained.set(theta);
-      const compressed = compressWithFeedback(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {
+      await deltaAndRestore(delta, theta, trained);
+      // Error feedback + compression on a libuv thread. Under the replica lock: nothing
+      // else writes the error buffer or delta until it returns (docs/engine.md).
+      const compressed = await compressWithFeedbackAsync(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {
         chunk: spec.compression.chunk,
         k: spec.compression.k,
         demo: spec.compression.demo,
@@ -72,10 +80,31 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
         { version: 1, runHash: ctx.runHash, window, uid: ctx.uid, modelShapeHash: ctx.modelShapeHash, baseThetaHash: Buffer.from(baseHash, 'hex') },
         compressed,
       );
+      const compressMs = Date.now() - t1;
       if (hooks.transformPayload) bytes = await hooks.transformPayload(bytes, window);
       const meanLoss = lossSum / H;
       ctx.metrics.onTrain(window, meanLoss, (B * H * T) / (trainMs / 1000));
       const announce = ctx.warmupUntilWindow === undefined || window >= ctx.warmupUntilWindow;
+      // Late: the validators close this window announceDeadlineMs into the next one
+      // (measured from the next window's start, or a later one's if its notice was
+      // skipped: then overByMs is a lower bound).
+      const nextStart = driver.startOfAtLatest(window + 1);
+      const deadline = nextStart !== undefined ? nextStart + spec.timing.announceDeadlineMs : undefined;
+      const now = Date.now();
+      const late = deadline !== undefined ? now > deadline : driver.window > window + 1;
+      if (late || skipped > 0) {
+        const timings = {
+          window, trainMs, compressMs, steps: H, sPerStep: trainMs / 1000 / H,
+          // from the window's start: when training began (after the manifest of window−1 and the lock)
+          startedAfterMs: startedMs - start, lockWaitMs: startedMs - lockWaitStart,
+          ...(deadline !== undefined ? { overByMs: now - deadline } : {}), skippedWindows: skipped,
+        };
+        ctx.metrics.onLate(window, late, skipped);
+        log.warn({ event: 'late', ...timings },
+          late
+            ? `late: window ${window}'s payload is ready after the validators' deadline (${H} steps took ${(trainMs / 1000).toFixed(1)} s); it will likely not be aggregated`
+            : `late: the last window's training ran into this one: ${skipped} window(s) skipped`);
+      }
       if (bytes && announce && !signal.aborted) {
         const digest = payloadDigest(bytes);
         await ctx.p2p.store.put(bytes, { window, kind: 'payload' });

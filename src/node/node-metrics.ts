@@ -1,5 +1,6 @@
 // What a node reports about itself: the latest figures, kept for the status API,
 // the dashboard and Prometheus (the operations layer reads them from here).
+import type { EventLoopFigures, EventLoopMonitor } from './event-loop.js';
 export interface LossPoint {
   window: number;
   loss: number;
@@ -13,6 +14,20 @@ export interface ManifestComparison {
   leadOnly: number[];
   /** uids this validator would have aggregated that the lead left out */
   ownOnly: number[];
+}
+
+/** What became of a window's payloads, from the validator that closed it. */
+export interface WindowVerdictCounts {
+  window: number;
+  /** Payloads the manifest aggregated, announcements heard by the close. */
+  aggregated: number;
+  heard: number;
+  /**
+   * Why there were not more: late (a recently active miner announced nothing by the
+   * close), out_of_sync (built on another θ), rejected (invalid, not fetched), and
+   * not_chosen (valid, left out by the selection).
+   */
+  byReason: Record<string, number>;
 }
 
 export class NodeMetrics {
@@ -29,6 +44,27 @@ export class NodeMetrics {
   /** A non-lead validator's comparison of the lead's manifests with its own verdicts. */
   readonly agreement = { compared: 0, disagreed: 0, last: undefined as ManifestComparison | undefined };
   lastWindow = -1;
+  /** The event-loop delay monitor, while the node runs (context.ts starts it). */
+  eventLoopMonitor?: EventLoopMonitor;
+
+  eventLoop(): EventLoopFigures | undefined {
+    return this.eventLoopMonitor?.figures();
+  }
+
+  /** Miners: windows whose payload was ready after the deadline, and windows skipped because training overran. */
+  readonly late = { windows: 0, skipped: 0, lastWindow: -1 };
+  /** Validators (the speaker): why the last manifest aggregated fewer payloads than miners are active. */
+  lastVerdicts?: WindowVerdictCounts;
+
+  onLate(window: number, late: boolean, skipped: number): void {
+    if (late) this.late.windows++;
+    this.late.skipped += skipped;
+    this.late.lastWindow = window;
+  }
+
+  onVerdicts(c: WindowVerdictCounts): void {
+    this.lastVerdicts = c;
+  }
 
   onTrain(window: number, loss: number, tokensPerSecond: number): void {
     this.trainLoss.push({ window, loss });

@@ -8,9 +8,12 @@
 //   4 × N × 4 bytes  params, errorBuffer, adamM, adamV (fp32)
 //   32 bytes SHA-256 of everything above
 import { createHash, type Hash } from 'node:crypto';
-import { openSync, readSync, closeSync, fstatSync, existsSync } from 'node:fs';
+import { openSync, readSync, closeSync, fstatSync, existsSync, mkdirSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-file.js';
+import { hashFileAsync } from '../train/compress/offload.js';
 
 const MAGIC = Buffer.from('GMSTATE1', 'ascii');
 /** magic + u32 header length */
@@ -87,7 +90,7 @@ function parseHeader(bytes: Uint8Array, path: string): StateHeader {
   throw new StateError(path, `header field ${field}: ${missing ? 'missing' : issue.message}`);
 }
 
-export function saveNodeState(path: string, header: StateHeader, b: NodeStateBuffers): void {
+function stateChunks(path: string, header: StateHeader, b: NodeStateBuffers): Uint8Array[] {
   const n = header.numParams;
   for (const [name, arr] of Object.entries(b)) {
     if ((arr as Float32Array).length !== n) throw new StateError(path, `buffer ${name} has ${(arr as Float32Array).length} values, expected ${n}`);
@@ -95,10 +98,60 @@ export function saveNodeState(path: string, header: StateHeader, b: NodeStateBuf
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(headerBytes.length, 0);
-  const chunks = [MAGIC, len, headerBytes, bytesOf(b.params), bytesOf(b.errorBuffer), bytesOf(b.adamM), bytesOf(b.adamV)];
+  return [MAGIC, len, headerBytes, bytesOf(b.params), bytesOf(b.errorBuffer), bytesOf(b.adamM), bytesOf(b.adamV)];
+}
+
+export function saveNodeState(path: string, header: StateHeader, b: NodeStateBuffers): void {
+  const chunks = stateChunks(path, header, b);
   const h = createHash('sha256');
   for (const c of chunks) h.update(c);
   writeFileAtomic(path, [...chunks, h.digest()]);
+}
+
+/** At most this many bytes per write call (the kernel's limit is just under 2 GiB). */
+const MAX_WRITE = 1 << 30;
+let tmpSerial = 0;
+
+/**
+ * saveNodeState off the event loop, the same file: the buffers are written by libuv's
+ * threads straight from memory, then the checksum is computed over the written bytes
+ * on the hash worker, appended, fsynced and renamed into place. The buffers must not
+ * be written until the promise settles (the node saves under the replica lock).
+ */
+export async function saveNodeStateAsync(path: string, header: StateHeader, b: NodeStateBuffers): Promise<void> {
+  const chunks = stateChunks(path, header, b);
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpSerial++}.tmp`);
+  const fh = await open(tmp, 'w', 0o600);
+  let closed = false;
+  try {
+    let pos = 0;
+    for (const c of chunks) {
+      for (let off = 0; off < c.byteLength;) {
+        const { bytesWritten } = await fh.write(c, off, Math.min(MAX_WRITE, c.byteLength - off), pos);
+        off += bytesWritten;
+        pos += bytesWritten;
+      }
+    }
+    // (the worker reads the file back through the page cache: no fsync needed first)
+    const sum = Buffer.from(await hashFileAsync(tmp, pos), 'hex');
+    await fh.write(sum, 0, sum.byteLength, pos);
+    await fh.sync();
+    await fh.close();
+    closed = true;
+    await rename(tmp, path);
+  } catch (e) {
+    if (!closed) await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  const dfd = await open(dir, 'r');
+  try {
+    await dfd.sync();
+  } finally {
+    await dfd.close();
+  }
 }
 
 function readExact(fd: number, buf: Uint8Array, pos: number, path: string): void {

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TensorSpec } from '../train/model-config.js';
-import { decodePayload, aggregateAndStep, thetaHash, PayloadError, type DecodedPayload } from '../train/compress/index.js';
+import { decodePayload, aggregateAndStepAsync, thetaHash, PayloadError, type DecodedPayload } from '../train/compress/index.js';
+import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { Manifest } from '../p2p/proto/messages.js';
 import type { P2PNode } from '../p2p/index.js';
 import { ManifestChain, GENESIS_DIGEST, type ManifestLink } from './manifest-chain.js';
@@ -42,8 +43,13 @@ export interface ReplicaOptions {
   p2p: P2PNode;
   directory: PeerDirectory;
   log: Logger;
-  /** θ at the head of the manifest chain; mutated in place as manifests apply. */
+  /**
+   * θ at the head of the manifest chain; mutated in place as manifests apply. Shared
+   * memory (offload.ts sharedFloat32) lets the hash worker read it in place.
+   */
   theta: Float32Array;
+  /** thetaHash(theta), when the caller already has it (else computed here, once). */
+  thetaHash?: string;
   head?: { digest: string; window: number };
   /**
    * Consulted when the chain has a gap: may replace θ and the head with a verified
@@ -86,7 +92,7 @@ export class Replica {
 
   constructor(private readonly o: ReplicaOptions) {
     this.manifestChain = new ManifestChain(o.head);
-    this.hash = thetaHash(o.theta);
+    this.hash = o.thetaHash ?? thetaHash(o.theta);
   }
 
   get chain(): ManifestChain {
@@ -121,6 +127,12 @@ export class Replica {
     return this.hash;
   }
 
+  /** rehash() off the event loop (call it under the lock). */
+  async rehashAsync(): Promise<string> {
+    this.hash = await thetaHashAsync(this.o.theta);
+    return this.hash;
+  }
+
   /**
    * Takes a manifest heard on gossip (already admitted by the speaker rule), `rank` its
    * signer's speaker rank. Applies it, first fetching and applying any predecessors
@@ -134,7 +146,7 @@ export class Replica {
 
   private async offerLocked(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
     const digest = manifestDigest(m);
-    this.maybeTakeBack(m, digest, rank);
+    await this.maybeTakeBack(m, digest, rank);
     const stack: Array<{ m: ManifestMsg; digest: string }> = [{ m, digest }];
     let jumped = false;
     // Walk back until the oldest manifest on the stack links onto our head.
@@ -171,7 +183,7 @@ export class Replica {
           // θ was replaced by a verified checkpoint: drop what we walked past it.
           this.manifestChain = new ManifestChain(head);
           this.undo = null;
-          this.rehash();
+          await this.rehashAsync();
           while (stack.length > 1 && Number(stack[stack.length - 1]!.m.window) <= head.window) stack.pop();
           continue;
         }
@@ -195,7 +207,7 @@ export class Replica {
    * back to θ_w so that the higher-precedence one applies next. Said loudly: a node
    * that trained on the fallback's θ meanwhile is out of sync for that window.
    */
-  private maybeTakeBack(m: ManifestMsg, digest: string, rank: number | undefined): void {
+  private async maybeTakeBack(m: ManifestMsg, digest: string, rank: number | undefined): Promise<void> {
     const u = this.undo;
     if (!u || rank === undefined || Number(m.window) !== u.window || digest === u.digest) return;
     if (this.chain.head.digest !== u.digest || toHex(m.prevDigest) !== u.head.digest) return;
@@ -204,7 +216,7 @@ export class Replica {
       { event: 'manifest_superseded', window: u.window, applied: u.digest, appliedRank: u.rank, by: digest, byRank: rank },
       'a higher-precedence manifest arrived for a window whose fallback manifest was applied: switching to it',
     );
-    this.o.theta.set(u.theta);
+    await copyChunked(this.o.theta, u.theta);
     this.manifestChain.rewind(u.head);
     this.hash = u.hash;
     this.undo = null;
@@ -212,10 +224,15 @@ export class Replica {
   }
 
   /** Before a fallback's manifest changes θ: keep θ_w to take it back (see maybeTakeBack). */
-  private keepUndo(m: ManifestMsg, digest: string, rank: number | undefined): void {
-    this.undo = rank !== undefined && rank > 0
-      ? { window: Number(m.window), rank, digest, head: { ...this.chain.head }, hash: this.hash, theta: Float32Array.from(this.o.theta) }
-      : null;
+  private async keepUndo(m: ManifestMsg, digest: string, rank: number | undefined): Promise<void> {
+    if (rank === undefined || rank <= 0) {
+      this.undo = null;
+      return;
+    }
+    const theta = this.undo?.theta.length === this.o.theta.length ? this.undo.theta : sharedFloat32(this.o.theta.length);
+    this.undo = null;
+    await copyChunked(theta, this.o.theta);
+    this.undo = { window: Number(m.window), rank, digest, head: { ...this.chain.head }, hash: this.hash, theta };
   }
 
   private async fetchManifest(digest: string, fromPeer?: string): Promise<ManifestMsg> {
@@ -253,10 +270,10 @@ export class Replica {
       const digest = manifestDigest(m);
       const p = this.chain.place(manifestLink(m, digest));
       if (p.kind !== 'next') throw new ReplicaError(`own manifest of window ${Number(m.window)} does not link onto the head (${p.kind})`);
-      const hash = thetaHash(next);
+      const hash = await thetaHashAsync(next);
       if (hash !== toHex(m.nextThetaHash)) throw new ReplicaError(`own manifest of window ${Number(m.window)}: θ hashes to ${hash.slice(0, 12)}…, not its nextThetaHash`);
-      this.keepUndo(m, digest, rank);
-      this.o.theta.set(next);
+      await this.keepUndo(m, digest, rank);
+      await copyChunked(this.o.theta, next);
       await this.finish(m, digest, m.entries.length, hash);
     });
   }
@@ -277,9 +294,13 @@ export class Replica {
         throw err;
       }
     }
-    this.keepUndo(m, digest, rank);
-    if (payloads.length > 0) aggregateAndStep(this.o.theta, this.o.layout, payloads, this.o.outerLr);
-    await this.finish(m, digest, payloads.length, thetaHash(this.o.theta));
+    await this.keepUndo(m, digest, rank);
+    // On libuv's threads (aggregate) and the hash worker: the event loop stays free. θ
+    // and the payloads are not written by any JS code meanwhile: this runs under the
+    // lock, and every writer of θ (training, the validator's scratch copy, state
+    // saves, evaluation) holds it too.
+    if (payloads.length > 0) await aggregateAndStepAsync(this.o.theta, this.o.layout, payloads, this.o.outerLr);
+    await this.finish(m, digest, payloads.length, await thetaHashAsync(this.o.theta));
   }
 
   /** Records θ's new hash, checks it against the manifest, advances the chain, persists. */

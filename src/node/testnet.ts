@@ -15,6 +15,7 @@ import { repoRoot } from '../train/model-config.js';
 import { loadRunSpec } from './run-spec.js';
 import { sleep } from './window-driver.js';
 import { startTestnetDashboard } from '../ops/index.js';
+import { formatReasons } from '../ops/format-status.js';
 
 export interface TestnetOptions {
   run: string;
@@ -112,6 +113,8 @@ export interface WindowSummary {
   evalLoss?: number;
   thetaHashes: Map<string, string>;
   payloads?: number;
+  /** Why the manifest that made this θ had fewer payloads (its manifest_published rejectedByReason). */
+  reasons?: Record<string, number>;
 }
 
 export class Testnet {
@@ -407,6 +410,9 @@ export class Testnet {
       s.thetaHashes.set(n.name, ev.thetaHash);
       if (typeof ev.payloads === 'number') s.payloads = ev.payloads;
     }
+    if (ev.event === 'manifest_published' && ev.rejectedByReason && typeof ev.rejectedByReason === 'object') {
+      this.summary(window + 1).reasons = ev.rejectedByReason as Record<string, number>;
+    }
     if (ev.event === 'eval' && typeof ev.loss === 'number') {
       const s = this.summary(window);
       // Every validator evaluates: one line per window, on the first report.
@@ -416,7 +422,8 @@ export class Testnet {
       const hashes = new Set(s.thetaHashes.values());
       this.print(
         `window ${String(window).padStart(4)}  held-out loss ${ev.loss.toFixed(4)}  payloads ${s.payloads ?? 0}  ` +
-          `θ ${[...hashes].map((h) => h.slice(0, 10)).join(',')} (${s.thetaHashes.size} nodes${hashes.size > 1 ? ', DISAGREE' : ''})`,
+          `θ ${[...hashes].map((h) => h.slice(0, 10)).join(',')} (${s.thetaHashes.size} nodes${hashes.size > 1 ? ', DISAGREE' : ''})` +
+          formatReasons(s.reasons ?? {}),
       );
     }
     if (ev.level !== undefined && typeof ev.level === 'number' && ev.level >= 50) {

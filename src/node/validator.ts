@@ -5,7 +5,8 @@
 import type { NodeContext } from './context.js';
 import { sleepUntil } from './window-driver.js';
 import { selectForManifest } from './selection.js';
-import { decodePayload, aggregateAndStep, thetaHash, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
+import { decodePayload, aggregateAndStepAsync, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
+import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
 import { manifestWaitUntil, slotOpensAt } from './protocol/speakers.js';
@@ -77,24 +78,52 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
   return { accepted, rejected };
 }
 
-/** Builds the manifest of `window` from the chosen payloads, computing θ_{w+1} on a scratch copy. */
-export function buildManifest(ctx: NodeContext, window: number, chosen: CheckedPayload[], scratch: Float32Array): ManifestMsg {
-  scratch.set(ctx.replica.theta);
+/**
+ * Builds the manifest of `window` from the chosen payloads, computing θ_{w+1} on a
+ * scratch copy, off the event loop (the copy in slices, the aggregation on libuv's
+ * threads, the hash on the hash worker). Call it under the replica lock: θ, the
+ * scratch and the payloads are not written by anyone else until it returns.
+ */
+export async function buildManifest(ctx: NodeContext, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
+  await copyChunked(scratch, ctx.replica.theta);
   const payloads = chosen.map((c) => ({
     uid: c.uid,
     payload: c.payload ?? decodePayload(c.bytes, ctx.engine.layout, payloadExpectations(ctx, window, c.uid)),
   }));
-  if (payloads.length) aggregateAndStep(scratch, ctx.engine.layout, payloads, ctx.spec.outer.lr);
+  if (payloads.length) await aggregateAndStepAsync(scratch, ctx.engine.layout, payloads, ctx.spec.outer.lr);
+  const next = await thetaHashAsync(scratch);
   return {
     version: 1,
     runHash: ctx.runHash,
     window: BigInt(window),
     validatorUid: ctx.uid,
     entries: chosen.map((c) => ({ uid: c.uid, digest: Buffer.from(c.digest, 'hex') })),
-    nextThetaHash: Buffer.from(thetaHash(scratch), 'hex'),
+    nextThetaHash: Buffer.from(next, 'hex'),
     prevDigest: Buffer.from(ctx.replica.chain.head.digest, 'hex'),
     issuedAtMs: BigInt(Date.now()),
   };
+}
+
+/**
+ * Why a window's manifest has fewer payloads than miners are active, by reason: late
+ * (a miner that announced in one of the 3 windows before announced nothing for this
+ * one by the close), out_of_sync, rejected (invalid, not fetched) and not_chosen
+ * (valid, left out by the selection). Only reasons that occurred are listed.
+ */
+export function verdictCounts(ctx: Pick<NodeContext, 'announcements'>, window: number, heard: HeardAnnouncement[], v: WindowVerdicts, chosen: number): {
+  byReason: Record<string, number>;
+  lateUids: number[];
+} {
+  const heardUids = new Set(heard.map((a) => a.uid));
+  const lateUids = [...ctx.announcements.recentUids(window)].filter((u) => !heardUids.has(u)).sort((a, b) => a - b);
+  const byReason: Record<string, number> = {};
+  const add = (k: string, n = 1): void => {
+    if (n > 0) byReason[k] = (byReason[k] ?? 0) + n;
+  };
+  add('late', lateUids.length);
+  for (const r of v.rejected) add(r.reason === 'out_of_sync' ? 'out_of_sync' : 'rejected');
+  add('not_chosen', v.accepted.length - chosen);
+  return { byReason, lateUids };
 }
 
 export interface ValidatorHooks {
@@ -135,7 +164,7 @@ export function compareWithLead(ctx: NodeContext, window: number, own: number[])
 
 export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {}): Promise<void> {
   const { spec, driver, replica, log, signal } = ctx;
-  const scratch = new Float32Array(ctx.engine.numParams);
+  const scratch = sharedFloat32(ctx.engine.numParams);
   // Windows are closed one by one, in order: a loop iteration that overran a window
   // (a slow evaluation) closes the next window late rather than skipping it, so no
   // miner's on-time announcement is dropped.
@@ -201,15 +230,20 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
             const pick = new Set(selectForManifest(ctx.runHash, w, v.accepted.map((a) => a.uid), spec.outer.maxPayloads));
             return v.accepted.filter((a) => pick.has(a.uid));
           })();
-      const manifest = buildManifest(ctx, w, chosen, scratch);
+      const manifest = await buildManifest(ctx, w, chosen, scratch);
       const digest = manifestDigest(manifest);
       await ctx.p2p.store.put(ctx.encodeManifest(manifest), { window: w, kind: 'manifest' });
       // Re-announce the newest checkpoint every window, just before the manifest, so a
       // joiner knows of it by the time the manifest shows it a gap to fill.
       await ctx.checkpoints.announce();
       const recipients = await ctx.p2p.publish('manifest', manifest);
+      const counts = verdictCounts(ctx, w, heard, v, chosen.length);
+      ctx.metrics.onVerdicts({ window: w, aggregated: chosen.length, heard: heard.length, byReason: counts.byReason });
       log.info(
-        { event: 'manifest_published', window: w, rank, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients },
+        {
+          event: 'manifest_published', window: w, rank, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients,
+          rejectedByReason: counts.byReason, lateUids: counts.lateUids,
+        },
         'published manifest',
       );
       return { v, manifest };

@@ -48,6 +48,19 @@ export class WindowDriver {
     return window === this.joinedIn ? undefined : this.startedAt.get(window);
   }
 
+  /**
+   * When `window` began, or at the latest: the start of the first later window this
+   * node saw begin (blocks can arrive in bursts that skip a window's notice). Undefined
+   * while no window from `window` on has been seen beginning.
+   */
+  startOfAtLatest(window: number): number | undefined {
+    const exact = this.startOf(window);
+    if (exact !== undefined) return exact;
+    let best: number | undefined;
+    for (const [w, at] of this.startedAt) if (w > window && w !== this.joinedIn && (best === undefined || at < best)) best = at;
+    return best;
+  }
+
   /** The first window whose beginning this node saw (it was running through all of it). */
   get firstFullWindow(): number {
     return this.joinedIn + 1;

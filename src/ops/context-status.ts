@@ -36,6 +36,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
   const headWindow = ctx.replica.chain.head.window;
   const scores = extras.scores?.();
   const weightsSetAtBlock = extras.weightsSetAtBlock?.();
+  const eventLoop = m.eventLoop();
   return {
     version: 1,
     role: ctx.role,
@@ -74,6 +75,9 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
       ...(weightsSetAtBlock !== undefined ? { weightsSetAtBlock } : {}),
     },
     ...(scores ? { scores } : {}),
+    ...(eventLoop ? { eventLoop } : {}),
+    ...(m.lastVerdicts ? { windowVerdicts: m.lastVerdicts } : {}),
+    ...(ctx.role === 'miner' ? { late: { ...m.late } } : {}),
     ...(extras.peerStatus ? { peerTheta: extras.peerStatus.agreement({ thetaWindow: headWindow + 1, thetaHash: ctx.replica.thetaHash }) } : {}),
   };
 }

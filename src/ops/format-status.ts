@@ -43,6 +43,12 @@ function lastPoint(xs: LossPoint[]): LossPoint | undefined {
   return xs.length ? xs[xs.length - 1] : undefined;
 }
 
+/** " · fewer: 1 late, 2 out of sync" (nothing when no reason occurred). */
+export function formatReasons(byReason: Record<string, number>): string {
+  const parts = Object.entries(byReason).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`);
+  return parts.length ? ` · fewer: ${parts.join(', ')}` : '';
+}
+
 export function formatStatus(s: NodeStatus): string {
   const lines: string[] = [];
   const row = (label: string, text: string): void => {
@@ -77,6 +83,17 @@ export function formatStatus(s: NodeStatus): string {
   row('peers', `${s.peers.length} connected: ${n(roles.miner, 'miner')}, ${n(roles.validator, 'validator')}, ${roles.unregistered} unregistered${scoreText}`);
   row('wire in', byTopic(s.bytes.in));
   row('wire out', `${byTopic(s.bytes.out)} · ${s.bytes.announcements} payloads announced (${formatBytes(s.bytes.announced)}) · ${s.fetchFailures} failed fetches`);
+  if (s.windowVerdicts) {
+    const v = s.windowVerdicts;
+    row('payloads', `window ${v.window}: ${v.aggregated} aggregated of ${v.heard} heard${formatReasons(v.byReason)}`);
+  }
+  if (s.late && (s.late.windows || s.late.skipped)) {
+    row('late', `${s.late.windows} window(s) past the deadline, ${s.late.skipped} skipped (last: window ${s.late.lastWindow})`);
+  }
+  if (s.eventLoop) {
+    const e = s.eventLoop;
+    row('loop', `event-loop delay over the last window: max ${e.maxMs.toFixed(1)} ms, p99 ${e.p99Ms.toFixed(1)} ms, mean ${e.meanMs.toFixed(1)} ms · max since start ${e.maxSinceStartMs.toFixed(1)} ms`);
+  }
   row('chain', `stake ${s.chain.stake}${s.chain.weightsSetAtBlock !== undefined ? ` · weights set at block ${s.chain.weightsSetAtBlock}` : s.role === 'validator' ? ' · weights not set yet' : ''}`);
   if (s.scores?.length) {
     const top = [...s.scores].sort((a, b) => b.score - a.score).slice(0, 8);

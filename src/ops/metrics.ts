@@ -169,6 +169,19 @@ export class OpsMetrics {
         setCounter(this, m.disagreed, { agree: 'false' });
       },
     });
+    new Gauge({
+      name: 'gradmesh_event_loop_delay_seconds', help: 'Event-loop delay over the last window: 99th percentile (quantile 0.99) and largest (quantile 1)', labelNames: ['role', 'quantile'], registers: [r],
+      collect() {
+        this.reset();
+        const s = snap();
+        const e = s?.eventLoop;
+        if (!s || !e) return;
+        this.set({ role: s.role, quantile: '0.99' }, e.p99Ms / 1000);
+        this.set({ role: s.role, quantile: '1' }, e.maxMs / 1000);
+      },
+    });
+    gauge('gradmesh_event_loop_delay_mean_seconds', 'Mean event-loop delay over the last window', (s) => (s.eventLoop ? s.eventLoop.meanMs / 1000 : undefined));
+    gauge('gradmesh_event_loop_delay_max_since_start_seconds', 'Largest event-loop delay since the node started', (s) => (s.eventLoop ? s.eventLoop.maxSinceStartMs / 1000 : undefined));
     gauge('gradmesh_manifests_missed', 'Closed windows whose manifest has not been applied (0 when caught up)', (s) => s.manifestsMissed);
   }
 

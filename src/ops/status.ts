@@ -89,6 +89,30 @@ export const NodeStatusSchema = z.object({
     weightsSetAtBlock: z.number().int().optional(),
   }),
   scores: z.array(ScoreEntrySchema).optional(),
+  /**
+   * How late this node's event loop ran (perf_hooks.monitorEventLoopDelay), over the
+   * last completed window (intervalS long), and the largest delay since it started.
+   */
+  eventLoop: z.object({
+    maxMs: z.number().min(0),
+    p99Ms: z.number().min(0),
+    meanMs: z.number().min(0),
+    intervalS: z.number().min(0),
+    maxSinceStartMs: z.number().min(0),
+  }).optional(),
+  /**
+   * Validators: what became of the last window this node closed: payloads
+   * aggregated, announcements heard, and why not more (late, out_of_sync, rejected,
+   * not_chosen; only reasons that occurred).
+   */
+  windowVerdicts: z.object({
+    window: z.number().int(),
+    aggregated: nonNegInt,
+    heard: nonNegInt,
+    byReason: z.record(z.string(), nonNegInt),
+  }).optional(),
+  /** Miners: windows whose payload was ready after the deadline, windows skipped by an overrunning window, the last such window. */
+  late: z.object({ windows: nonNegInt, skipped: nonNegInt, lastWindow: z.number().int() }).optional(),
   /** Peers' θ (from status gossip) against this node's θ_{headWindow+1}. */
   peerTheta: z.object({
     thetaWindow: z.number().int(),

@@ -5,7 +5,8 @@
 // The engine's parameter buffer is the working copy: the caller's θ is never written.
 import { createHash } from 'node:crypto';
 import type { Engine } from '../train/engine.js';
-import { aggregateAndStep, thetaHash, type CompressedModel } from '../train/compress/index.js';
+import { aggregateAndStepAsync, type CompressedModel } from '../train/compress/index.js';
+import { copyChunked, thetaHashAsync } from '../train/compress/offload.js';
 import { samplePool, minerTrainingSamples, ownEvalSamples, pseudoUid, makeBatch, type Dataset } from '../train/data/index.js';
 import { GauntletError } from './config.js';
 import { relativeDrop, indicator } from './scores.js';
@@ -93,11 +94,12 @@ export interface EvaluateOptions {
 export async function evaluatePayload(o: EvaluateOptions): Promise<Evaluation> {
   const { engine } = o;
   if (engine.params.length !== o.theta.length) throw new GauntletError('bad_input', `θ has ${o.theta.length} floats, the engine ${engine.params.length}`);
-  engine.params.set(o.theta);
+  await copyChunked(engine.params, o.theta);
   try {
     const ownBefore = await meanLoss(engine, o.own);
     const randomBefore = o.randomBefore ?? (await meanLoss(engine, o.random));
-    const stats = aggregateAndStep(engine.params, engine.layout, [{ uid: o.uid, payload: o.payload }], o.lr, { medianNorms: o.medianNorms });
+    // Off the event loop; the engine is idle and nothing else writes its params meanwhile.
+    const stats = await aggregateAndStepAsync(engine.params, engine.layout, [{ uid: o.uid, payload: o.payload }], o.lr, { medianNorms: o.medianNorms });
     const ownAfter = await meanLoss(engine, o.own);
     const randomAfter = await meanLoss(engine, o.random);
     const norms = stats.norms[0]!;
@@ -114,8 +116,8 @@ export async function evaluatePayload(o: EvaluateOptions): Promise<Evaluation> {
       finite, clippedTensors,
     };
   } finally {
-    engine.params.set(o.theta);
-    const got = thetaHash(engine.params);
+    await copyChunked(engine.params, o.theta);
+    const got = await thetaHashAsync(engine.params);
     if (got !== o.thetaHash) throw new GauntletError('theta_not_restored', `θ hashes to ${got.slice(0, 12)}… after evaluating uid ${o.uid}, expected ${o.thetaHash.slice(0, 12)}…`);
   }
 }

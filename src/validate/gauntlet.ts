@@ -9,9 +9,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Engine } from '../train/engine.js';
 import {
-  decodePayload, medianNorms, medianOfNorms, payloadNorms, thetaHash, PayloadError, type DecodedPayload,
+  decodePayload, medianNorms, medianOfNorms, payloadNorms, PayloadError, type DecodedPayload,
 } from '../train/compress/index.js';
 import { Xoshiro256StarStar, type Dataset } from '../train/data/index.js';
+import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { seededOrder } from '../node/selection.js';
 import type { CheckedPayload, WindowVerdicts } from '../node/validator.js';
 import { gauntletConfig, GauntletError, type GauntletConfig } from './config.js';
@@ -125,7 +126,7 @@ export class Gauntlet {
     // The engine evaluates at most one batch of sequences per call.
     this.config = { ...c, ownSamples: Math.min(c.ownSamples, deps.spec.batch), randomSamples: Math.min(c.randomSamples, deps.spec.batch) };
     this.runHashHex = toHex(deps.runHash);
-    this.snapshot = new Float32Array(deps.engine.numParams);
+    this.snapshot = sharedFloat32(deps.engine.numParams);
     const saved = deps.statePath ? loadGauntletState(deps.statePath, this.runHashHex) : undefined;
     if (saved) {
       for (const [uid, r] of recordsOf(saved)) this.records.set(uid, r);
@@ -171,8 +172,8 @@ export class Gauntlet {
    */
   async choose(window: number, verdicts: WindowVerdicts): Promise<CheckedPayload[]> {
     const theta = this.deps.theta();
-    this.snapshot.set(theta);
-    const head = this.deps.thetaHash?.() ?? thetaHash(this.snapshot);
+    await copyChunked(this.snapshot, theta);
+    const head = this.deps.thetaHash?.() ?? (await thetaHashAsync(this.snapshot));
     const penalties: WindowPlan['penalties'] = [];
     const decoded: Array<{ uid: number; payload: DecodedPayload }> = [];
     for (const a of verdicts.accepted) {

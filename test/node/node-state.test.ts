@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync, truncateSync, existsSync, rea
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveNodeState, loadNodeState, StateError, type StateHeader } from '../../src/node/node-state.js';
+import { saveNodeState, saveNodeStateAsync, loadNodeState, StateError, type StateHeader } from '../../src/node/node-state.js';
+import { sharedFloat32 } from '../../src/train/compress/offload.js';
 
 function buffers(n: number, seed: number) {
   const mk = (k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7 + k * 13 + i));
@@ -25,6 +26,24 @@ test('state round-trips exactly and leaves no temporary file', () => {
   assert.equal(h.window, 7);
   assert.deepEqual(dst, src);
   assert.deepEqual(readdirSync(dir), ['state.bin']);
+});
+
+test('the async save (written by libuv, checksummed on the hash worker) writes the same file, shared buffers or not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-state-'));
+  const src = buffers(3000, 5);
+  // θ and the error buffer live in shared memory in a node; the engine's moments do not
+  const shared = sharedFloat32(3000);
+  shared.set(src.params);
+  saveNodeState(join(dir, 'sync.bin'), header(3000), src);
+  await saveNodeStateAsync(join(dir, 'async.bin'), header(3000), { ...src, params: shared });
+  await saveNodeStateAsync(join(dir, 'async.bin'), header(3000), { ...src, params: shared }); // over an existing file
+  assert.deepEqual(readFileSync(join(dir, 'async.bin')), readFileSync(join(dir, 'sync.bin')));
+  const dst = { params: new Float32Array(3000), errorBuffer: new Float32Array(3000), adamM: new Float32Array(3000), adamV: new Float32Array(3000) };
+  loadNodeState(join(dir, 'async.bin'), { runHash: 'ab'.repeat(32), numParams: 3000 }, dst);
+  assert.deepEqual(dst, src);
+  assert.deepEqual(readdirSync(dir).sort(), ['async.bin', 'sync.bin']);
+  await assert.rejects(saveNodeStateAsync(join(dir, 'bad.bin'), header(3001), src), /has 3000 values, expected 3001/);
+  assert.deepEqual(readdirSync(dir).sort(), ['async.bin', 'sync.bin']);
 });
 
 test('corrupt, truncated and foreign state files are refused with a reason', () => {

@@ -49,6 +49,10 @@ test('every metric is read from the status snapshot taken at scrape time', async
   assert.equal(a.get('gradmesh_manifests_superseded_total{role="validator"}'), 1);
   assert.equal(a.get('gradmesh_manifest_comparisons_total{agree="true"}'), 3);
   assert.equal(a.get('gradmesh_manifest_comparisons_total{agree="false"}'), 2);
+  assert.equal(a.get('gradmesh_event_loop_delay_seconds{role="validator",quantile="0.99"}'), 0.01225);
+  assert.equal(a.get('gradmesh_event_loop_delay_seconds{role="validator",quantile="1"}'), 0.0415);
+  assert.equal(a.get('gradmesh_event_loop_delay_mean_seconds{role="validator"}'), 0.0105);
+  assert.equal(a.get('gradmesh_event_loop_delay_max_since_start_seconds{role="validator"}'), 0.18);
   assert.equal(a.get('gradmesh_node_info{role="validator",uid="0",peer_id="12D3KooWPeer0xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",run="testnet-tiny",run_hash="abababababababab"}'), 1);
 
   // The next scrape sees the new figures, with no stale series left behind.
@@ -65,6 +69,9 @@ test('every metric is read from the status snapshot taken at scrape time', async
   assert.equal([...b.keys()].filter((k) => k.startsWith('gradmesh_gossip_peer_score')).length, 0);
   assert.equal(b.get('gradmesh_chain_weights_set_block{role="miner"}'), undefined);
   assert.equal(b.get('gradmesh_theta_peers{state="agreeing"}'), undefined, 'no status gossip, no series');
+  status = { ...sampleStatus({ role: 'miner', uid: 2, window: 10 }), eventLoop: undefined };
+  const c = samples(await metrics.render());
+  assert.equal([...c.keys()].filter((k) => k.startsWith('gradmesh_event_loop_delay')).length, 0, 'no monitor, no event-loop series');
 });
 
 test('two nodes in one process keep separate registries', async () => {

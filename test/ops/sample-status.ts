@@ -41,6 +41,8 @@ export function sampleStatus(o: { role?: 'miner' | 'validator'; uid?: number; wi
       in: { grad: 2048 * window, manifest: 512 * window, blob: 65536 * window },
       out: { grad: 1024 * window, blob: 4096 * window },
     },
+    eventLoop: { maxMs: 41.5, p99Ms: 12.25, meanMs: 10.5, intervalS: 24, maxSinceStartMs: 180 },
+    ...(role === 'validator' ? { windowVerdicts: { window: window - 1, aggregated: 2, heard: 3, byReason: { late: 1, out_of_sync: 1 } } } : { late: { windows: 1, skipped: 0, lastWindow: window - 2 } }),
     fetchFailures: 1,
     dhtWalks: 3,
     rejections: { invalid: 2, unregistered: 1 },

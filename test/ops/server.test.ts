@@ -126,9 +126,12 @@ test('gradmesh status fits a node on one screen', () => {
   assert.match(text, /weights set at block 16/);
   assert.match(text, /θ peers  at θ_7: 2 agree, none differ · 1 at another window/);
   assert.match(text, /uid 2 0\.750 \(w 0\.600\) · uid 3 0\.250 \(w 0\.400\)/);
+  assert.match(text, /payloads window 7: 2 aggregated of 3 heard · fewer: 1 late, 1 out of sync/);
+  assert.match(text, /loop +event-loop delay over the last window: max 41\.5 ms, p99 12\.3 ms, mean 10\.5 ms · max since start 180\.0 ms/);
   const miner = formatStatus({ ...sampleStatus({ role: 'miner', uid: 2, window: 4 }), inSync: false, manifestsMissed: 3 });
   assert.match(miner, /OUT OF SYNC/);
   assert.match(miner, /3 MISSED/);
   assert.match(miner, /loss 8\.4800 \(window 3\) · 1235 tok\/s · 40 inner steps/);
+  assert.match(miner, /late +1 window\(s\) past the deadline, 0 skipped \(last: window 2\)/);
   assert.equal(sparkline([{ window: 0, loss: 3 }, { window: 1, loss: 2 }, { window: 2, loss: 1 }]), '█▅▁');
 });

@@ -16,6 +16,7 @@ import { loadNative } from '../../native/index.js';
 import { resolveNodeConfig, explicitFlags, startNodeOps, type NodeConfig } from '../../ops/index.js';
 import { Gauntlet } from '../../validate/index.js';
 import { adversaryMinerHooks } from '../../node/adversary-wiring.js';
+import { SUBTENSOR_BLOCK_MS } from '../../node/compute-floor.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -46,6 +47,7 @@ export function addNodeOptions(cmd: Command): Command {
     .option('--ops.enabled <bool>', 'serve the local status API, /metrics and the dashboard')
     .option('--ops.port <n>', 'port of the local API (0 = any free port)', intArg('--ops.port', RANGES.portOrAny))
     .option('--ops.host <host>', 'address the local API binds to')
+    .option('--force', 'miners: start even when the measured step time cannot finish a window\'s inner steps in time (the compute floor)')
     .addOption(new Option('--adversary <mode>', 'miners only, for testnets: misbehave (docs/adversarial.md)').hideHelp());
 }
 
@@ -60,7 +62,7 @@ async function connectChain(c: NodeConfig, netuid: number, log: Logger): Promise
 }
 
 async function runNode(role: Role, cmd: Command): Promise<void> {
-  const { adversary, ...flags } = explicitFlags(cmd) as Record<string, unknown> & { adversary?: string };
+  const { adversary, force, ...flags } = explicitFlags(cmd) as Record<string, unknown> & { adversary?: string; force?: boolean };
   const c = resolveNodeConfig({ role, flags });
   const log = createLogger({ name: role, level: c.logLevel });
   const spec = loadRunSpec(c.run);
@@ -78,6 +80,8 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
     ...(c.threads !== undefined ? { threads: c.threads } : {}),
     ...(c.device !== undefined ? { device: c.device } : {}),
     ...(c.dataset ? { dataset: c.dataset } : {}),
+    // The compute floor is judged on the chain's block time: the dev chain's is the run spec's.
+    computeFloor: { blockMs: c.devChain ? spec.timing.devBlockMs : SUBTENSOR_BLOCK_MS, force: force === true },
   });
   let weightsBlock: number | undefined;
   const gauntlet = role === 'validator'

@@ -4,6 +4,7 @@
 // file says: the tensor set and shapes must be the layout's, and the parameters must
 // hash to the thetaHash the metadata claims, so a lying peer's checkpoint is refused.
 import { thetaHash } from '../compress/hash.js';
+import { thetaHashAsync } from '../compress/offload.js';
 import {
   canonicalModelConfig, parameterLayout, validateModelConfig, ModelConfigError,
   type ModelConfig, type TensorSpec,
@@ -112,6 +113,19 @@ export function checkpointMetadata(model: ModelConfig, meta: CheckpointIdentity)
  * every honest peer would refuse.
  */
 export function encodeCheckpointChunks(input: CheckpointInput): Uint8Array[] {
+  checkInput(input);
+  checkThetaHash(thetaHash(input.params), input.meta);
+  return chunksOf(input);
+}
+
+/** encodeCheckpointChunks with θ hashed off the event loop (offload.ts); params must not change meanwhile. */
+export async function encodeCheckpointChunksAsync(input: CheckpointInput): Promise<Uint8Array[]> {
+  checkInput(input);
+  checkThetaHash(await thetaHashAsync(input.params), input.meta);
+  return chunksOf(input);
+}
+
+function checkInput(input: CheckpointInput): void {
   const { params, layout, model, meta } = input;
   checkIdentity(meta);
   if (!sameLayout(layout, parameterLayout(model))) {
@@ -120,10 +134,16 @@ export function encodeCheckpointChunks(input: CheckpointInput): Uint8Array[] {
   if (params.length !== layoutTotal(layout)) {
     throw new CheckpointError('invalid_input', `params has ${params.length} floats, the layout ${layoutTotal(layout)}`);
   }
-  const actual = thetaHash(params);
+}
+
+function checkThetaHash(actual: string, meta: CheckpointIdentity): void {
   if (actual !== meta.thetaHash) {
     throw new CheckpointError('theta_mismatch', `params hash to ${actual}, not the stated ${meta.thetaHash}`);
   }
+}
+
+function chunksOf(input: CheckpointInput): Uint8Array[] {
+  const { params, layout, model, meta } = input;
   const tensors = layout.map((t) => ({ name: t.name, shape: t.shape, data: params.subarray(t.offset, t.offset + t.numel) }));
   const metadata = checkpointMetadata(model, meta);
   for (const [k, v] of Object.entries(input.extraMetadata ?? {})) {

@@ -7,7 +7,7 @@ export {
   type SafetensorsDtype, type SafetensorsHeader, type SafetensorsView, type TensorEntry, type TensorInput,
 } from './safetensors.js';
 export {
-  CHECKPOINT_FORMAT, META_KEYS, encodeCheckpoint, encodeCheckpointChunks, decodeCheckpoint, decodeCheckpointFile,
+  CHECKPOINT_FORMAT, META_KEYS, encodeCheckpoint, encodeCheckpointChunks, encodeCheckpointChunksAsync, decodeCheckpoint, decodeCheckpointFile,
   peekCheckpointFile, parseCheckpointMeta, checkpointMetadata,
   type CheckpointIdentity, type CheckpointMeta, type CheckpointInput, type CheckpointExpect, type DecodedCheckpoint,
 } from './checkpoint.js';

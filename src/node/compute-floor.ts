@@ -1,0 +1,96 @@
+// The compute floor (issue #18): the run spec states the work of a window
+// (innerSteps × batch × seqLen tokens) and its deadline (the window's length,
+// blocksPerWindow × block time, and the announce deadline). A miner measures its own
+// step time on the run's model before it joins, and refuses to start when it cannot
+// finish a window's steps in time: its payloads would all arrive after the validators
+// closed the window, and it would only add load. `--force` starts it anyway.
+//
+// Time a miner has for the inner steps of window c: it starts when the manifest of
+// c−1 is applied (about announceDeadlineMs into c) and must announce before the
+// validators close c (announceDeadlineMs into c+1): one window length, less the
+// manifest's publication and application, Δ, compression and the announcement.
+// FLOOR_MARGIN of the window is left for the steps; the rest covers all that and the
+// jitter of a busy machine.
+import type { Engine } from '../train/engine.js';
+import type { RunSpec } from './run-spec.js';
+
+/** Fraction of a window the inner steps may take. */
+export const FLOOR_MARGIN = 0.7;
+/** Block time of a Bittensor (subtensor) chain, ms. */
+export const SUBTENSOR_BLOCK_MS = 12_000;
+
+export interface ComputeFloor {
+  /** Inner steps of a window and the tokens they train on (innerSteps × batch × seqLen). */
+  steps: number;
+  tokens: number;
+  /** Window length (blocksPerWindow × block time) and the time the steps may take, ms. */
+  windowMs: number;
+  availableMs: number;
+  /** The slowest step time that fits: availableMs / steps, seconds. */
+  floorSPerStep: number;
+}
+
+export function computeFloor(spec: Pick<RunSpec, 'innerSteps' | 'batch' | 'seqLen' | 'timing'>, blockMs: number): ComputeFloor {
+  const windowMs = spec.timing.blocksPerWindow * blockMs;
+  const availableMs = windowMs * FLOOR_MARGIN;
+  return {
+    steps: spec.innerSteps,
+    tokens: spec.innerSteps * spec.batch * spec.seqLen,
+    windowMs,
+    availableMs,
+    floorSPerStep: availableMs / 1000 / spec.innerSteps,
+  };
+}
+
+export interface FloorVerdict extends ComputeFloor {
+  ok: boolean;
+  measuredSPerStep: number;
+  /** steps × measured step time, ms. */
+  neededMs: number;
+  /** One line with the numbers, for the log or the refusal. */
+  message: string;
+}
+
+export function judgeComputeFloor(spec: Pick<RunSpec, 'innerSteps' | 'batch' | 'seqLen' | 'timing'>, blockMs: number, measuredSPerStep: number): FloorVerdict {
+  const f = computeFloor(spec, blockMs);
+  const neededMs = measuredSPerStep * 1000 * f.steps;
+  const ok = measuredSPerStep <= f.floorSPerStep;
+  const numbers = `measured ${measuredSPerStep.toFixed(3)} s/step × ${f.steps} inner steps = ${(neededMs / 1000).toFixed(1)} s per window; ` +
+    `available ${(f.availableMs / 1000).toFixed(1)} s (${Math.round(FLOOR_MARGIN * 100)} % of a ${(f.windowMs / 1000).toFixed(1)} s window: ` +
+    `${spec.timing.blocksPerWindow} blocks × ${(blockMs / 1000).toFixed(1)} s); floor ${f.floorSPerStep.toFixed(3)} s/step`;
+  const message = ok
+    ? `compute floor met: ${numbers}`
+    : `this machine is below the run's compute floor: ${numbers}. Its payloads would arrive after the validators close each window. ` +
+      'Use a faster device or more --threads, or pass --force to start anyway';
+  return { ...f, ok, measuredSPerStep, neededMs, message };
+}
+
+export class ComputeFloorError extends Error {
+  constructor(readonly verdict: FloorVerdict) {
+    super(verdict.message);
+    this.name = 'ComputeFloorError';
+  }
+}
+
+/**
+ * Seconds per inner step of this engine on the run's shapes: `warmup` untimed steps,
+ * then the mean of `steps` timed ones, on dummy tokens. It trains the engine's
+ * parameters and AdamW state: call it before they are initialised or loaded.
+ */
+export async function measureStepSeconds(engine: Engine, o: { steps?: number; warmup?: number } = {}): Promise<number> {
+  const steps = o.steps ?? 2;
+  const warmup = o.warmup ?? 1;
+  const n = engine.batch * engine.seqLen;
+  const vocab = engine.config.vocab_size;
+  const inputs = new Int32Array(n);
+  const targets = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    inputs[i] = (i * 7919) % vocab;
+    targets[i] = (i * 7919 + 1) % vocab;
+  }
+  const h = { lr: 1e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, gradClip: 1 };
+  for (let i = 0; i < warmup; i++) await engine.trainStep(inputs, targets, h);
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await engine.trainStep(inputs, targets, h);
+  return (performance.now() - t0) / 1000 / steps;
+}
