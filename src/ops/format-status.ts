@@ -74,7 +74,10 @@ export function formatStatus(s: NodeStatus): string {
     ? `; gossip score min ${Math.min(...scores).toFixed(2)}, mean ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(2)}`
     : '';
   const n = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
-  row('peers', `${s.peers.length} connected: ${n(roles.miner, 'miner')}, ${n(roles.validator, 'validator')}, ${roles.unregistered} unregistered${scoreText}`);
+  // A claim the chain does not back is shown, not believed (context-status.ts peerRole).
+  const claims = s.peers.filter((p) => p.role === 'miner' && p.claimedRole === 'validator').length;
+  const minerText = `${n(roles.miner, 'miner')}${claims ? ` (${claims} claim${claims === 1 ? 's' : ''} validator)` : ''}`;
+  row('peers', `${s.peers.length} connected: ${minerText}, ${n(roles.validator, 'validator')}, ${roles.unregistered} unregistered${scoreText}`);
   row('wire in', byTopic(s.bytes.in));
   row('wire out', `${byTopic(s.bytes.out)} · ${s.bytes.announcements} payloads announced (${formatBytes(s.bytes.announced)}) · ${s.fetchFailures} failed fetches`);
   row('chain', `stake ${s.chain.stake}${s.chain.weightsSetAtBlock !== undefined ? ` · weights set at block ${s.chain.weightsSetAtBlock}` : s.role === 'validator' ? ' · weights not set yet' : ''}`);
