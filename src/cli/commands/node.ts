@@ -117,10 +117,23 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
       log.warn('shutdown took over 10 s: exiting now');
       process.exit(0);
     }, 10_000).unref();
+    // The chain goes last and cannot make a shutdown unclean: a connection the other
+    // side already closed (a testnet's dev chain stopping, a subtensor node gone) is
+    // closed, which is all this step is for.
+    const closeChain = async (): Promise<void> => {
+      try {
+        await chain?.close();
+      } catch (e) {
+        log.debug({ err: (e as Error).message }, 'chain connection was already closed');
+      }
+    };
     Promise.resolve(ops?.close())
       .then(() => ctx.stop())
-      .then(() => chain?.close())
-      .then(() => process.exit(0))
+      .then(closeChain)
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      })
       .catch((e: unknown) => {
         log.error({ err: (e as Error).message }, 'unclean shutdown');
         process.exit(1);
