@@ -50,7 +50,8 @@ export function addNodeOptions(cmd: Command): Command {
 }
 
 async function connectChain(c: NodeConfig, netuid: number, log: Logger): Promise<Chain> {
-  if (c.devChain) return connectDevChain(c.devChain, netuid);
+  // A dev chain that does not answer yet is waited for (15 s, as subtensor), each retry logged.
+  if (c.devChain) return connectDevChain(c.devChain, netuid, { log, connectTimeoutMs: 15_000 });
   return connectSubtensor({
     netuid,
     log,
