@@ -5,11 +5,12 @@
 // State-changing calls carry an sr25519 signature by the hotkey over
 // signingMessage(netuid, method, params); the server verifies it. (No replay
 // protection: this is a dev chain on loopback.)
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { u8aToHex } from '@polkadot/util';
 import { ChainError, type ChainErrorCode } from './errors.js';
 import { DevChain, DevChainClient, SIGNED_METHODS, dispatchDevCall, signingMessage, verifyDevCall, type DevTransport } from './dev-chain.js';
 import type { Chain } from './types.js';
+import type { ReconnectLog } from './reconnect.js';
 
 const MAX_BODY = 1 << 20;
 
@@ -87,7 +88,43 @@ export async function startDevChainServer(chain: DevChain, opts: { port: number;
   };
 }
 
-function httpTransport(url: string, netuid: number): DevTransport {
+export interface DevChainConnectOptions {
+  /**
+   * How long the first connection is retried (with backoff, each retry logged) when
+   * nothing answers at the URL: a node started just before its testnet's chain service
+   * waits for it. 0 (default) fails at once.
+   */
+  connectTimeoutMs?: number;
+  /** First wait between retries (default 1 s); doubles up to maxDelayMs (default 10 s). Also for a lost block stream. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  /** Where retries are reported (a pino Logger fits; default: one line each on stderr). */
+  log?: ReconnectLog;
+}
+
+const stderrLog: ReconnectLog = {
+  warn: (obj, msg) => { process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`); },
+  info: (obj, msg) => { process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`); },
+};
+
+/** Why a request did not reach the server: the socket error's code (ECONNREFUSED) when there is one. */
+function whyUnreachable(e: unknown): string {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'unreachable') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return (e as Error)?.message ?? String(e);
+}
+
+interface Backoff {
+  minDelayMs: number;
+  maxDelayMs: number;
+  log: ReconnectLog;
+}
+
+function httpTransport(url: string, netuid: number, b: Backoff): DevTransport {
   const subs = new Set<() => void>();
   const unreachable = (e: unknown) => new ChainError('unreachable',
     `dev chain at ${url} is not reachable (${(e as Error).message}); start it (gradmesh testnet starts one) or check the URL`, { cause: e });
@@ -108,34 +145,81 @@ function httpTransport(url: string, netuid: number): DevTransport {
       if (out.error) throw new ChainError(out.error.code, out.error.message);
       return out.result;
     },
+    // One Server-Sent Events stream of block numbers. The first request must succeed
+    // (else the subscription fails); afterwards a stream that ends or errs (the chain
+    // service stopped or restarted) is reopened with backoff, each attempt logged: a
+    // node whose blocks stopped used to wait for the next window in silence, forever.
     subscribe(cb) {
+      let last = -1;
+      let closed = false;
+      let req: ClientRequest | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let attempt = 0;
+      let delay = b.minDelayMs;
+      const unsub = (): void => {
+        closed = true;
+        clearTimeout(timer);
+        subs.delete(unsub);
+        req?.destroy();
+      };
       return new Promise((resolve, reject) => {
-        const req = httpRequest(`${url}/blocks`, (res) => {
-          let buf = '';
-          let last = -1;
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            buf += chunk;
-            let i: number;
-            while ((i = buf.indexOf('\n\n')) >= 0) {
-              const line = buf.slice(0, i);
-              buf = buf.slice(i + 2);
-              const n = Number(line.replace(/^data: /, ''));
-              if (Number.isInteger(n) && n > last) {
-                last = n;
-                cb(n);
-              }
-            }
-          });
-          const unsub = () => {
-            subs.delete(unsub);
-            req.destroy();
+        let subscribed = false;
+        const open = (): void => {
+          timer = undefined;
+          if (closed) return;
+          let ended = false;
+          const lost = (why: string): void => {
+            if (ended || closed) return;
+            ended = true;
+            attempt++;
+            const wait = delay;
+            delay = Math.min(delay * 2, b.maxDelayMs);
+            b.log.warn({ endpoint: url, attempt, nextAttemptInMs: wait, err: why },
+              `dev chain block stream from ${url} lost (${why}): reopening it; retry ${attempt} in ${wait} ms`);
+            timer = setTimeout(open, wait);
+            timer.unref();
           };
-          subs.add(unsub);
-          resolve(unsub);
-        });
-        req.on('error', (e) => reject(unreachable(e)));
-        req.end();
+          const r = httpRequest(`${url}/blocks`, (res) => {
+            if (!subscribed) {
+              subscribed = true;
+              subs.add(unsub);
+              resolve(unsub);
+            } else if (attempt > 0) {
+              b.log.info({ endpoint: url, attempt }, `dev chain block stream from ${url} back`);
+            }
+            attempt = 0;
+            delay = b.minDelayMs;
+            let buf = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              buf += chunk;
+              let i: number;
+              while ((i = buf.indexOf('\n\n')) >= 0) {
+                const line = buf.slice(0, i);
+                buf = buf.slice(i + 2);
+                const n = Number(line.replace(/^data: /, ''));
+                if (Number.isInteger(n) && n > last) {
+                  last = n;
+                  cb(n);
+                }
+              }
+            });
+            res.on('end', () => lost('the stream ended'));
+            res.on('close', () => lost('the stream closed'));
+            res.on('error', (e) => lost(whyUnreachable(e)));
+          });
+          req = r;
+          r.on('error', (e) => {
+            if (!subscribed) {
+              closed = true;
+              reject(unreachable(e));
+              return;
+            }
+            lost(whyUnreachable(e));
+          });
+          r.end();
+        };
+        open();
       });
     },
     async close() {
@@ -144,13 +228,45 @@ function httpTransport(url: string, netuid: number): DevTransport {
   };
 }
 
-/** a Chain over a dev chain served by startDevChainServer */
-export async function connectDevChain(url: string, netuid?: number): Promise<DevChainClient & Chain> {
-  const probe = httpTransport(url, netuid ?? 0);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A Chain over a dev chain served by startDevChainServer. With `connectTimeoutMs`, a
+ * URL where nothing answers yet is retried until then, each retry logged with what it
+ * waits for; past the deadline (or at once without one) one ChainError 'unreachable'.
+ */
+export async function connectDevChain(url: string, netuid?: number, o: DevChainConnectOptions = {}): Promise<DevChainClient & Chain> {
+  const b: Backoff = { minDelayMs: o.minDelayMs ?? 1000, maxDelayMs: o.maxDelayMs ?? 10_000, log: o.log ?? stderrLog };
+  const timeoutMs = o.connectTimeoutMs ?? 0;
+  const probe = httpTransport(url, netuid ?? 0, b);
+  const giveUpAt = Date.now() + timeoutMs;
+  let delay = b.minDelayMs;
+  let attempt = 0;
+  let served: number;
+  for (;;) {
+    try {
+      served = (await probe.call('netuidOf', [])) as number;
+      break;
+    } catch (e) {
+      if (!(e instanceof ChainError && e.code === 'unreachable') || timeoutMs <= 0) throw e;
+      const why = whyUnreachable(e);
+      const left = giveUpAt - Date.now();
+      if (left <= 0) {
+        throw new ChainError('unreachable', `dev chain at ${url} did not answer within ${timeoutMs / 1000} s (${why}); is the testnet running? ` +
+          '(gradmesh testnet serves the dev chain and lists its URL in DIR/testnet.json)', { cause: e });
+      }
+      attempt++;
+      const wait = Math.min(delay, left);
+      delay = Math.min(delay * 2, b.maxDelayMs);
+      b.log.warn({ endpoint: url, attempt, nextAttemptInMs: wait, giveUpInMs: left, err: why },
+        `dev chain at ${url} not reachable yet (${why}): waiting for it (gradmesh testnet serves it); retry ${attempt} in ${wait} ms, giving up in ${Math.ceil(left / 1000)} s`);
+      await sleep(wait);
+    }
+  }
+  if (attempt > 0) b.log.info({ endpoint: url, attempt }, `dev chain at ${url} connected`);
   // the server's netuid is authoritative; a mismatch is a config error worth stopping on
-  const served = (await probe.call('netuidOf', [])) as number;
   if (netuid !== undefined && served !== netuid) {
     throw new ChainError('subnet_not_found', `the dev chain at ${url} serves subnet ${served}, not ${netuid}; use --netuid ${served}`);
   }
-  return new DevChainClient(served, httpTransport(url, served));
+  return new DevChainClient(served, httpTransport(url, served, b));
 }

@@ -13,7 +13,8 @@ export { connectSubtensor, SubtensorChain, RAO_PER_UNIT, type ConnectSubtensorOp
 export { resolveEndpoint, SUBTENSOR_NETWORKS, type SubtensorNetwork } from './subtensor-connect.js';
 export { DevChain, DevChainClient } from './dev-chain.js';
 export { DevChainState, type DevChainOptions } from './dev-chain-state.js';
-export { startDevChainServer, connectDevChain } from './dev-chain-server.js';
+export { startDevChainServer, connectDevChain, type DevChainConnectOptions } from './dev-chain-server.js';
+export type { ReconnectLog } from './reconnect.js';
 export { addWalletOptions, addSubtensorOptions, walletFromFlags, hotkeyFromFlags, chainFromFlags, type WalletFlags, type SubtensorFlags } from './cli-options.js';
 
 import type { Chain } from './types.js';

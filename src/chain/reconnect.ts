@@ -21,6 +21,8 @@ export interface ReconnectOptions {
   maxDelayMs: number;
   stableMs: number;
   log: ReconnectLog;
+  /** The deadline of the first connection (openProvider's), named while waiting for it. */
+  firstConnectTimeoutMs?: number;
 }
 
 export class ReconnectChain {
@@ -46,7 +48,12 @@ export class ReconnectChain {
     clearTimeout(this.stableTimer);
     if (this.stopped || this.running || this.provider.isConnected) return;
     this.running = true;
-    const msg = this.everConnected ? 'subtensor connection lost; reconnecting with backoff' : 'subtensor not reachable yet; retrying with backoff';
+    // Before the first connection, say what is awaited and until when: a node that
+    // cannot reach its chain is otherwise a node that prints nothing for 15 s.
+    const until = this.o.firstConnectTimeoutMs !== undefined ? ` for up to ${this.o.firstConnectTimeoutMs / 1000} s` : '';
+    const msg = this.everConnected
+      ? 'subtensor connection lost; reconnecting with backoff'
+      : `subtensor at ${this.o.endpoint} not reachable yet: waiting for it, retrying with backoff${until} (check --subtensor.network / --subtensor.chain_endpoint)`;
     this.o.log.warn({ endpoint: this.o.endpoint, nextAttemptInMs: this.delay }, msg);
     this.schedule();
   }
@@ -70,7 +77,8 @@ export class ReconnectChain {
     this.timer = undefined;
     if (this.stopped || !this.running) return;
     this.attempt++;
-    this.o.log.warn({ endpoint: this.o.endpoint, attempt: this.attempt, delayMs: waitedMs }, 'subtensor reconnect attempt');
+    this.o.log.warn({ endpoint: this.o.endpoint, attempt: this.attempt, delayMs: waitedMs },
+      this.everConnected ? 'subtensor reconnect attempt' : `subtensor connect attempt (waiting for ${this.o.endpoint})`);
     this.delay = Math.min(this.delay * 2, this.o.maxDelayMs);
     // The outcome arrives as 'connected' (ends the chain) or 'disconnected' (ignored:
     // the next attempt is already scheduled). connect() itself rejects only when the

@@ -58,8 +58,10 @@ const stderrLog: ReconnectLog = {
  */
 export async function openProvider(endpoint: string, opts: BackoffOptions = {}): Promise<WsProvider> {
   const provider = new WsProvider(endpoint, false);
+  const timeoutMs = opts.connectTimeoutMs ?? 15_000;
   const chain = new ReconnectChain(provider, {
     endpoint,
+    firstConnectTimeoutMs: timeoutMs,
     minDelayMs: opts.minDelayMs ?? 1000,
     maxDelayMs: opts.maxDelayMs ?? 30_000,
     stableMs: opts.stableMs ?? 10_000,
@@ -70,7 +72,6 @@ export async function openProvider(endpoint: string, opts: BackoffOptions = {}):
     chain.stop();
     return disconnect();
   };
-  const timeoutMs = opts.connectTimeoutMs ?? 15_000;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ChainError('unreachable',

@@ -6,6 +6,12 @@
 // intArg / numberArg wrap them as commander argument parsers.
 import { InvalidArgumentError } from 'commander';
 
+/**
+ * Exit code of a usage error (a bad, missing or unknown flag or command), as getopt
+ * tools and argparse use it; 1 stays for errors met while running.
+ */
+export const USAGE_EXIT_CODE = 2;
+
 export class FlagError extends Error {
   constructor(
     readonly flag: string,
@@ -83,7 +89,8 @@ export function parseNumberFlag(flag: string, value: string, range: NumberRange 
 
 // Commander prints InvalidArgumentError as
 //   error: option '--port <n>' argument 'abc' is invalid. --port: expected …
-// and exits 1 without running the action (and without a stack trace).
+// and exits (USAGE_EXIT_CODE, see main.ts) without running the action (and without a
+// stack trace).
 function asCommanderError(fn: () => number): number {
   try {
     return fn();

@@ -1,11 +1,32 @@
 import '../polyfill.js';
+import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
+import { FlagError, USAGE_EXIT_CODE } from './flags.js';
+
+/**
+ * A fatal error, on stderr: one JSON line when GRADMESH_LOG_JSON is set (a node under
+ * `gradmesh testnet`, whose stderr is its JSON log file), else one line of text.
+ */
+function fatal(prefix: string, e: Error): void {
+  if (process.env.GRADMESH_LOG_JSON) {
+    process.stderr.write(`${JSON.stringify({ level: 60, time: Date.now(), pid: process.pid, msg: `${prefix}${e.message}`, err: e.name })}\n`);
+  } else {
+    console.error(`${prefix}${e.message ?? String(e)}`);
+  }
+}
 
 buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
-    const e = err as Error;
-    console.error(`gradmesh: ${e.message ?? String(err)}`);
+    // commander printed its message already (usage errors), or the help/version text
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : USAGE_EXIT_CODE);
+    const e = err instanceof Error ? err : new Error(String(err));
+    // a flag checked in a command's action (a range that depends on another flag)
+    if (e instanceof FlagError) {
+      fatal('error: ', e);
+      process.exit(USAGE_EXIT_CODE);
+    }
+    fatal('gradmesh: ', e);
     if (process.env.GRADMESH_DEBUG) console.error(e.stack);
     process.exit(1);
   });

@@ -25,7 +25,11 @@ export function buildProgram(): Command {
     // An input error is one line: the usage dump buried it, and a near-miss flag or
     // command gets commander's suggestion on the same line.
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (text, write) => write(oneLineError(text)) });
+    .configureOutput({ outputError: (text, write) => write(oneLineError(text)) })
+    // Commander's own exits (inherited by every subcommand registered below) become
+    // CommanderErrors for main.ts, which exits 2 for a usage error (bad or missing
+    // flag, unknown command: the convention of getopt tools) and 0 after --help.
+    .exitOverride();
   // Subcommands register here, one line each.
   registerWallet(program);
   registerData(program);

@@ -65,19 +65,39 @@ export type NativeBackendChoice =
 
 let chosen: NativeBackendChoice | undefined;
 
+/** Where the backend choice is reported: the line, and the same as fields for a structured logger. */
+export type BackendLog = (line: string, fields: { event: 'engine_backend'; backend: 'cpu' | 'cuda'; reason: string }) => void;
+
+/**
+ * Without a logger the choice goes to stderr once per process: as a JSON line when
+ * GRADMESH_LOG_JSON is set (a node under `gradmesh testnet`, whose stderr is its JSON
+ * log file: a plain line there broke every `jq` over the file), else as plain text.
+ */
+const stderrBackendLog: BackendLog = (line, fields) => {
+  if (process.env.GRADMESH_LOG_JSON) {
+    process.stderr.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, ...fields, msg: line })}\n`);
+  } else {
+    process.stderr.write(`gradmesh ${line}\n`);
+  }
+};
+
 /**
  * Picks the engine backend once per process: the CUDA addon when it was built, loads,
- * sees a device and can load cuBLAS; otherwise the CPU addon (`loadNative()`). Logs
- * the choice and the reason through `log` (default: one line on stderr).
- * `prefer: 'cpu'` skips the CUDA probe.
+ * sees a device and can load cuBLAS; otherwise the CPU addon (`loadNative()`).
+ * `prefer: 'cpu'` skips the CUDA probe. The choice and its reason are reported through
+ * `log` on every call that passes one (a node passes its logger), else once on stderr.
  */
-export function selectNativeBackend(
-  opts: { prefer?: 'cuda' | 'cpu'; log?: (line: string) => void } = {},
-): NativeBackendChoice {
-  if (chosen) return chosen;
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+export function selectNativeBackend(opts: { prefer?: 'cuda' | 'cpu'; log?: BackendLog } = {}): NativeBackendChoice {
+  const first = chosen === undefined;
+  const choice = chosen ?? (chosen = chooseBackend(opts.prefer));
+  const report = opts.log ?? (first ? stderrBackendLog : undefined);
+  report?.(`engine backend: ${choice.backend} — ${choice.reason}`, { event: 'engine_backend', backend: choice.backend, reason: choice.reason });
+  return choice;
+}
+
+function chooseBackend(prefer: 'cuda' | 'cpu' | undefined): NativeBackendChoice {
   let reason: string;
-  if (opts.prefer === 'cpu') {
+  if (prefer === 'cpu') {
     reason = 'CPU requested';
   } else {
     const path = cudaAddonPath();
@@ -89,17 +109,11 @@ export function selectNativeBackend(
         const device = addon.probe();
         if (device.count === 0) reason = `CUDA addon loaded but no device (${device.error})`;
         else if (device.cublasError) reason = `CUDA device ${device.name} but cuBLAS does not load: ${device.cublasError}`;
-        else {
-          chosen = { backend: 'cuda', addon, device, reason: `CUDA device ${device.name} (sm_${device.major}${device.minor})` };
-          log(`gradmesh engine backend: cuda — ${chosen.reason}`);
-          return chosen;
-        }
+        else return { backend: 'cuda', addon, device, reason: `CUDA device ${device.name} (sm_${device.major}${device.minor})` };
       } catch (err) {
         reason = `CUDA addon failed to load: ${(err as Error).message}`;
       }
     }
   }
-  chosen = { backend: 'cpu', addon: loadNative(), reason };
-  log(`gradmesh engine backend: cpu — ${reason}`);
-  return chosen;
+  return { backend: 'cpu', addon: loadNative(), reason };
 }

@@ -138,7 +138,9 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
 
   // The engine first: a miner below the run's compute floor refuses to start before it
   // registers on the chain or joins the network (compute-floor.ts).
-  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto' });
+  const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto',
+    // Through the node's logger: its log is JSON lines, and a plain stderr line broke them.
+    log: (line, fields) => log.info(fields, line) });
   if (o.role === 'miner' && o.computeFloor) {
     try {
       await checkComputeFloor(engine, spec, o.computeFloor, log);
@@ -329,10 +331,20 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
       refreshPeers.cancel();
       driver.stop();
       await refreshLoop.catch(() => undefined);
+      // The role loop may be inside a window (a miner's trainStep runs off the event
+      // loop for up to seconds; a validator scores under the lock): the abort ends it at
+      // its next step, and the engine may only be freed after that — disposing a busy
+      // engine threw, and every testnet node logged an unclean shutdown. The window's
+      // work holds the replica's lock (and may still need the network), so wait for the
+      // lock first, then stop p2p, then free the engine under the lock once it is idle.
+      await replica.lock.run(() => engine.whenIdle());
       await p2p.stop();
-      trainSet.close();
-      valSet.close();
-      engine.dispose();
+      await replica.lock.run(async () => {
+        while (engine.busy) await engine.whenIdle();
+        trainSet.close();
+        valSet.close();
+        engine.dispose();
+      });
     },
   };
   ctxRef.ctx = ctx;

@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DevChain, startDevChainServer, createDevWallet } from '../chain/index.js';
 import { ensureDefaultDataset } from '../train/data/index.js';
+import { DEFAULT_TESTNET_DIR, allTestnetNodes, findRunningTestnet, removeTestnetInfo, readTestnetInfo, writeTestnetInfo, type TestnetInfo } from './testnet-info.js';
 import { repoRoot } from '../train/model-config.js';
-import { loadRunSpec } from './run-spec.js';
+import { isPathLike, loadRunSpec, runSpecPath } from './run-spec.js';
 import { sleep } from './window-driver.js';
 import { startTestnetDashboard } from '../ops/index.js';
-import { formatReasons } from '../ops/format-status.js';
+import { formatBytes, formatReasons } from '../ops/format-status.js';
 
 export interface TestnetOptions {
   run: string;
@@ -27,6 +28,10 @@ export interface TestnetOptions {
   fresh: boolean;
   /** Extra flags per miner index. */
   minerArgs?: (index: number) => string[];
+  /** Extra flags for every node (e.g. `--log-level debug`). */
+  nodeArgs?: string[];
+  /** Where the nodes' JSON logs go (default DIR/logs). */
+  logsDir?: string;
   /** One extra miner per entry, misbehaving in that mode (docs/adversarial.md). */
   adversaries?: string[];
   onEvent?: (node: string, event: Record<string, unknown>) => void;
@@ -117,6 +122,49 @@ export interface WindowSummary {
   reasons?: Record<string, number>;
 }
 
+/** What the end of a run reports, as the last line of `gradmesh testnet` prints it (JSON, snake_case). */
+export interface TestnetReport {
+  /** Windows with a held-out evaluation. */
+  windows: number;
+  /** Of those, windows in which every node that reported θ reported the same hash (at least one did). */
+  theta_agree_windows: number;
+  eval_loss_start: number | null;
+  eval_loss_end: number | null;
+  /** Mean payloads aggregated by the manifests behind the evaluated windows. */
+  payloads_per_window: number | null;
+  /** Mean size of an honest miner's announced payload: what one miner puts on the wire per window. */
+  bytes_per_miner_per_window: number | null;
+  restarts: number;
+}
+
+/**
+ * The end-of-run figures from the per-window summaries, the `bytes` of the honest
+ * miners' `announced` events and the supervisor's restart count.
+ */
+export function testnetReport(windows: Iterable<WindowSummary>, announcedBytes: number[], restarts: number): TestnetReport {
+  const evaluated = [...windows].filter((s) => s.evalLoss !== undefined).sort((a, b) => a.window - b.window);
+  const agree = evaluated.filter((s) => s.thetaHashes.size > 0 && new Set(s.thetaHashes.values()).size === 1).length;
+  const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const round = (x: number | null, digits: number): number | null => (x === null ? null : Number(x.toFixed(digits)));
+  return {
+    windows: evaluated.length,
+    theta_agree_windows: agree,
+    eval_loss_start: round(evaluated[0]?.evalLoss ?? null, 4),
+    eval_loss_end: round(evaluated.at(-1)?.evalLoss ?? null, 4),
+    payloads_per_window: round(mean(evaluated.map((s) => s.payloads ?? 0)), 2),
+    bytes_per_miner_per_window: round(mean(announcedBytes), 0),
+    restarts,
+  };
+}
+
+/**
+ * Prepares the built-in dataset if the run uses it, saying so only when it really is
+ * being prepared (the message used to print on every run, for a cache hit too).
+ */
+export async function ensureBuiltInDataset(print: (line: string) => void, opts: { cacheDir?: string; documents?: string[] } = {}): Promise<void> {
+  await ensureDefaultDataset({ ...opts, onBuild: () => print('preparing the built-in dataset (first run only)…') });
+}
+
 export class Testnet {
   readonly nodes: NodeProcess[] = [];
   readonly windows = new Map<number, WindowSummary>();
@@ -132,6 +180,10 @@ export class Testnet {
   private readonly backoff: BackoffOptions;
   /** Every supervisor event, in order (exits, restarts, give-ups). */
   readonly supervisorLog: SupervisorEvent[] = [];
+  /** `bytes` of every `announced` event of an honest miner. */
+  readonly announcedBytes: number[] = [];
+  private info?: TestnetInfo;
+  private netuid = 0;
 
   constructor(private readonly o: TestnetOptions) {
     this.print = o.print ?? ((l) => console.log(l));
@@ -140,6 +192,15 @@ export class Testnet {
 
   get chainUrl(): string {
     return this.server!.url;
+  }
+
+  /** Where the nodes' JSON logs are. */
+  get logsDir(): string {
+    return this.o.logsDir ?? join(this.o.dir, 'logs');
+  }
+
+  private logOf(name: string): string {
+    return join(this.logsDir, `${name}.log`);
   }
 
   get supervising(): boolean {
@@ -166,12 +227,15 @@ export class Testnet {
   async start(): Promise<void> {
     const o = this.o;
     const spec = loadRunSpec(o.run);
-    if (o.fresh && existsSync(o.dir)) rmSync(o.dir, { recursive: true, force: true });
-    mkdirSync(join(o.dir, 'logs'), { recursive: true });
-    if (spec.dataset === 'default') {
-      this.print('preparing the built-in dataset (first run only)…');
-      await ensureDefaultDataset();
+    // Starting fresh deletes DIR: never under a testnet that runs there.
+    const running = findRunningTestnet(o.dir);
+    if (running && running.pid !== process.pid) {
+      throw new Error(`a testnet is already running in ${o.dir} (pid ${running.pid}, dev chain ${running.chainUrl}); stop it first, or use another --dir`);
     }
+    if (o.fresh && existsSync(o.dir)) rmSync(o.dir, { recursive: true, force: true });
+    mkdirSync(this.logsDir, { recursive: true });
+    if (spec.dataset === 'default') await ensureBuiltInDataset(this.print);
+    this.netuid = spec.netuid;
     this.blocksPerWindow = spec.timing.blocksPerWindow;
     this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: o.startTogether ? 0 : spec.timing.devBlockMs });
     this.server = await startDevChainServer(this.chain, { port: o.basePort, host: '127.0.0.1' });
@@ -206,9 +270,36 @@ export class Testnet {
       (this.supervising ? `a node that dies is restarted (backoff ${this.backoff.initialMs / 1000} s, doubling, up to ${this.backoff.maxMs / 1000} s)` : 'no restarts (--no-restart)'));
     this.dashboard = await startTestnetDashboard({
       port: o.basePort + 99,
-      nodes: () => this.nodes.map((n) => ({ name: n.name, url: n.opsUrl })),
+      // the testnet's nodes and the miners joined with `gradmesh testnet add-miner`
+      nodes: () => (this.info ? allTestnetNodes(o.dir, this.info) : this.nodes).map((n) => ({ name: n.name, url: n.opsUrl })),
     });
     this.print(`dashboard at ${this.dashboard.url}`);
+    for (const n of this.nodes) this.print(`  ${n.name.padEnd(12)} uid ${String(n.uid ?? '?').padEnd(3)} status API ${n.opsUrl}`);
+    this.publishInfo();
+    this.print(`\`gradmesh status\`${o.dir === DEFAULT_TESTNET_DIR ? '' : ` --dir ${o.dir}`} shows every node; ` +
+      `\`gradmesh testnet add-miner${o.dir === DEFAULT_TESTNET_DIR ? '' : ` --dir ${o.dir}`}\` joins a miner of your own (${join(o.dir, 'testnet.json')})`);
+  }
+
+  /** Writes DIR/testnet.json: what status and add-miner need to find this testnet. */
+  private publishInfo(): void {
+    if (!this.server || !this.bootstrap) return;
+    this.info = {
+      // a run spec file as an absolute path: add-miner may run elsewhere
+      version: 1, pid: process.pid, run: isPathLike(this.o.run) ? runSpecPath(this.o.run) : this.o.run, netuid: this.netuid, chainUrl: this.server.url, bootstrap: this.bootstrap,
+      ...(this.dashboard ? { dashboard: this.dashboard.url } : {}),
+      walletPath: join(this.o.dir, 'wallets'), walletName: 'testnet', logsDir: this.logsDir,
+      startedAt: this.info?.startedAt ?? new Date().toISOString(),
+      nodes: this.nodes.map((n) => ({
+        name: n.name, role: n.role, hotkey: n.hotkey, opsUrl: n.opsUrl,
+        ...(n.uid !== undefined ? { uid: n.uid } : {}), ...(n.adversary ? { adversary: n.adversary } : {}),
+      })),
+    };
+    writeTestnetInfo(this.o.dir, this.info);
+  }
+
+  /** The end-of-run figures (see testnetReport). */
+  report(): TestnetReport {
+    return testnetReport(this.windows.values(), this.announcedBytes, this.nodes.reduce((a, n) => a + n.restarts, 0));
   }
 
   /** Creates a wallet, registers it on the dev chain and records how to start the node. */
@@ -218,6 +309,7 @@ export class Testnet {
     const hotkey = `${role}${i}`;
     const opsPort = o.basePort + 100 + this.nodes.length;
     const w = await createDevWallet({ path: walletPath, name: 'testnet', hotkey });
+    const extra = o.nodeArgs ?? [];
     // Validators hold stake (and so a permit); miners hold none.
     const uid = this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : minerStake);
     const n: NodeProcess = {
@@ -227,7 +319,7 @@ export class Testnet {
         '--wallet.path', walletPath, '--wallet.name', 'testnet', '--wallet.hotkey', hotkey,
         '--data-dir', join(o.dir, 'nodes', hotkey), '--threads', String(o.threadsPerNode),
         '--listen', `/ip4/127.0.0.1/tcp/${o.basePort + 1 + this.nodes.length}`,
-        '--ops.port', String(opsPort), '--ops.host', '127.0.0.1',
+        '--ops.port', String(opsPort), '--ops.host', '127.0.0.1', ...extra,
       ],
     };
     this.nodes.push(n);
@@ -239,6 +331,7 @@ export class Testnet {
     const index = this.nodes.filter((n) => n.role === 'miner').length;
     const n = await this.addNode('miner', index);
     this.spawnNode(n, ['--bootstrap', this.bootstrap!, ...extra]);
+    this.publishInfo();
     return n.name;
   }
 
@@ -254,7 +347,7 @@ export class Testnet {
           // being written: retry
         }
       }
-      if (n.child?.exitCode !== null && n.child?.exitCode !== undefined) throw new Error(`${n.name} exited with code ${n.child.exitCode} while starting (see ${join(this.o.dir, 'logs', `${n.name}.log`)})`);
+      if (n.child?.exitCode !== null && n.child?.exitCode !== undefined) throw new Error(`${n.name} exited with code ${n.child.exitCode} while starting (see ${this.logOf(n.name)})`);
       await sleep(200);
     }
     throw new Error(`${n.name} did not start within ${timeoutMs / 1000} s`);
@@ -274,7 +367,7 @@ export class Testnet {
     n.extraArgs = extra;
     n.startedAt = Date.now();
     n.stopRequested = false;
-    const out = createWriteStream(join(this.o.dir, 'logs', `${n.name}.log`), { flags: 'a' });
+    const out = createWriteStream(this.logOf(n.name), { flags: 'a' });
     child.stderr!.pipe(out, { end: false });
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
@@ -324,7 +417,7 @@ export class Testnet {
     if ((n.crashLoop ?? 0) >= b.maxCrashLoop) {
       n.gaveUp = true;
       this.emitSupervisor({ kind: 'give_up', ...base });
-      this.print(`[supervisor] ${n.name} exited (${how}) ${ran}, ${n.crashLoop} times in a row soon after starting: giving up (see ${join(this.o.dir, 'logs', `${n.name}.log`)})`);
+      this.print(`[supervisor] ${n.name} exited (${how}) ${ran}, ${n.crashLoop} times in a row soon after starting: giving up (see ${this.logOf(n.name)})`);
       return;
     }
     const delayMs = n.backoffMs ?? b.initialMs;
@@ -400,8 +493,14 @@ export class Testnet {
     this.spawnNode(n, n.extraArgs ?? [], this.livePeers(n));
   }
 
+  /** Takes in one JSON log line of a node, as the orchestrator does for each it reads (public for tests and replays). */
+  record(name: string, ev: Record<string, unknown>): void {
+    this.onEvent(this.node(name), ev);
+  }
+
   private onEvent(n: NodeProcess, ev: Record<string, unknown>): void {
     this.o.onEvent?.(n.name, ev);
+    if (ev.event === 'announced' && typeof ev.bytes === 'number' && n.role === 'miner' && !n.adversary) this.announcedBytes.push(ev.bytes);
     const window = typeof ev.window === 'number' ? ev.window : undefined;
     if (window === undefined) return;
     if (ev.event === 'manifest_applied' && typeof ev.thetaHash === 'string') {
@@ -451,7 +550,7 @@ export class Testnet {
           ? node.gaveUp
           : node.child && node.child.exitCode !== null && node.child.signalCode === null && node.child.exitCode !== 0 && !node.stopRequested;
         if (failed) {
-          throw new Error(`${node.name} exited with code ${node.child?.exitCode} (see ${join(this.o.dir, 'logs', `${node.name}.log`)})`);
+          throw new Error(`${node.name} exited with code ${node.child?.exitCode} (see ${this.logOf(node.name)})`);
         }
       }
       await sleep(250);
@@ -462,11 +561,15 @@ export class Testnet {
   summaryLines(): string[] {
     const evaluated = [...this.windows.values()].filter((s) => s.evalLoss !== undefined).sort((a, b) => a.window - b.window);
     const lines: string[] = [];
+    const r = this.report();
     if (evaluated.length) {
       const disagree = [...this.windows.values()].filter((s) => new Set(s.thetaHashes.values()).size > 1).length;
       lines.push(`summary: ${evaluated.length} windows evaluated (${evaluated[0]!.window}–${evaluated[evaluated.length - 1]!.window}), ` +
         `held-out loss ${evaluated[0]!.evalLoss!.toFixed(4)} → ${evaluated[evaluated.length - 1]!.evalLoss!.toFixed(4)}, ` +
-        `θ disagreement in ${disagree} window(s)`);
+        `θ agreed in ${r.theta_agree_windows} of ${r.windows} window(s), disagreement in ${disagree} window(s)`);
+      const bytes = r.bytes_per_miner_per_window;
+      lines.push(`traffic: ${r.payloads_per_window!.toFixed(1)} payloads aggregated per window; ` +
+        (bytes === null ? 'no payload announced' : `${formatBytes(bytes)} per miner per window (${this.announcedBytes.length} payloads announced)`));
     } else {
       lines.push('summary: no window evaluated');
     }
@@ -498,8 +601,11 @@ export class Testnet {
         clearTimeout(t);
       }
     }));
+    // Nodes first (above), then what they talk to: a node whose chain goes away while
+    // it stops logs retries, not a clean shutdown.
     await this.dashboard?.close();
     await this.server?.close();
     await this.chain?.close();
+    if (readTestnetInfo(this.o.dir)?.pid === process.pid) removeTestnetInfo(this.o.dir);
   }
 }

@@ -5,6 +5,7 @@ import type { NodeContext } from '../node/context.js';
 import { readP2PFigures } from './p2p-stats.js';
 import type { NodeStatus, PeerView, ScoreEntry, StatusProvider } from './status.js';
 import type { PeerStatusBook } from './status-gossip.js';
+import type { PeerInfo } from '../node/peer-directory.js';
 
 /** Figures that live outside NodeContext (the validator's scores, weights on chain). */
 export interface StatusExtras {
@@ -17,6 +18,26 @@ export interface StatusExtras {
 /** How many points of each loss series the status carries (the dashboard plots them). */
 const MAX_POINTS = 512;
 
+/**
+ * The role a peer runs, as far as this node can tell. The validator permit alone
+ * cannot say: on a subnet with fewer uids than permits (every testnet, any young
+ * subnet) every uid holds one, miners included. What a peer says it runs in its signed
+ * status gossip decides, checked against the chain: a claim to validate needs a permit
+ * and stake (a validator without stake sets no weights that count and may not speak
+ * for a window), so a peer that claims it without them shows as a miner, with the
+ * claim kept. A peer not heard yet is a validator if it holds a permit and stake.
+ */
+export function peerRole(
+  info: Pick<PeerInfo, 'validatorPermit' | 'stake'> | undefined,
+  heardRole: string | undefined,
+): { role: PeerView['role']; claimedRole?: string } {
+  if (!info) return { role: 'unregistered' };
+  const backed = info.validatorPermit && info.stake > 0;
+  if (heardRole === 'validator') return backed ? { role: 'validator' } : { role: 'miner', claimedRole: 'validator' };
+  if (heardRole === 'miner') return { role: 'miner' };
+  return { role: backed ? 'validator' : 'miner' };
+}
+
 export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): NodeStatus {
   const p2p = readP2PFigures(ctx.p2p);
   const peers: PeerView[] = p2p.connected.map((peerId) => {
@@ -26,7 +47,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
     return {
       peerId,
       ...(info ? { uid: info.uid } : {}),
-      role: info ? (info.validatorPermit ? 'validator' : 'miner') : 'unregistered',
+      ...peerRole(info, heard?.role),
       ...(score !== undefined ? { score } : {}),
       ...(heard ? { thetaWindow: heard.thetaWindow, thetaHash: heard.thetaHash } : {}),
     };

@@ -1,5 +1,6 @@
 // `gradmesh status`: a node's status as one screen of plain text.
-import type { LossPoint, NodeStatus } from './status.js';
+import { thetaAgreement, type LossPoint, type NodeEntry, type NodeStatus } from './status.js';
+import type { TestnetInfo, TestnetNodeInfo } from '../node/testnet-info.js';
 
 export function formatBytes(n: number): string {
   if (!(n > 0)) return '0 B';
@@ -80,7 +81,10 @@ export function formatStatus(s: NodeStatus): string {
     ? `; gossip score min ${Math.min(...scores).toFixed(2)}, mean ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(2)}`
     : '';
   const n = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
-  row('peers', `${s.peers.length} connected: ${n(roles.miner, 'miner')}, ${n(roles.validator, 'validator')}, ${roles.unregistered} unregistered${scoreText}`);
+  // A claim the chain does not back is shown, not believed (context-status.ts peerRole).
+  const claims = s.peers.filter((p) => p.role === 'miner' && p.claimedRole === 'validator').length;
+  const minerText = `${n(roles.miner, 'miner')}${claims ? ` (${claims} claim${claims === 1 ? 's' : ''} validator)` : ''}`;
+  row('peers', `${s.peers.length} connected: ${minerText}, ${n(roles.validator, 'validator')}, ${roles.unregistered} unregistered${scoreText}`);
   row('wire in', byTopic(s.bytes.in));
   row('wire out', `${byTopic(s.bytes.out)} · ${s.bytes.announcements} payloads announced (${formatBytes(s.bytes.announced)}) · ${s.fetchFailures} failed fetches`);
   if (s.windowVerdicts) {
@@ -98,6 +102,48 @@ export function formatStatus(s: NodeStatus): string {
   if (s.scores?.length) {
     const top = [...s.scores].sort((a, b) => b.score - a.score).slice(0, 8);
     row('scores', top.map((e) => `uid ${e.uid} ${e.score.toFixed(3)}${e.weight !== undefined ? ` (w ${e.weight.toFixed(3)})` : ''}`).join(' · ') + (s.scores.length > top.length ? ` · +${s.scores.length - top.length} more` : ''));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * `gradmesh status` for a whole testnet: a header from its testnet.json, one line per
+ * node (a node that does not answer says why), and whether the nodes at the newest
+ * manifest hold the same θ.
+ */
+export function formatTestnetStatus(dir: string, info: TestnetInfo, entries: NodeEntry[], known: TestnetNodeInfo[] = info.nodes): string {
+  const byName = new Map(known.map((n) => [n.name, n]));
+  const lines = [`testnet in ${dir} · run ${info.run} · dev chain ${info.chainUrl}${info.dashboard ? ` · dashboard ${info.dashboard}` : ''}`];
+  const width = Math.max(10, ...entries.map((e) => e.name.length)) + 2;
+  lines.push(`${'node'.padEnd(width)}${'role'.padEnd(11)}${'uid'.padStart(3)}  ${'window'.padStart(6)}  ${'θ'.padEnd(12)}${'manifest'.padStart(8)}  ${'held-out'.padStart(8)}  ${'loss'.padStart(7)}  ${'peers'.padStart(5)}  status API`);
+  for (const e of entries) {
+    const n = byName.get(e.name);
+    const s = e.status;
+    const role = s?.role ?? n?.role ?? '?';
+    const uid = s?.uid ?? n?.uid;
+    const head = `${e.name.padEnd(width)}${role.padEnd(11)}${String(uid ?? '–').padStart(3)}  `;
+    if (!s) {
+      lines.push(`${head}DOWN: ${e.error ?? 'no status'}`);
+      continue;
+    }
+    const ev = lastPoint(s.evalLoss);
+    const tl = lastPoint(s.trainLoss);
+    lines.push(head + [
+      String(s.window).padStart(6),
+      `${s.thetaHash.slice(0, 10)}${s.inSync ? '  ' : ' !'}`,
+      (s.headWindow < 0 ? '–' : String(s.headWindow)).padStart(8),
+      (ev ? ev.loss.toFixed(4) : '–').padStart(8),
+      (tl ? tl.loss.toFixed(3) : '–').padStart(7),
+      String(s.peers.length).padStart(5),
+      e.url,
+    ].join('  '));
+  }
+  const up = entries.flatMap((e) => (e.status ? [e.status] : []));
+  if (up.length) {
+    const a = thetaAgreement(up);
+    const split = a.groups.size > 1 ? `, DISAGREE: ${[...a.groups].map(([h, k]) => `${h.slice(0, 10)} ×${k}`).join(', ')}` : '';
+    lines.push(`θ: ${a.agreeing} of ${a.compared} node(s) at manifest ${a.headWindow} hold the same θ${split}${a.behind ? ` · ${a.behind} behind` : ''}` +
+      ` · ${entries.length - up.length} down · details: gradmesh status --url URL`);
   }
   return lines.join('\n');
 }

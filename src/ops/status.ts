@@ -13,7 +13,10 @@ export const PeerViewSchema = z.object({
   peerId: z.string().min(1),
   /** uid on chain when the PeerId is committed by a registered hotkey. */
   uid: z.number().int().min(0).optional(),
+  /** The role the peer runs (context-status.ts peerRole): what its status gossip says, checked against permit and stake. */
   role: z.enum(['miner', 'validator', 'unregistered']),
+  /** A role the peer claims that the chain does not back (it says validator, but has no permit or no stake). */
+  claimedRole: z.string().max(32).optional(),
   /** gossipsub score as this node sees that peer, when the p2p layer reports it. */
   score: finiteNum.optional(),
   /** The θ the peer last said it holds (status gossip): θ_thetaWindow hashes to thetaHash. */

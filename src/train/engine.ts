@@ -10,7 +10,7 @@
 // One call at a time: while an async call runs off the event loop (it reads and writes
 // the state on a worker thread), every other call and every view of the state that
 // call uses is refused with an error naming it (docs/engine.md, "Buffer lifetime").
-import { loadNative, selectNativeBackend } from '../native/index.js';
+import { loadNative, selectNativeBackend, type BackendLog } from '../native/index.js';
 import { HostMirror, type DeviceStateHandle, type HostArray, type StatePart, type TransferCounts } from './host-mirror.js';
 import { parameterLayout, type ModelConfig, type TensorSpec } from './model-config.js';
 
@@ -34,6 +34,11 @@ export interface EngineOptions {
    * GEMM path's step, 38 % less device memory on an H200), else GEMM (`1b`, head dim 256).
    */
   flashAttention?: boolean;
+  /**
+   * Where 'auto' and 'cuda' report the backend chosen and why (a node passes its
+   * logger, so that the line is JSON in its log); default: once per process on stderr.
+   */
+  log?: BackendLog;
 }
 
 export interface AdamWHparams {
@@ -159,7 +164,7 @@ export class Engine {
   private readonly backend: Backend;
   private disposed = false;
   /** The async call running off the event loop, and the state parts it reads or writes. */
-  private inFlight: { call: string; parts: ReadonlySet<StatePart> } | undefined;
+  private inFlight: { call: string; parts: ReadonlySet<StatePart>; settled: Promise<unknown> } | undefined;
 
   private constructor(config: ModelConfig, backend: Backend, batch: number, seqLen: number, device: 'cpu' | 'cuda') {
     this.config = config;
@@ -183,7 +188,7 @@ export class Engine {
     const device = opts.device ?? 'cpu';
     if (device !== 'cpu' && device !== 'cuda' && device !== 'auto') throw new EngineError(`device must be cpu, cuda or auto, got ${String(device)}`);
     if (device !== 'cpu') {
-      const choice = wrap(() => selectNativeBackend({ prefer: 'cuda' }));
+      const choice = wrap(() => selectNativeBackend({ prefer: 'cuda', ...(opts.log ? { log: opts.log } : {}) }));
       if (choice.backend === 'cuda') {
         const index = opts.cudaDevice ?? 0;
         if (!Number.isInteger(index) || index < 0) throw new EngineError(`cudaDevice must be a non-negative integer, got ${index}`);
@@ -319,6 +324,20 @@ export class Engine {
     });
   }
 
+  /** Whether an async call (trainStep, evalLoss, …) is running. */
+  get busy(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  /**
+   * Resolves once no async call runs (at once when none does). A caller that must
+   * dispose whatever the engine is doing (a node shutting down) loops until !busy, then
+   * disposes in the same turn: another call may start between the two otherwise.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.inFlight) await this.inFlight.settled;
+  }
+
   /** Frees the engine's memory once no view refers to it; the CPU's Float32Array views become empty (detached). */
   dispose(): void {
     if (this.disposed) return;
@@ -359,7 +378,7 @@ export class Engine {
       this.idle(call);
       this.beginCall(reads, writes);
       const promise = start();
-      this.inFlight = { call, parts: new Set([...reads, ...writes]) };
+      this.inFlight = { call, parts: new Set([...reads, ...writes]), settled: promise.then(() => undefined, () => undefined) };
       try {
         return await promise;
       } finally {

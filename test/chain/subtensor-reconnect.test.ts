@@ -119,7 +119,12 @@ test('the first connection keeps trying until a node that is still starting come
   await probe.up();
   const port = probe.port;
   await probe.down();
-  const opening = openProvider(`ws://127.0.0.1:${port}`, { connectTimeoutMs: 8000, log: { warn: () => undefined, info: () => undefined } });
+  const lines: Array<{ msg: string; attempt?: number }> = [];
+  const log: ReconnectLog = {
+    warn: (o, msg) => { lines.push({ msg, ...o }); },
+    info: (o, msg) => { lines.push({ msg, ...o }); },
+  };
+  const opening = openProvider(`ws://127.0.0.1:${port}`, { connectTimeoutMs: 8000, log });
   await sleep(1000);
   const server = new FlakyServer(port);
   await server.up();
@@ -127,6 +132,11 @@ test('the first connection keeps trying until a node that is still starting come
   try {
     assert.ok(provider.isConnected);
     assert.equal(server.open(), 1);
+    // While it waits it says what for, and until when; then each attempt.
+    assert.equal(lines[0]!.msg, `subtensor at ws://127.0.0.1:${port} not reachable yet: waiting for it, retrying with backoff for up to 8 s (check --subtensor.network / --subtensor.chain_endpoint)`);
+    const tries = lines.filter((l) => l.msg === `subtensor connect attempt (waiting for ws://127.0.0.1:${port})`);
+    assert.ok(tries.length >= 1, JSON.stringify(lines));
+    assert.equal(lines.at(-1)!.msg, 'subtensor connected');
   } finally {
     await provider.disconnect();
     await server.down();

@@ -104,10 +104,10 @@ test('numeric flags of train, data, export and the node commands are refused up 
     assert.match(r.stderr, want, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line, got:\n${r.stderr}`);
   }
-  // The real CLI: exit code 1 and one line, no usage and no Node internals.
+  // The real CLI: exit code 2 (a usage error) and one line, no usage and no Node internals.
   const [port, steps] = await Promise.all([cli(['validator', '--ops.port', '99999']), cli(['train', '--steps', 'abc'])]);
   for (const r of [port, steps]) {
-    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /Usage:|ERR_|at .*\.js:\d+/);
   }
@@ -117,9 +117,9 @@ test('numeric flags of train, data, export and the node commands are refused up 
 
 test('an unknown flag is one line naming it and the nearest known flag, without the usage', async () => {
   const [miners, command] = await Promise.all([cli(['testnet', '--mienrs', '3']), cli(['trian'])]);
-  assert.equal(miners.status, 1);
+  assert.equal(miners.status, 2);
   assert.equal(miners.stderr, "error: unknown option '--mienrs' (did you mean --miners?)\n");
-  assert.equal(command.status, 1);
+  assert.equal(command.status, 2);
   assert.equal(command.stderr, "error: unknown command 'trian' (did you mean train?)\n");
   const t = await inProcess(['train', '--setps', '3']);
   assert.equal(t.exitCode, 1);

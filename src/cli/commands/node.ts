@@ -52,7 +52,8 @@ export function addNodeOptions(cmd: Command): Command {
 }
 
 async function connectChain(c: NodeConfig, netuid: number, log: Logger): Promise<Chain> {
-  if (c.devChain) return connectDevChain(c.devChain, netuid);
+  // A dev chain that does not answer yet is waited for (15 s, as subtensor), each retry logged.
+  if (c.devChain) return connectDevChain(c.devChain, netuid, { log, connectTimeoutMs: 15_000 });
   return connectSubtensor({
     netuid,
     log,
@@ -121,10 +122,23 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
       log.warn('shutdown took over 10 s: exiting now');
       process.exit(0);
     }, 10_000).unref();
+    // The chain goes last and cannot make a shutdown unclean: a connection the other
+    // side already closed (a testnet's dev chain stopping, a subtensor node gone) is
+    // closed, which is all this step is for.
+    const closeChain = async (): Promise<void> => {
+      try {
+        await chain?.close();
+      } catch (e) {
+        log.debug({ err: (e as Error).message }, 'chain connection was already closed');
+      }
+    };
     Promise.resolve(ops?.close())
       .then(() => ctx.stop())
-      .then(() => chain?.close())
-      .then(() => process.exit(0))
+      .then(closeChain)
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      })
       .catch((e: unknown) => {
         log.error({ err: (e as Error).message }, 'unclean shutdown');
         process.exit(1);

@@ -100,6 +100,8 @@ export async function ensureDefaultDataset(opts: {
   onProgress?: (p: DefaultDatasetProgress) => void;
   /** Only these corpus documents (ids as in cats.txt); for quick tests. */
   documents?: string[];
+  /** Called once the cache turned out not to hold the dataset, before building it (to say so). */
+  onBuild?: () => void;
 } = {}): Promise<{ train: string; val: string; built: boolean }> {
   const root = join(opts.cacheDir ?? defaultCacheDir(), 'datasets');
   const name = opts.documents
@@ -108,6 +110,7 @@ export async function ensureDefaultDataset(opts: {
   const final = join(root, name);
   const result = { train: join(final, 'train'), val: join(final, 'val') };
   if (isBuilt(result.train) && isBuilt(result.val)) return { ...result, built: false };
+  opts.onBuild?.();
 
   const corpus = brownCorpusDir();
   const ids = opts.documents ?? brownDocumentIds(corpus);
