@@ -144,7 +144,7 @@ const PATH_PREFIXES = ['src', 'test', 'bench', 'config', 'docs', 'scripts', 'dep
 /** Repository paths a text names: prefix/…, with {a,b} expanded and trailing punctuation, :line and #anchor cut. */
 export function repoPaths(text: string): string[] {
   const out: string[] = [];
-  const re = new RegExp(`(?:^|[\\s\`'"(\\[=,])((?:${PATH_PREFIXES.join('|')})/[\\w./{},*<>…-]*)`, 'g');
+  const re = new RegExp(`(?:^|[\\s\`'"(\\[=,])((?:${PATH_PREFIXES.join('|')})/[\\w./{},*<>…@-]*)`, 'g');
   for (const m of text.matchAll(re)) {
     let p = m[1]!.replace(/[#:].*$/, '').replace(/[.,;:)]+$/, '');
     // placeholders and globs name no one file
