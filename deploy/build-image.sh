@@ -81,8 +81,10 @@ if [ "$OFFLINE" = 1 ]; then
   mv "$WORK/context/.offline/node/lib/npm-dist" "$WORK/context/.offline/node/lib/node_modules/npm"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$WORK/context/.offline/node/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$WORK/context/.offline/node/bin/npx"
-  say "offline: node $(node --version), node_modules copied (symlinks followed)"
-  cp -rL "$ROOT/node_modules" "$WORK/context/.offline/node_modules"
+  say "offline: node $(node --version), node_modules copied"
+  # resolve node_modules itself (it may be a symlink to another checkout) but keep the
+  # links inside it: node_modules/.bin/* must stay links to work
+  cp -a "$(readlink -f "$ROOT/node_modules")" "$WORK/context/.offline/node_modules"
 fi
 
 # 3. The image.

@@ -111,6 +111,19 @@ describe('btcli keyfile vectors from an independent implementation', () => {
     await assert.rejects(loadColdkey({ name: 'v', path, kdf, password: 'tao-to-the-moon!' }), isErr('bad_password', /wrong password/));
   });
 
+  it("decrypts a coldkey written by native libsodium with btcli's own KDF limits (argon2i, 8 passes, 512 MiB)", async () => {
+    // made once by: python3 test/chain/fixtures/nacl_keyfile.py vector tao-to-the-moon 8 536870912 < keyfile.json
+    // No kdf argument: this goes through btcliKdfParams, as a real btcli coldkey does
+    // (about 7 s of CPU in WebAssembly on the 2-core CI machine).
+    const vec = JSON.parse(readFileSync(join(fixtures, 'nacl-keyfile-libsodium-btcli.json'), 'utf8')) as { password: string; plain: string; fileHex: string; opslimit: number; memlimit: number };
+    assert.deepEqual({ opslimit: vec.opslimit, memlimit: vec.memlimit }, { opslimit: 8, memlimit: 512 * 1024 * 1024 });
+    const path = tmp();
+    const p = walletPaths({ name: 'btcli', path });
+    mkdirSync(p.dir, { recursive: true });
+    writeFileSync(p.coldkey, Buffer.from(vec.fileHex, 'hex'), { mode: 0o600 });
+    assert.equal((await loadColdkey({ name: 'btcli', path, password: vec.password })).address, DEV_ADDRESS);
+  });
+
   it('writes what the independent implementation would accept, byte layout included', async (t) => {
     const plain = '{"secretSeed":"0x01"}';
     const ours = await encryptKeyfileData(Buffer.from(plain), 'pw-layout', FAST);
@@ -206,6 +219,23 @@ describe('gradmesh wallet create / regen (CLI)', () => {
     assert.ok(!r.stdout.includes(cold.secretSeed) && !r.stdout.includes(hot.secretSeed), 'seeds are never printed');
     assert.match(r.stderr, /UNENCRYPTED/);
     assert.match(r.stdout, /UNENCRYPTED/);
+  });
+
+  it('create --password-env encrypts the coldkey with btcli\'s KDF limits, readable by an independent libsodium', (t) => {
+    const path = tmp();
+    const r = run(['create', '--wallet.name', 'e', '--wallet.path', path, '--password-env', 'GM_TEST_PW'], { GM_TEST_PW: 'env-password-1' });
+    assert.equal(r.status, 0, r.stderr);
+    const p = walletPaths({ name: 'e', path });
+    const file = readFileSync(p.coldkey);
+    assert.equal(keyfileEncoding(file), 'nacl');
+    assert.match(r.stdout, /new, encrypted/);
+    const mnemonic = /coldkey is:\n\n\s+([a-z ]+)\n/.exec(r.stdout)?.[1];
+    assert.ok(mnemonic, 'the coldkey mnemonic is shown');
+    const out = python(['decrypt', 'env-password-1', '8', String(512 * 1024 * 1024)], file.toString('hex'));
+    if (out === null) return t.skip('python3 with a system libsodium is not available here');
+    const json = JSON.parse(out) as { secretPhrase: string; ss58Address: string };
+    assert.equal(json.secretPhrase, mnemonic);
+    assert.equal(json.ss58Address, loadColdkeyPub({ name: 'e', path }));
   });
 
   it('create with no terminal and no password flag fails before writing anything', () => {
