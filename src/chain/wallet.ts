@@ -4,14 +4,15 @@
 //   <path>/<name>/coldkeypub.txt     JSON with the public half only
 // with <path> = ~/.bittensor/wallets by default. A keyfile's JSON holds accountId,
 // publicKey, privateKey, secretPhrase, secretSeed and ss58Address (hex with 0x).
-// Secrets never leave this module except inside a KeyringPair.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// Secrets leave this module only inside a KeyringPair, and as the mnemonic of a key
+// just created (createWallet), which the CLI shows once because it is the only backup.
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex, hexToU8a } from '@polkadot/util';
-import { cryptoWaitReady, mnemonicGenerate, mnemonicToMiniSecret, decodeAddress } from '@polkadot/util-crypto';
+import { cryptoWaitReady, mnemonicGenerate, mnemonicToMiniSecret, mnemonicValidate, decodeAddress } from '@polkadot/util-crypto';
 import { ChainError } from './errors.js';
 import { decryptKeyfileData, encryptKeyfileData, keyfileEncoding, type KdfParams } from './keyfile-crypto.js';
 import type { Hotkey } from './types.js';
@@ -186,12 +187,87 @@ export function promptHidden(question: string): Promise<string> {
   });
 }
 
-function keyfileJson(pair: KeyringPair, mnemonic: string): string {
-  const seed = mnemonicToMiniSecret(mnemonic);
+/**
+ * A keyfile's JSON as btcli writes it. privateKey is left out on purpose: the seed
+ * determines it, and btcli reads secretPhrase first, then secretSeed.
+ */
+function keyfileJson(pair: KeyringPair, seed: Uint8Array, mnemonic?: string): string {
   const pub = u8aToHex(pair.publicKey);
-  // privateKey is left out on purpose: the seed and phrase determine it, and btcli
-  // reads either of them.
-  return JSON.stringify({ accountId: pub, publicKey: pub, secretPhrase: mnemonic, secretSeed: u8aToHex(seed), ss58Address: pair.address });
+  // btcli leaves secretPhrase out (rather than null) for a key regenerated from a seed
+  return JSON.stringify({ accountId: pub, publicKey: pub, ...(mnemonic ? { secretPhrase: mnemonic } : {}), secretSeed: u8aToHex(seed), ss58Address: pair.address });
+}
+
+function coldkeypubJson(pair: KeyringPair): string {
+  const pub = u8aToHex(pair.publicKey);
+  return JSON.stringify({ accountId: pub, publicKey: pub, ss58Address: pair.address });
+}
+
+/** Where a key comes from: a BIP-39 mnemonic (btcli's default) or a 32-byte mini-secret seed. */
+export type KeySource = { mnemonic: string } | { seed: string };
+
+/** BIP-39 word counts btcli offers (--n-words). */
+export const MNEMONIC_WORDS = [12, 15, 18, 21, 24] as const;
+
+/** Trims and lower-cases a typed mnemonic and checks its words and checksum. */
+export function normaliseMnemonic(text: string): string {
+  const m = text.trim().toLowerCase().split(/\s+/).join(' ');
+  if (!(MNEMONIC_WORDS as readonly number[]).includes(m.split(' ').length) || !mnemonicValidate(m)) {
+    // the words are not echoed: a near-miss mnemonic is still a secret
+    throw new ChainError('wallet_invalid', `the mnemonic is not a valid BIP-39 English phrase of ${MNEMONIC_WORDS.join('/')} words (a word is misspelt, missing or out of order: the checksum does not match)`);
+  }
+  return m;
+}
+
+interface KeyMaterial {
+  pair: KeyringPair;
+  seed: Uint8Array;
+  mnemonic?: string;
+}
+
+/** The sr25519 key btcli derives: mnemonic → mini-secret (substrate-bip39) → pair. */
+function keyFrom(source: KeySource): KeyMaterial {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT });
+  if ('mnemonic' in source) {
+    const mnemonic = normaliseMnemonic(source.mnemonic);
+    const seed = mnemonicToMiniSecret(mnemonic);
+    return { pair: keyring.addFromSeed(seed), seed, mnemonic };
+  }
+  const hex = source.seed.trim();
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(hex)) throw new ChainError('wallet_invalid', 'a seed is 32 bytes in hex (64 hex digits, optionally with 0x)');
+  const seed = hexToU8a(hex.startsWith('0x') ? hex : `0x${hex}`);
+  return { pair: keyring.addFromSeed(seed), seed };
+}
+
+function newKey(words: number): KeyMaterial {
+  if (!(MNEMONIC_WORDS as readonly number[]).includes(words)) throw new ChainError('wallet_invalid', `a mnemonic has ${MNEMONIC_WORDS.join(', ')} words, not ${words}`);
+  return keyFrom({ mnemonic: mnemonicGenerate(words as 12 | 15 | 18 | 21 | 24) });
+}
+
+/**
+ * Writes a key file with mode 0600. `overwrite` replaces an existing file atomically
+ * (a temporary file renamed over it), so a crash never leaves half a key behind;
+ * without it an existing file is an error and is left untouched.
+ */
+function writeKeyFile(path: string, data: Uint8Array | string, mode: number, overwrite: boolean): void {
+  if (!overwrite) {
+    writeFileSync(path, data, { mode, flag: 'wx' });
+    return;
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode, flag: 'w' });
+  chmodSync(tmp, mode); // the umask may have narrowed or a stale tmp widened it
+  renameSync(tmp, path);
+}
+
+/**
+ * How a new coldkey is protected: a password (btcli's "$NACL" encryption) or null
+ * (stored in the clear, --no-password).
+ */
+export type ColdkeyPassword = string | null;
+
+async function coldkeyFileData(k: KeyMaterial, password: ColdkeyPassword, kdf?: KdfParams): Promise<Uint8Array> {
+  const plain = Buffer.from(keyfileJson(k.pair, k.seed, k.mnemonic));
+  return password === null ? plain : encryptKeyfileData(plain, password, kdf);
 }
 
 export interface CreatedWallet {
@@ -200,41 +276,174 @@ export interface CreatedWallet {
   hotkeyPath: string;
   coldkeyPath: string;
   coldkeyEncrypted: boolean;
+  /** the new coldkey's mnemonic; absent when the wallet already had a coldkey. Show it once, never store it elsewhere. */
+  coldkeyMnemonic?: string;
+  /** the new hotkey's mnemonic */
+  hotkeyMnemonic: string;
+}
+
+export interface CreateWalletOptions extends WalletRef {
+  /** a password encrypts a new coldkey; absent/undefined or null leaves it in the clear */
+  password?: ColdkeyPassword;
+  kdf?: KdfParams;
+  /** mnemonic length for new keys (btcli's --n-words); default 12 */
+  words?: number;
+}
+
+/** True when creating this wallet makes a new coldkey (so a password decision is needed). */
+export function walletNeedsColdkey(w: { name: string; path?: string }): boolean {
+  return !existsSync(walletPaths(w).coldkeypub);
 }
 
 /**
- * A new wallet for dev and test networks: a fresh coldkey (encrypted when a password
- * is given) unless one exists, and a fresh hotkey. Existing keys are never overwritten.
+ * A new wallet as btcli makes one: a fresh coldkey (encrypted when a password is
+ * given) unless the wallet has one, and a fresh, unencrypted hotkey (btcli keeps
+ * hotkeys in the clear: miners and validators sign with them unattended). Existing
+ * keys are never overwritten. Returns the mnemonics, which exist nowhere else but in
+ * the key files: the caller shows them to the user once.
  */
-export async function createDevWallet(opts: WalletRef & { password?: string; kdf?: KdfParams }): Promise<CreatedWallet> {
+export async function createWallet(opts: CreateWalletOptions): Promise<CreatedWallet> {
   await cryptoWaitReady();
   const p = walletPaths(opts);
   if (existsSync(p.hotkey)) {
     throw new ChainError('wallet_invalid', `hotkey ${p.hotkey} already exists; pick another --wallet.hotkey (existing keys are never overwritten)`);
   }
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT });
+  const words = opts.words ?? 12;
   mkdirSync(join(p.dir, 'hotkeys'), { recursive: true, mode: 0o700 });
   let coldkey: string;
   let coldkeyEncrypted = false;
+  let coldkeyMnemonic: string | undefined;
   if (existsSync(p.coldkeypub)) {
     coldkey = loadColdkeyPub(opts);
   } else {
-    const mnemonic = mnemonicGenerate(12);
-    const pair = keyring.addFromUri(mnemonic);
-    let data: Uint8Array = Buffer.from(keyfileJson(pair, mnemonic));
-    if (opts.password) {
-      data = await encryptKeyfileData(data, opts.password, opts.kdf);
-      coldkeyEncrypted = true;
+    if (existsSync(p.coldkey)) {
+      throw new ChainError('wallet_invalid', `${p.coldkey} exists but ${p.coldkeypub} does not; restore it with "btcli wallet regen-coldkeypub" (or "gradmesh wallet regen coldkey") instead of creating a new coldkey over it`);
     }
-    writeFileSync(p.coldkey, data, { mode: 0o600, flag: 'wx' });
-    const pub = u8aToHex(pair.publicKey);
-    writeFileSync(p.coldkeypub, JSON.stringify({ accountId: pub, publicKey: pub, ss58Address: pair.address }), { mode: 0o644, flag: 'wx' });
-    coldkey = pair.address;
+    const cold = newKey(words);
+    const password = opts.password ?? null;
+    writeKeyFile(p.coldkey, await coldkeyFileData(cold, password, opts.kdf), 0o600, false);
+    writeKeyFile(p.coldkeypub, coldkeypubJson(cold.pair), 0o644, false);
+    coldkey = cold.pair.address;
+    coldkeyEncrypted = password !== null;
+    coldkeyMnemonic = cold.mnemonic;
   }
-  const mnemonic = mnemonicGenerate(12);
-  const hot = keyring.addFromUri(mnemonic);
-  writeFileSync(p.hotkey, keyfileJson(hot, mnemonic), { mode: 0o600, flag: 'wx' });
-  return { hotkey: hot.address, coldkey, hotkeyPath: p.hotkey, coldkeyPath: p.coldkey, coldkeyEncrypted };
+  const hot = newKey(words);
+  writeKeyFile(p.hotkey, keyfileJson(hot.pair, hot.seed, hot.mnemonic), 0o600, false);
+  return {
+    hotkey: hot.pair.address, coldkey, hotkeyPath: p.hotkey, coldkeyPath: p.coldkey, coldkeyEncrypted,
+    ...(coldkeyMnemonic ? { coldkeyMnemonic } : {}), hotkeyMnemonic: hot.mnemonic!,
+  };
+}
+
+/** createWallet for dev and test networks (the testnet's wallets): unencrypted unless a password is given. */
+export function createDevWallet(opts: WalletRef & { password?: string; kdf?: KdfParams }): Promise<CreatedWallet> {
+  return createWallet({ ...opts, password: opts.password || null });
+}
+
+export interface RegenOptions {
+  name: string;
+  hotkey?: string;
+  path?: string;
+  source: KeySource;
+  /** replace an existing key file (btcli asks; gradmesh wants the flag) */
+  overwrite?: boolean;
+}
+
+export interface RegeneratedKey {
+  ss58: string;
+  path: string;
+  encrypted: boolean;
+}
+
+function refuseExisting(path: string, what: string, overwrite: boolean | undefined): void {
+  if (existsSync(path) && !overwrite) {
+    throw new ChainError('wallet_invalid', `${what} ${path} already exists; pass --overwrite to replace it (make sure you hold its mnemonic first: the old key is lost)`);
+  }
+}
+
+/** btcli's regen_coldkey: the coldkey (encrypted unless password is null) and coldkeypub.txt from a mnemonic or seed. */
+export async function regenColdkey(opts: RegenOptions & { password: ColdkeyPassword | (() => Promise<ColdkeyPassword>); kdf?: KdfParams }): Promise<RegeneratedKey> {
+  await cryptoWaitReady();
+  const p = walletPaths(opts);
+  // a bad mnemonic or an existing file fails before anyone is asked for a password
+  const k = keyFrom(opts.source);
+  refuseExisting(p.coldkey, `coldkey of wallet "${opts.name}"`, opts.overwrite);
+  refuseExisting(p.coldkeypub, `coldkeypub.txt of wallet "${opts.name}"`, opts.overwrite);
+  const password = typeof opts.password === 'function' ? await opts.password() : opts.password;
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  writeKeyFile(p.coldkey, await coldkeyFileData(k, password, opts.kdf), 0o600, !!opts.overwrite);
+  writeKeyFile(p.coldkeypub, coldkeypubJson(k.pair), 0o644, !!opts.overwrite);
+  return { ss58: k.pair.address, path: p.coldkey, encrypted: password !== null };
+}
+
+/** btcli's regen_hotkey: hotkeys/<hotkey> (unencrypted, as btcli keeps hotkeys) from a mnemonic or seed. */
+export async function regenHotkey(opts: RegenOptions): Promise<RegeneratedKey> {
+  await cryptoWaitReady();
+  const p = walletPaths(opts);
+  const k = keyFrom(opts.source);
+  refuseExisting(p.hotkey, `hotkey "${opts.hotkey ?? 'default'}" of wallet "${opts.name}"`, opts.overwrite);
+  mkdirSync(join(p.dir, 'hotkeys'), { recursive: true, mode: 0o700 });
+  writeKeyFile(p.hotkey, keyfileJson(k.pair, k.seed, k.mnemonic), 0o600, !!opts.overwrite);
+  return { ss58: k.pair.address, path: p.hotkey, encrypted: false };
+}
+
+/** btcli's password rule for a new coldkey: at least 6 characters (btcli also scores strength). */
+export const MIN_PASSWORD_LENGTH = 6;
+
+export interface PasswordChoice {
+  /** --no-password: store the coldkey unencrypted */
+  noPassword?: boolean;
+  /** --password-env VAR: the password is in this environment variable */
+  passwordEnv?: string;
+  env?: Record<string, string | undefined>;
+  /** whether a person is at a terminal to be asked */
+  isTTY: boolean;
+  /** reads a line without echo (promptHidden on a real terminal) */
+  prompt?: (question: string) => Promise<string>;
+  /** where the "unencrypted" warning goes */
+  warn?: Logger;
+  attempts?: number;
+}
+
+function checkPasswordRule(pw: string, from: string): void {
+  if (pw.length < MIN_PASSWORD_LENGTH) {
+    throw new ChainError('bad_password', `${from} is shorter than ${MIN_PASSWORD_LENGTH} characters (btcli's minimum for a coldkey password)`);
+  }
+}
+
+/**
+ * Decides how a new coldkey is protected, as btcli does: asked twice on a terminal,
+ * or taken from a named environment variable; --no-password stores it in the clear
+ * with a warning. With no terminal and neither flag there is nobody to ask, and
+ * silently writing an unencrypted coldkey is what this refuses to do.
+ */
+export async function chooseColdkeyPassword(c: PasswordChoice): Promise<ColdkeyPassword> {
+  const warn = c.warn ?? warnToStderr;
+  if (c.noPassword && c.passwordEnv) throw new ChainError('bad_password', '--no-password and --password-env contradict each other; give one');
+  if (c.noPassword) {
+    warn('the coldkey is stored UNENCRYPTED (--no-password): anyone who can read the file can move its funds; use such a wallet for dev and test networks only');
+    return null;
+  }
+  if (c.passwordEnv) {
+    const pw = (c.env ?? process.env)[c.passwordEnv];
+    if (pw === undefined || pw === '') throw new ChainError('bad_password', `--password-env ${c.passwordEnv}: that environment variable is not set (or empty)`);
+    checkPasswordRule(pw, `the password in ${c.passwordEnv}`);
+    return pw;
+  }
+  if (!c.isTTY || !c.prompt) {
+    throw new ChainError('bad_password', 'no terminal to ask for the coldkey password: pass --password-env VAR (the password is in environment variable VAR) or --no-password (unencrypted, dev and test networks only)');
+  }
+  const attempts = c.attempts ?? 3;
+  for (let i = 0; i < attempts; i++) {
+    const pw = await c.prompt('Enter a password to encrypt the coldkey: ');
+    if (pw.length < MIN_PASSWORD_LENGTH) {
+      warn(`the password must have at least ${MIN_PASSWORD_LENGTH} characters; try again`);
+      continue;
+    }
+    if ((await c.prompt('Retype the password: ')) === pw) return pw;
+    warn('the passwords do not match; try again');
+  }
+  throw new ChainError('bad_password', `no usable password after ${attempts} attempts; nothing was written`);
 }
 
 /** an in-memory hotkey from a dev URI such as "//Alice" (tests, dev chains) */
