@@ -7,10 +7,9 @@ import type { MinerHooks } from './miner.js';
 import { manifestDigest as manifestDigestOf } from './replica.js';
 import { adversaryHooks, isAdversaryMode } from '../validate/index.js';
 import { sleep, sleepUntil } from './window-driver.js';
-import { buildManifest } from './validator.js';
 import { slotOpensAt } from './protocol/speakers.js';
-import { payloadDigest } from '../train/compress/index.js';
-import { sharedFloat32 } from '../train/compress/offload.js';
+import { payloadDigest, decodePayload, aggregateAndStep, thetaHash } from '../train/compress/index.js';
+import type { ManifestMsg } from './replica.js';
 
 /**
  * Modes of a hostile registered identity, beyond the payload modes: `forge-manifest`
@@ -52,40 +51,58 @@ export function adversaryMinerHooks(ctx: NodeContext, mode: string): MinerHooks 
 
 /** Trains and announces honestly, and forges a manifest for every window it closes. */
 function manifestForger(ctx: NodeContext): MinerHooks {
-  const own = new Map<number, Uint8Array>();
-  const scratch = sharedFloat32(ctx.engine.numParams);
+  // Its own payload of each window with the θ and chain head it was trained from, kept
+  // when the miner builds it (under the replica lock), so a forgery needs no lock: the
+  // miner holds it while training, which would delay the forgery past the lead.
+  const own = new Map<number, { bytes: Uint8Array; theta: Float32Array; prev: string }>();
+  const forge = (w: number, validatorUid: number): ManifestMsg => {
+    const mine = w % 2 === 1 ? own.get(w) : undefined;
+    const base = {
+      version: 1, runHash: ctx.runHash, window: BigInt(w), issuedAtMs: BigInt(Date.now()),
+    };
+    if (!mine) {
+      // A null round in the lead's name with a made-up result.
+      return { ...base, validatorUid, entries: [], nextThetaHash: new Uint8Array(32).fill(0xab), prevDigest: Buffer.from(ctx.replica.chain.head.digest, 'hex') };
+    }
+    // Only its own payload, with a correct nextThetaHash, in its own name.
+    const next = Float32Array.from(mine.theta);
+    const payload = decodePayload(mine.bytes, ctx.engine.layout, { runHash: ctx.runHash, window: w, uid: ctx.uid });
+    aggregateAndStep(next, ctx.engine.layout, [{ uid: ctx.uid, payload }], ctx.spec.outer.lr);
+    return {
+      ...base, validatorUid: ctx.uid, entries: [{ uid: ctx.uid, digest: Buffer.from(payloadDigest(mine.bytes), 'hex') }],
+      nextThetaHash: Buffer.from(thetaHash(next), 'hex'), prevDigest: Buffer.from(mine.prev, 'hex'),
+    };
+  };
   const loop = async (): Promise<void> => {
     let c = ctx.driver.window;
     while (!ctx.signal.aborted) {
       c = await ctx.driver.waitFor(c + 1);
       if (c < 0) return;
       const w = c - 1;
-      // Speak in the lead's slot, racing its manifest.
-      await sleepUntil(slotOpensAt(ctx.driver.startOf(c) ?? Date.now(), 0, ctx.spec.timing), ctx.signal);
-      if (ctx.signal.aborted || ctx.replica.chain.head.window >= w) continue;
-      const lead = ctx.speakers()[0];
-      const bytes = own.get(w);
-      const manifest = await ctx.replica.lock.run(async () =>
-        w % 2 === 0 || !bytes
-          ? { ...(await buildManifest(ctx, w, [], scratch)), validatorUid: lead?.uid ?? 0, nextThetaHash: new Uint8Array(32).fill(0xab) }
-          : buildManifest(ctx, w, [{ uid: ctx.uid, digest: payloadDigest(bytes), bytes }], scratch),
-      );
-      for (const k of own.keys()) if (k < w - 2) own.delete(k);
+      // Speak in the lead's slot, racing its manifest; for the self-only forgery wait
+      // for its own payload of w (a slow miner trains late) until the slot before its
+      // own would open: still well out of turn.
+      const start = ctx.driver.startOf(c) ?? Date.now();
+      await sleepUntil(slotOpensAt(start, 0, ctx.spec.timing), ctx.signal);
+      while (w % 2 === 1 && !own.has(w) && Date.now() < slotOpensAt(start, 1, ctx.spec.timing) && !ctx.signal.aborted) await sleep(100);
+      if (ctx.signal.aborted) return;
       try {
+        const manifest = forge(w, ctx.speakers()[0]?.uid ?? 0);
         const recipients = await ctx.p2p.publish('manifest', manifest);
         ctx.log.warn(
           { event: 'forged_manifest_published', window: w, digest: manifestDigestOf(manifest), validatorUid: manifest.validatorUid, entries: manifest.entries.map((e) => e.uid), recipients },
           'ADVERSARY: published a forged manifest',
         );
       } catch (e) {
-        ctx.log.warn({ window: w, err: (e as Error).message }, 'ADVERSARY: could not publish a forged manifest');
+        ctx.log.warn({ window: w, err: (e as Error).message }, 'ADVERSARY: could not forge a manifest');
       }
+      for (const k of own.keys()) if (k < w - 2) own.delete(k);
     }
   };
   void loop().catch((e: unknown) => ctx.log.error({ err: (e as Error).message }, 'manifest forger stopped'));
   return {
     transformPayload: (bytes, window) => {
-      own.set(window, bytes);
+      own.set(window, { bytes, theta: Float32Array.from(ctx.replica.theta), prev: ctx.replica.chain.head.digest });
       return bytes;
     },
   };
