@@ -39,7 +39,11 @@ Examples:
           const nodes = await fetchNodeEntries(known.map((n) => ({ name: n.name, url: n.opsUrl })), { timeoutMs: 3000 });
           text = f.json ? JSON.stringify({ testnet, nodes }, null, 2) : formatTestnetStatus(f.dir, testnet, nodes, known);
         } else {
-          const s = await fetchStatus(url ?? DEFAULT_OPS_URL);
+          const s = await fetchStatus(url ?? DEFAULT_OPS_URL).catch((e: unknown) => {
+            if (url !== undefined) throw e;
+            // Nothing was named: say where else it looked.
+            throw new Error(`${(e as Error).message} (and no testnet runs in ${f.dir}: give --url URL, or --dir of a running testnet)`);
+          });
           text = f.json ? JSON.stringify(s, null, 2) : formatStatus(s);
         }
         if (f.watch) process.stdout.write('\x1b[2J\x1b[H');

@@ -93,18 +93,22 @@ With --windows N it stops by itself and prints a summary; the last line is JSON:
         ...(level ? { nodeArgs: ['--log-level', level] } : {}),
         ...(f['logging.logging_dir'] ? { logsDir: f['logging.logging_dir'] } : {}),
       });
-      let stopping = false;
-      const stop = async (code: number): Promise<never> => {
-        if (!stopping) {
-          stopping = true;
+      // One stop, whoever asks first (a signal, the end of --windows, an error); a
+      // second caller waits for it. (The abort below ends the wait for windows, whose
+      // caller then asked again and, finding a stop under way, exited at once: the
+      // orchestrator left before its nodes had stopped and printed no summary.)
+      let stopping: Promise<never> | undefined;
+      const stop = (code: number): Promise<never> => {
+        stopping ??= (async () => {
           console.log('stopping the testnet…');
           abort.abort();
           await net.stop();
           for (const l of net.summaryLines()) console.log(l);
           // Last line, for scripts: `gradmesh testnet --windows 20 | tail -1 | jq`.
           console.log(JSON.stringify(net.report()));
-        }
-        process.exit(code);
+          process.exit(code);
+        })();
+        return stopping;
       };
       process.on('SIGINT', () => void stop(0));
       process.on('SIGTERM', () => void stop(0));
