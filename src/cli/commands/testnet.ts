@@ -71,15 +71,6 @@ export function registerTestnet(program: Command): void {
     .option('--logging.trace', 'nodes log at trace level')
     .option('--logging.logging_dir <dir>', "where the nodes' JSON logs go (default DIR/logs)")
     .addHelpText('after', `
-Examples:
-  $ gradmesh testnet                               # 1 validator, 3 miners, until Ctrl-C
-  $ gradmesh testnet --miners 4 --validators 2 --windows 20
-  $ gradmesh testnet --adversary noise --adversary copycat
-  $ gradmesh testnet --run my-run.json --dir /tmp/net --port 19700
-  $ gradmesh status                                # every node of the running testnet
-  $ gradmesh testnet add-miner                     # join a miner of your own to it
-  $ jq -c 'select(.event=="announced")' .gradmesh/testnet/logs/miner0.log
-
 With --windows N it stops by itself and prints a summary; the last line is JSON:
   {"windows":…,"theta_agree_windows":…,"eval_loss_start":…,"eval_loss_end":…,"payloads_per_window":…,"bytes_per_miner_per_window":…,"restarts":…}`)
     .action(async (f: TestnetFlags) => {
