@@ -11,6 +11,8 @@ import { registerExport } from './commands/export.js';
 import { registerNode } from './commands/node.js';
 import { registerTestnet } from './commands/testnet.js';
 import { registerTrain } from './commands/train.js';
+import { registerCompletion } from './commands/completion.js';
+import { addExamples } from './examples.js';
 
 /** commander's `…\n(Did you mean --miners?)` as `… (did you mean --miners?)`, on one line. */
 export function oneLineError(text: string): string {
@@ -38,5 +40,8 @@ export function buildProgram(): Command {
   registerNode(program);
   registerTestnet(program);
   registerTrain(program);
+  registerCompletion(program);
+  // Last: every command exists now (a test checks that none is without examples).
+  addExamples(program);
   return program;
 }

@@ -276,8 +276,8 @@ export class Testnet {
     this.print(`dashboard at ${this.dashboard.url}`);
     for (const n of this.nodes) this.print(`  ${n.name.padEnd(12)} uid ${String(n.uid ?? '?').padEnd(3)} status API ${n.opsUrl}`);
     this.publishInfo();
-    this.print(`\`gradmesh status\`${o.dir === DEFAULT_TESTNET_DIR ? '' : ` --dir ${o.dir}`} shows every node; ` +
-      `\`gradmesh testnet add-miner${o.dir === DEFAULT_TESTNET_DIR ? '' : ` --dir ${o.dir}`}\` joins a miner of your own (${join(o.dir, 'testnet.json')})`);
+    const dirFlag = o.dir === DEFAULT_TESTNET_DIR ? '' : ` --dir ${o.dir}`;
+    this.print(`\`gradmesh status${dirFlag}\` shows every node; \`gradmesh testnet add-miner${dirFlag}\` joins a miner of your own (${join(o.dir, 'testnet.json')})`);
   }
 
   /** Writes DIR/testnet.json: what status and add-miner need to find this testnet. */

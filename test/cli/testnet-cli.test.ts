@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/train/model-config.js';
@@ -37,7 +37,7 @@ function cli(args: string[], o: { cwd?: string; env?: Record<string, string>; ti
   });
 }
 
-test('bad testnet flags: one line naming the flag, exit code 2, before any dataset step', { timeout: 120_000 }, async () => {
+test('bad testnet flags: one line naming the flag, exit code 2, before any dataset step', { timeout: 300_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'gm-testnet-flags-'));
   try {
     // An empty dataset cache: reaching the dataset step would print "preparing …".
@@ -52,7 +52,11 @@ test('bad testnet flags: one line naming the flag, exit code 2, before any datas
       [['--threads'], /option '--threads <n>' argument missing/],
       [['--port', '65400'], /--port 65400: node ports would pass 65535 \(the testnet uses --port to --port \+ 199\); use a --port of at most 65336/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cli(['testnet', '--dir', dir, ...args], { env, cwd: tmp, timeoutMs: 20_000 })));
+    // Two at a time: each CLI loads every command's modules (seconds of CPU on a small machine).
+    const results: CliResult[] = [];
+    for (let i = 0; i < cases.length; i += 2) {
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([args]) => cli(['testnet', '--dir', dir, ...args], { env, cwd: tmp, timeoutMs: 60_000 })))));
+    }
     for (const [i, [args, want]] of cases.entries()) {
       const r = results[i]!;
       const what = `testnet ${args.join(' ')}: status ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
@@ -102,4 +106,49 @@ test('a plain `gradmesh status` finds a running testnet and shows each of its no
   // --url still reads one node.
   const one = await cli(['status', '--url', m.url], { cwd: tmp });
   assert.match(one.stdout, /^gradmesh miner · uid 1/m);
+});
+
+test('Ctrl-C (SIGINT to the orchestrator): the nodes stop cleanly first, then the summary and the JSON line', { timeout: 240_000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'gm-testnet-stop-'));
+  const dir = join(tmp, 'net');
+  const port = 20000 + Math.floor(Math.random() * 40000);
+  try {
+    const child = spawn(process.execPath, [CLI, 'testnet', '--dir', dir, '--miners', '0', '--port', String(port)], {
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GRADMESH_'))),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const until = Date.now() + 180_000;
+    while (!/^window +\d+ +held-out loss/m.test(stdout) && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    assert.match(stdout, /^window +\d+/m, `no window evaluated\n${stdout}\n${stderr}`);
+    assert.match(stdout, new RegExp(`^  validator0 +uid 0 +status API http://127\\.0\\.0\\.1:${port + 100}$`, 'm'));
+    const info = JSON.parse(readFileSync(join(dir, 'testnet.json'), 'utf8')) as { pid: number; nodes: Array<{ name: string }> };
+    assert.equal(info.pid, child.pid);
+    const validatorPid = (JSON.parse(readFileSync(join(dir, 'nodes', 'validator0', 'node-info.json'), 'utf8')) as { pid: number }).pid;
+    child.kill('SIGINT'); // the orchestrator only (a terminal's Ctrl-C also reaches the nodes)
+    assert.equal(await exited, 0, stderr);
+    const lines = stdout.trim().split('\n');
+    assert.match(stdout, /^summary: \d+ windows evaluated/m);
+    const last = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(last), ['windows', 'theta_agree_windows', 'eval_loss_start', 'eval_loss_end', 'payloads_per_window', 'bytes_per_miner_per_window', 'restarts']);
+    assert.ok((last.windows as number) >= 1);
+    const log = readFileSync(join(dir, 'logs', 'validator0.log'), 'utf8').trim().split('\n');
+    assert.deepEqual(log.filter((l) => !l.startsWith('{')), [], 'every line of the node log is JSON');
+    const events = log.map((l) => JSON.parse(l) as { msg: string });
+    assert.equal(events.at(-1)!.msg, 'stopped', 'the node stopped cleanly before the orchestrator exited');
+    assert.ok(!events.some((e) => e.msg === 'unclean shutdown'));
+    assert.ok(!existsSync(join(dir, 'testnet.json')), 'testnet.json is removed when the testnet stops');
+    let alive = true;
+    try {
+      process.kill(validatorPid, 0);
+    } catch {
+      alive = false;
+    }
+    assert.equal(alive, false, 'no node left running');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -44,11 +44,21 @@ export function addNodeOptions(cmd: Command): Command {
     .option('--threads <n>', 'CPU threads for the engine', intArg('--threads', RANGES.threads))
     .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto (CUDA when it loads and sees a GPU)').choices(['cpu', 'cuda', 'auto']))
     .option('--log-level <level>', 'trace, debug, info, warn, error')
+    .option('--logging.debug', 'log at debug level (as the Bittensor CLIs)')
+    .option('--logging.trace', 'log at trace level')
+    .option('--logging.logging_dir <dir>', 'also write the JSON log to a file in DIR (ROLE-WALLET-HOTKEY.log)')
     .option('--ops.enabled <bool>', 'serve the local status API, /metrics and the dashboard')
     .option('--ops.port <n>', 'port of the local API (0 = any free port)', intArg('--ops.port', RANGES.portOrAny))
     .option('--ops.host <host>', 'address the local API binds to')
     .option('--force', 'miners: start even when the measured step time cannot finish a window\'s inner steps in time (the compute floor)')
     .addOption(new Option('--adversary <mode>', 'miners only, for testnets: misbehave (docs/adversarial.md)').hideHelp());
+}
+
+/** The node's log level and file, from --log-level and Bittensor's --logging.* flags (trace wins, then debug). */
+export function nodeLogSettings(c: NodeConfig, role: Role): { level: string; loggingDir?: string; fileName?: string } {
+  const level = c.logging?.trace ? 'trace' : c.logging?.debug ? 'debug' : c.logLevel;
+  const dir = c.logging?.logging_dir;
+  return dir ? { level, loggingDir: dir, fileName: `${role}-${c.wallet.name}-${c.wallet.hotkey}.log` } : { level };
 }
 
 async function connectChain(c: NodeConfig, netuid: number, log: Logger): Promise<Chain> {
@@ -65,7 +75,7 @@ async function connectChain(c: NodeConfig, netuid: number, log: Logger): Promise
 async function runNode(role: Role, cmd: Command): Promise<void> {
   const { adversary, force, ...flags } = explicitFlags(cmd) as Record<string, unknown> & { adversary?: string; force?: boolean };
   const c = resolveNodeConfig({ role, flags });
-  const log = createLogger({ name: role, level: c.logLevel });
+  const log = createLogger({ name: role, ...nodeLogSettings(c, role) });
   const spec = loadRunSpec(c.run);
   const netuid = c.netuid ?? spec.netuid;
   if (c.threads !== undefined) loadNative().setThreads(c.threads);

@@ -22,12 +22,6 @@ export function registerStatus(program: Command): void {
     .option('--dir <dir>', 'the testnet directory to look in when no --url is given', DEFAULT_TESTNET_DIR)
     .option('--json', 'print the raw status JSON')
     .option('--watch <seconds>', 'refresh every N seconds until Ctrl-C', numberArg('--watch', { min: 0, exclusiveMin: true }))
-    .addHelpText('after', `
-Examples:
-  $ gradmesh status                                # the testnet in .gradmesh/testnet, or the node at ${DEFAULT_OPS_URL}
-  $ gradmesh status --url 127.0.0.1:9901           # one node (a validator's default port)
-  $ gradmesh status --dir /tmp/net --watch 2       # a testnet elsewhere, refreshed every 2 s
-  $ gradmesh status --json | jq .thetaHash`)
     .action(async (f: StatusFlags) => {
       const url = f.url ?? process.env.GRADMESH_OPS_URL;
       const show = async (): Promise<void> => {
@@ -39,7 +33,11 @@ Examples:
           const nodes = await fetchNodeEntries(known.map((n) => ({ name: n.name, url: n.opsUrl })), { timeoutMs: 3000 });
           text = f.json ? JSON.stringify({ testnet, nodes }, null, 2) : formatTestnetStatus(f.dir, testnet, nodes, known);
         } else {
-          const s = await fetchStatus(url ?? DEFAULT_OPS_URL);
+          const s = await fetchStatus(url ?? DEFAULT_OPS_URL).catch((e: unknown) => {
+            if (url !== undefined) throw e;
+            // Nothing was named: say where else it looked.
+            throw new Error(`${(e as Error).message} (and no testnet runs in ${f.dir}: give --url URL, or --dir of a running testnet)`);
+          });
           text = f.json ? JSON.stringify(s, null, 2) : formatStatus(s);
         }
         if (f.watch) process.stdout.write('\x1b[2J\x1b[H');

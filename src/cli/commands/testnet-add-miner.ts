@@ -25,12 +25,6 @@ export function registerAddMiner(testnet: Command): void {
     .option('--no-start', 'only print the command that starts the miner (to run it yourself, under a debugger, with your changes)')
     .option('--logging.debug', 'the miner logs at debug level')
     .option('--logging.trace', 'the miner logs at trace level')
-    .addHelpText('after', `
-Examples:
-  $ gradmesh testnet &                             # a testnet in .gradmesh/testnet
-  $ gradmesh testnet add-miner                     # a miner "mine0" joins it; Ctrl-C stops it
-  $ gradmesh testnet add-miner --name alice --no-start   # print the command only
-  $ gradmesh testnet add-miner --dir /tmp/net --logging.debug`)
     .action(async (_local: AddMinerFlags, cmd: Command) => {
       // `testnet` has --dir, --threads and --logging.* too, and reads them wherever they
       // stand: the merged values hold them, whichever of the two took them in.

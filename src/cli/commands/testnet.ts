@@ -71,15 +71,6 @@ export function registerTestnet(program: Command): void {
     .option('--logging.trace', 'nodes log at trace level')
     .option('--logging.logging_dir <dir>', "where the nodes' JSON logs go (default DIR/logs)")
     .addHelpText('after', `
-Examples:
-  $ gradmesh testnet                               # 1 validator, 3 miners, until Ctrl-C
-  $ gradmesh testnet --miners 4 --validators 2 --windows 20
-  $ gradmesh testnet --adversary noise --adversary copycat
-  $ gradmesh testnet --run my-run.json --dir /tmp/net --port 19700
-  $ gradmesh status                                # every node of the running testnet
-  $ gradmesh testnet add-miner                     # join a miner of your own to it
-  $ jq -c 'select(.event=="announced")' .gradmesh/testnet/logs/miner0.log
-
 With --windows N it stops by itself and prints a summary; the last line is JSON:
   {"windows":…,"theta_agree_windows":…,"eval_loss_start":…,"eval_loss_end":…,"payloads_per_window":…,"bytes_per_miner_per_window":…,"restarts":…}`)
     .action(async (f: TestnetFlags) => {
@@ -93,18 +84,22 @@ With --windows N it stops by itself and prints a summary; the last line is JSON:
         ...(level ? { nodeArgs: ['--log-level', level] } : {}),
         ...(f['logging.logging_dir'] ? { logsDir: f['logging.logging_dir'] } : {}),
       });
-      let stopping = false;
-      const stop = async (code: number): Promise<never> => {
-        if (!stopping) {
-          stopping = true;
+      // One stop, whoever asks first (a signal, the end of --windows, an error); a
+      // second caller waits for it. (The abort below ends the wait for windows, whose
+      // caller then asked again and, finding a stop under way, exited at once: the
+      // orchestrator left before its nodes had stopped and printed no summary.)
+      let stopping: Promise<never> | undefined;
+      const stop = (code: number): Promise<never> => {
+        stopping ??= (async () => {
           console.log('stopping the testnet…');
           abort.abort();
           await net.stop();
           for (const l of net.summaryLines()) console.log(l);
           // Last line, for scripts: `gradmesh testnet --windows 20 | tail -1 | jq`.
           console.log(JSON.stringify(net.report()));
-        }
-        process.exit(code);
+          process.exit(code);
+        })();
+        return stopping;
       };
       process.on('SIGINT', () => void stop(0));
       process.on('SIGTERM', () => void stop(0));

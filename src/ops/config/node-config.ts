@@ -31,6 +31,15 @@ export const NodeConfigSchema = z.strictObject({
   /** engine backend: cpu, cuda (error if unusable) or auto (CUDA when usable) */
   device: z.enum(['cpu', 'cuda', 'auto']).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+  /**
+   * Bittensor's logging flags: --logging.debug and --logging.trace (over logLevel),
+   * --logging.logging_dir DIR (the JSON log written there too).
+   */
+  logging: z.strictObject({
+    debug: z.boolean().optional(),
+    trace: z.boolean().optional(),
+    logging_dir: z.string().min(1).optional(),
+  }).optional(),
   ops: z.strictObject({
     /** The local API (status, /metrics, dashboard); false = no server. */
     enabled: z.boolean(),
