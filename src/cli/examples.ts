@@ -17,8 +17,12 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   'wallet create': [
     'gradmesh wallet create --wallet.name mywallet --wallet.hotkey miner1',
-    'BT_COLD_PW_MYWALLET=… gradmesh wallet create --wallet.name mywallet --wallet.hotkey miner2   # encrypted coldkey',
+    'MY_PW=… gradmesh wallet create --wallet.name mywallet --wallet.hotkey miner2 --password-env MY_PW   # encrypted coldkey, no prompt',
     'gradmesh wallet create --wallet.name dev --wallet.hotkey h0 --wallet.path /tmp/wallets --no-password',
+  ],
+  'wallet regen': [
+    'gradmesh wallet regen coldkey --wallet.name mywallet --mnemonic "word1 word2 … word12"',
+    'gradmesh wallet regen hotkey --wallet.name mywallet --wallet.hotkey miner1 --mnemonic "…" --overwrite',
   ],
   'wallet show': [
     'gradmesh wallet show --wallet.name mywallet --wallet.hotkey miner1',
