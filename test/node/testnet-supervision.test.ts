@@ -28,7 +28,7 @@ test('supervisor: restarts with doubling backoff and gives up on a crash loop', 
     backoff: { initialMs: 200, maxMs: 400, stableMs: 60_000, maxCrashLoop: 4 },
     print: (l) => lines.push(l), onSupervisor: (e) => events.push(e),
   });
-  // A "node" whose command fails at once (exit code 1): a crash loop.
+  // A "node" whose command fails at once (an unknown command: exit code 2, a usage error): a crash loop.
   const n = { name: 'broken', role: 'miner' as const, hotkey: 'broken', dataDir: dir, args: ['no-such-command'], opsUrl: '', restarts: 0, exits: [] };
   net.nodes.push(n);
   net.spawnNode(n, []);
@@ -37,15 +37,15 @@ test('supervisor: restarts with doubling backoff and gives up on a crash loop', 
   await net.stop();
   const exits = events.filter((e) => e.kind === 'exit');
   assert.deepEqual(exits.map((e) => e.delayMs), [200, 400, 400], lines.join('\n'));
-  assert.ok(exits.every((e) => e.code === 1 && e.signal === null));
+  assert.ok(exits.every((e) => e.code === 2 && e.signal === null));
   assert.equal(events.filter((e) => e.kind === 'restart').length, 3);
   assert.equal(events[events.length - 1]!.kind, 'give_up');
   assert.equal(n.restarts, 3);
-  assert.match(lines.join('\n'), /broken exited \(code 1\).*restart #1 in 0\.2 s/);
+  assert.match(lines.join('\n'), /broken exited \(code 2\).*restart #1 in 0\.2 s/);
   assert.match(lines.join('\n'), /giving up/);
-  assert.match(net.summaryLines().join('\n'), /supervisor: 3 restart\(s\) — broken ×4 \(code 1, code 1, code 1, code 1\) gave up/);
+  assert.match(net.summaryLines().join('\n'), /supervisor: 3 restart\(s\) — broken ×4 \(code 2, code 2, code 2, code 2\) gave up/);
   // A run waiting for windows ends with an error once the supervisor gave up.
-  await assert.rejects(net.waitForEvaluatedWindows(1), /broken exited with code 1/);
+  await assert.rejects(net.waitForEvaluatedWindows(1), /broken exited with code 2/);
 });
 
 test('testnet supervision: a miner SIGKILLed from outside is restarted and rejoins θ', { timeout: 600_000 }, async (t) => {
