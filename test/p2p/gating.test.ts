@@ -8,20 +8,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { topicName, type NodeStatus, type P2PNode } from '../../src/p2p/index.js';
 import { fetchRange } from '../../src/p2p/blob-protocol.js';
-import { RUN_HASH, bytes32, hexToBytes, startNode, tempDir, waitFor } from './helpers.js';
+import { RUN_HASH, bytes32, hexToBytes, startNode, tempDir, waitFor, payload } from './helpers.js';
 
 function status(uid: number, window: number): NodeStatus {
   return { version: 1, runHash: hexToBytes(RUN_HASH), uid, role: 'miner', window: BigInt(window), thetaHash: bytes32(1), peerCount: 1, sentAtMs: BigInt(Date.now()) };
-}
-
-function payload(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -65,3 +65,14 @@ export function bytes32(fill: number): Uint8Array {
 export function hexToBytes(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
+
+/** Deterministic test bytes (an LCG), so a blob's digest is the same in every run. */
+export function payload(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}

@@ -6,20 +6,10 @@ import { createHash } from 'node:crypto';
 import { topicName, type GradAnnouncement, type P2PNode } from '../../src/p2p/index.js';
 import { GradAnnouncement as GradCodec } from '../../src/p2p/proto/messages.js';
 import { gossipFastMsgId } from '../../src/p2p/host.js';
-import { RUN_HASH, bytes32, hexToBytes, startSwarm, waitFor } from './helpers.js';
+import { RUN_HASH, bytes32, hexToBytes, startSwarm, waitFor, payload } from './helpers.js';
 
 const N = 8;
 const RANGE = 256 * 1024;
-
-function payload(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 function announcement(digest: string, size: number, uid: number): GradAnnouncement {
   return { version: 1, runHash: hexToBytes(RUN_HASH), window: 3n, uid, digest: hexToBytes(digest), size: BigInt(size), baseThetaHash: bytes32(7), announcedAtMs: BigInt(Date.now()) };
@@ -180,7 +170,13 @@ describe('p2p swarm of 8 nodes on loopback', () => {
     assert.ok(!fetcher.penalties().has(honest.peerId), 'honest peer not penalised');
     assert.ok(fetcher.stats().fetchFailures >= 1);
     assert.deepEqual(Buffer.from((await fetcher.store.get(digest))!), Buffer.from(real), 'stored copy verified');
-    await waitFor(() => fetcher.gossipScore(liar.peerId) < 0, 'liar loses gossip score');
+    // An offender is graylisted (negative gossip score) and, since the PeerGate is the
+    // connection gater, hung up on: once disconnected gossipsub may drop its score record,
+    // so either outcome is the punishment (gating.test.ts checks the refusal itself).
+    await waitFor(
+      () => fetcher.gossipScore(liar.peerId) < 0 || !fetcher.connectedPeers().includes(liar.peerId),
+      'liar loses gossip score or is cut off',
+    );
   });
 
   test('a blob is fetched from its announcer, then from a provider that is not the announcer', async () => {
