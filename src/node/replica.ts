@@ -86,7 +86,10 @@ export class Replica {
   private inSync = true;
   private pendingManifests = new Map<string, ManifestMsg>();
   private undo: Undo | null = null;
-  private newestHeard = -1;
+  /** Windows of offered manifests still being placed or applied (count per window). */
+  private readonly heardInFlight = new Map<number, number>();
+  /** The newest window of an offered manifest that failed to apply (a fetch that failed): behind. */
+  private newestUnapplied = -1;
   /** uids aggregated by the manifests of recent windows (a validator compares its own choice). */
   private readonly entriesByWindow = new Map<number, number[]>();
 
@@ -111,9 +114,18 @@ export class Replica {
     return this.inSync;
   }
 
-  /** The newest window of a manifest offered to this replica (applied or not). */
+  /**
+   * The newest window of a manifest offered to this replica that is applied, still
+   * being applied, or failed to apply (this node is behind). A manifest that was
+   * ignored (its chain forks from the applied one, or starts over from genesis) does
+   * not count: it says nothing about this node's chain, and counting it kept validators
+   * from ever speaking again (a lead's manifest built on a stale head, ignored by every
+   * node, stalled the whole network in the chaos bench of 2026-12-04).
+   */
   get newestHeardWindow(): number {
-    return this.newestHeard;
+    let newest = Math.max(this.chain.head.window, this.newestUnapplied);
+    for (const w of this.heardInFlight.keys()) newest = Math.max(newest, w);
+    return newest;
   }
 
   /** The uids the applied manifest of `window` aggregated (recent windows only). */
@@ -140,8 +152,18 @@ export class Replica {
    */
   async offer(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
     // Heard now, though it may wait for the lock (a training miner holds it).
-    this.newestHeard = Math.max(this.newestHeard, Number(m.window));
-    return this.lock.run(() => this.offerLocked(m, fromPeer, rank));
+    const w = Number(m.window);
+    this.heardInFlight.set(w, (this.heardInFlight.get(w) ?? 0) + 1);
+    try {
+      return await this.lock.run(() => this.offerLocked(m, fromPeer, rank));
+    } catch (e) {
+      this.newestUnapplied = Math.max(this.newestUnapplied, w);
+      throw e;
+    } finally {
+      const n = (this.heardInFlight.get(w) ?? 1) - 1;
+      if (n > 0) this.heardInFlight.set(w, n);
+      else this.heardInFlight.delete(w);
+    }
   }
 
   private async offerLocked(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {

@@ -123,3 +123,24 @@ test('a manifest whose chain leaves the applied one is refused before θ changes
   assert.equal(thetaHash(replica.theta), before, 'θ itself untouched');
   assert.deepEqual(replica.chain.head, { digest: manifestDigest(m1.m), window: 1 });
 });
+
+test('an ignored manifest does not count as heard; one that failed to apply does (the validator is behind)', async () => {
+  const { replica, network, theta0 } = await setup();
+  const m0 = manifest(0, 0, GENESIS_DIGEST, theta0, []);
+  const m1 = manifest(1, 0, manifestDigest(m0.m), theta0, []);
+  await replica.offer(m0.m, undefined, 0);
+  await replica.offer(m1.m, undefined, 0);
+  assert.equal(replica.newestHeardWindow, 1);
+  // The chaos-bench stall: a lead, behind, built its window-3 manifest on m0; every node
+  // had m1 and ignored it. Counting it as heard kept every validator silent for good.
+  network.set(manifestDigest(m0.m), manifestBytes(m0.m));
+  const stale = manifest(3, 0, manifestDigest(m0.m), theta0, []);
+  assert.equal(await replica.offer(stale.m, undefined, 0), false);
+  assert.equal(replica.newestHeardWindow, 1, 'a forked manifest says nothing about this node\'s chain');
+  // A manifest of window 2 on m1 whose payload no peer holds: this node is behind.
+  const missing = payload(2, 3, theta0, 9);
+  const next = manifest(2, 0, manifestDigest(m1.m), theta0, [[3, missing]]);
+  await assert.rejects(replica.offer(next.m, undefined, 0), /no peer holds/);
+  assert.equal(replica.newestHeardWindow, 2);
+  assert.deepEqual(replica.chain.head, { digest: manifestDigest(m1.m), window: 1 });
+});
