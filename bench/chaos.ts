@@ -24,6 +24,7 @@ import { loadRunSpec } from '../src/node/run-spec.js';
 import { sleep } from '../src/node/window-driver.js';
 import { isAdversaryMode, ADVERSARY_MODES } from '../src/validate/index.js';
 import { isNodeAdversaryMode, NODE_ADVERSARY_MODES } from '../src/node/adversary-wiring.js';
+import { randomBasePort } from '../src/node/test-ports.js';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -93,7 +94,7 @@ export async function main(args: string[]): Promise<void> {
     if (!isAdversaryMode(m) && !isNodeAdversaryMode(m)) throw new Error(`--adversaries: ${m} is not one of ${[...ADVERSARY_MODES, ...NODE_ADVERSARY_MODES].join(', ')}`);
   }
   const startupS = num(args, 'startup-timeout', 180);
-  const basePort = num(args, 'port', 30000 + Math.floor(Math.random() * 20000));
+  const basePort = num(args, 'port', randomBasePort());
   const dir = flag(args, 'dir') ?? mkdtempSync(join(tmpdir(), 'gm-chaos-'));
   const spec = loadRunSpec(run);
   const windowMs = spec.timing.blocksPerWindow * spec.timing.devBlockMs;

@@ -16,6 +16,7 @@ import { heldOutLoss } from '../src/train/held-out.js';
 import { loadRunSpec, runHash, innerLr } from '../src/node/run-spec.js';
 import { Testnet } from '../src/node/testnet.js';
 import { loadNative } from '../src/native/index.js';
+import { randomBasePort } from '../src/node/test-ports.js';
 
 function arg(args: string[], name: string, dflt: number): number {
   const i = args.indexOf(`--${name}`);
@@ -80,7 +81,7 @@ export async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gm-conv-'));
   const sent: number[] = [];
   const net = new Testnet({
-    run, dir, miners: M, validators: 1, basePort: 30000 + Math.floor(Math.random() * 20000), threadsPerNode: 1, fresh: true,
+    run, dir, miners: M, validators: 1, basePort: randomBasePort(), threadsPerNode: 1, fresh: true,
     print: () => undefined,
     onEvent: (_node, ev) => {
       if (ev.event === 'announced' && typeof ev.bytes === 'number') sent.push(ev.bytes);

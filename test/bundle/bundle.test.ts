@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/train/model-config.js';
+import { randomBasePort } from '../../src/node/test-ports.js';
 
 const LIMIT = 60 * 1024 * 1024;
 
@@ -77,7 +78,7 @@ test('the device bundle: ≤ 60 MiB, and a testnet runs from it with no node on 
     if (info.blas) assert.ok(info.blas.startsWith(join(tmp, 'runtime', 'lib')), `OpenBLAS loaded from ${info.blas}, not from the bundle`);
 
     // 4. A whole testnet from the bundle: a dev chain, 1 validator, 2 miners.
-    const basePort = 20000 + Math.floor(Math.random() * 20000);
+    const basePort = randomBasePort();
     const child = spawn('/bin/bash', [join(bundle, 'gradmesh'), 'testnet', '--windows', '3', '--miners', '2', '--port', String(basePort), '--dir', join(tmp, 'testnet')], {
       env, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../src/train/model-config.js';
 import { startOpsServer } from '../../src/ops/server.js';
 import { sampleStatus } from '../ops/sample-status.js';
+import { randomBasePort } from '../../src/node/test-ports.js';
 
 const CLI = join(repoRoot(), 'bin', 'gradmesh.js');
 
@@ -111,7 +112,7 @@ test('a plain `gradmesh status` finds a running testnet and shows each of its no
 test('Ctrl-C (SIGINT to the orchestrator): the nodes stop cleanly first, then the summary and the JSON line', { timeout: 240_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'gm-testnet-stop-'));
   const dir = join(tmp, 'net');
-  const port = 20000 + Math.floor(Math.random() * 40000);
+  const port = randomBasePort();
   try {
     const child = spawn(process.execPath, [CLI, 'testnet', '--dir', dir, '--miners', '0', '--port', String(port)], {
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GRADMESH_'))),

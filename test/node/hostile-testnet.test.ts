@@ -17,8 +17,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testnet } from '../../src/node/testnet.js';
+import { randomBasePort } from '../../src/node/test-ports.js';
 
-const basePort = 20000 + Math.floor(Math.random() * 20000);
+const basePort = randomBasePort();
 
 interface Ev { node: string; at: number; ev: Record<string, unknown> }
 

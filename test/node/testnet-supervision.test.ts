@@ -15,8 +15,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Testnet, type SupervisorEvent } from '../../src/node/testnet.js';
 import { repoRoot } from '../../src/train/model-config.js';
+import { randomBasePort } from '../../src/node/test-ports.js';
 
-const basePort = 20000 + Math.floor(Math.random() * 20000);
+const basePort = randomBasePort();
 
 test('supervisor: restarts with doubling backoff and gives up on a crash loop', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gm-sup-'));

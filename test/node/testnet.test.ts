@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Testnet } from '../../src/node/testnet.js';
 import { repoRoot } from '../../src/train/model-config.js';
+import { randomBasePort } from '../../src/node/test-ports.js';
 
-const basePort = 20000 + Math.floor(Math.random() * 20000);
+const basePort = randomBasePort();
 
 test('testnet: 3 miners + 1 validator stay in exact sync, learn, recover a SIGKILLed miner and take in a late joiner', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gm-testnet-'));
