@@ -134,7 +134,7 @@ export function formatPay(s: NodeStatus): Array<[string, string]> {
     out.push(['paid', `window ${e.window} (block ${e.block}): incentive ${pct(e.incentive)}${trend(e.incentive, p?.incentive)} · emission ${em}${trend(e.emission, p?.emission)} · trust ${pct(e.trust)} · consensus ${pct(e.consensus)} · rank ${pct(e.rank)}${e.dividends ? ` · dividends ${pct(e.dividends)}` : ''}`]);
     out.push(['weights', e.weightsFrom.length
       ? e.weightsFrom.map((w) => `uid ${w.validatorUid} gives ${pct(w.weight)} (stake ${w.stake})`).join(' · ')
-      : 'no validator gives this uid weight yet']);
+      : s.role === 'validator' ? 'none: a validator is paid dividends for the weights it sets, not weights' : 'no validator gives this uid weight yet']);
     if (h.length > 1) {
       const pts = h.slice(-32).map((x) => ({ window: x.window, loss: x.incentive }));
       out.push(['history', `incentive over ${pts.length} windows ${pts[0]!.window}–${e.window}: ${pct(pts[0]!.loss)} → ${pct(e.incentive)}  ${sparkline(pts)}`]);
