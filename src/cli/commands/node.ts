@@ -107,11 +107,13 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
       })
     : undefined;
   // Is this node paid: the chain's figures for its uid each window, and (validators)
-  // every set_weights it made, kept in its directory (docs/operators.md).
+  // every set_weights it made, kept in its directory (docs/operators.md). Two tries per
+  // window: the validator's window loop waits for them, and a chain that refuses twice
+  // is tried again next window rather than holding the loop through its timeouts.
   const payHistory = new ChainHistory(join(dataDir, 'chain-history.json'));
   const stopPayWatch = watchPay({ chain: ctx.chain, uid: ctx.uid, history: payHistory, driver: ctx.driver, log });
   const weightsRecorder = gauntlet
-    ? new WeightsRecorder({ path: join(dataDir, 'weights-history.json'), log, now: () => ({ window: ctx.driver.window, block: ctx.driver.block }) })
+    ? new WeightsRecorder({ path: join(dataDir, 'weights-history.json'), log, tries: 2, backoffMs: 2000, now: () => ({ window: ctx.driver.window, block: ctx.driver.block }) })
     : undefined;
   const pay = () => ({ history: payHistory.entries(), ...(weightsRecorder ? { weightsSet: weightsRecorder.entries() } : {}) });
   const ops = c.ops.enabled
