@@ -25,6 +25,9 @@ function node(role, env) {
     exp_backoff_restart_delay: 1000,
     min_uptime: 30000,
     max_restarts: 50,
+    // not restarted: 2 = a usage error, 78 = below the run's compute floor (a restart
+    // cannot fix either; fix the settings or pass --force)
+    stop_exit_codes: [2, 78],
     // SIGINT, then SIGKILL after this long: the node saves its state on the way out
     kill_timeout: 180000,
     // JSON lines with pm2's timestamps; pretty printing is for terminals

@@ -109,28 +109,61 @@ export class DevChainState extends EventEmitter {
     return new Set(ranked.slice(0, this.maxValidators).map((n) => n.uid));
   }
 
-  /** incentive = stake-weighted share of normalised weight rows from permitted validators */
+  /**
+   * A small Yuma: each permitted validator's row is normalised and weighed by its share
+   * of the stake of the validators that set weights. rank = Σ S_v·W_vu; consensus = the
+   * stake-weighted median of W_vu (the largest c that validators holding half the stake
+   * give at least); trust = what of the rank survives clipping each W_vu to consensus;
+   * incentive = rank normalised over uids (unclipped, as before); dividends = the
+   * validator's stake share; emission: 1 alpha per block, half to miners by incentive
+   * and half to validators by dividends.
+   */
   metagraph(): Neuron[] {
     const permits = this.permits();
-    const rank = new Array<number>(this.neurons.length).fill(0);
-    let totalValStake = 0;
-    for (const v of this.neurons) {
-      if (!permits.has(v.uid) || v.weights.size === 0) continue;
-      totalValStake += v.stake;
+    const n = this.neurons.length;
+    const voters = this.neurons.filter((v) => permits.has(v.uid) && v.weights.size > 0);
+    const totalValStake = voters.reduce((a, v) => a + v.stake, 0);
+    const rows = voters.map((v) => {
       const sum = [...v.weights.values()].reduce((a, b) => a + b, 0);
-      for (const [uid, w] of v.weights) if (uid < rank.length) rank[uid]! += (v.stake * w) / sum;
+      const w = new Array<number>(n).fill(0);
+      for (const [uid, x] of v.weights) if (uid < n && sum > 0) w[uid] = x / sum;
+      return { s: totalValStake > 0 ? v.stake / totalValStake : 0, w };
+    });
+    const rank = new Array<number>(n).fill(0);
+    const consensus = new Array<number>(n).fill(0);
+    const clipped = new Array<number>(n).fill(0);
+    for (let u = 0; u < n; u++) {
+      for (const r of rows) rank[u]! += r.s * r.w[u]!;
+      const byWeight = [...rows].sort((a, b) => b.w[u]! - a.w[u]!);
+      let acc = 0;
+      for (const r of byWeight) {
+        acc += r.s;
+        if (acc >= 0.5 - 1e-12) {
+          consensus[u] = r.w[u]!;
+          break;
+        }
+      }
+      for (const r of rows) clipped[u]! += r.s * Math.min(r.w[u]!, consensus[u]!);
     }
     const totalRank = rank.reduce((a, b) => a + b, 0);
-    return this.neurons.map((n) => ({
-      uid: n.uid,
-      hotkey: n.hotkey,
-      coldkey: n.coldkey,
-      stake: n.stake,
-      validatorPermit: permits.has(n.uid),
-      incentive: totalRank > 0 ? rank[n.uid]! / totalRank : 0,
-      dividends: totalValStake > 0 && n.weights.size > 0 && permits.has(n.uid) ? n.stake / totalValStake : 0,
-      lastUpdate: n.lastUpdate,
-    }));
+    return this.neurons.map((x) => {
+      const incentive = totalRank > 0 ? rank[x.uid]! / totalRank : 0;
+      const dividends = totalValStake > 0 && x.weights.size > 0 && permits.has(x.uid) ? x.stake / totalValStake : 0;
+      return {
+        uid: x.uid,
+        hotkey: x.hotkey,
+        coldkey: x.coldkey,
+        stake: x.stake,
+        validatorPermit: permits.has(x.uid),
+        incentive,
+        dividends,
+        lastUpdate: x.lastUpdate,
+        rank: rank[x.uid]!,
+        trust: rank[x.uid]! > 0 ? clipped[x.uid]! / rank[x.uid]! : 0,
+        consensus: consensus[x.uid]!,
+        emission: 0.5 * incentive + 0.5 * dividends,
+      };
+    });
   }
 
   setCommitment(hotkey: string, data: string): number {
@@ -202,5 +235,9 @@ export class DevChainState extends EventEmitter {
 
   getWeights(uid: number): Map<number, number> {
     return new Map(this.neurons[uid]?.weights ?? []);
+  }
+
+  allWeights(): Array<[number, Array<[number, number]>]> {
+    return this.neurons.filter((x) => x.weights.size > 0).map((x) => [x.uid, [...x.weights]]);
   }
 }

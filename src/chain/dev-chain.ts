@@ -63,6 +63,7 @@ export function dispatchDevCall(state: DevChainState, method: string, params: un
     case 'commitRevealEnabled': return state.commitReveal;
     case 'weightCommits': return state.weightCommits(str(p[0], 'hotkey'));
     case 'getWeights': return [...state.getWeights(arr([p[0]], 'uid')[0]!)];
+    case 'allWeights': return state.allWeights();
     case 'setCommitment': return state.setCommitment(signer!, str(p[0], 'data'));
     case 'setWeights': return state.setWeights(signer!, arr(p[0], 'uids'), arr(p[1], 'values'), big(p[2], 'versionKey'));
     case 'commitWeights': return state.commitWeights(signer!, str(p[0], 'hash'));
@@ -166,6 +167,10 @@ export class DevChainClient implements Chain {
   }
   async getWeights(uid: number): Promise<Map<number, number>> {
     return new Map((await this.transport.call('getWeights', [uid])) as Array<[number, number]>);
+  }
+  async allWeights(): Promise<Map<number, Map<number, number>>> {
+    const rows = (await this.transport.call('allWeights', [])) as Array<[number, Array<[number, number]>]>;
+    return new Map(rows.map(([v, row]) => [v, new Map(row)]));
   }
   close(): Promise<void> {
     return this.transport.close();

@@ -113,6 +113,7 @@ export class SubtensorChain implements Chain {
     ]);
     const inc = nums(incentive);
     const div = nums(dividends);
+    const pay = await this.payVectors();
     const perm = (permits as unknown as BoolCodec[]).map((x) => x.isTrue);
     const lu = nums(lastUpdate);
     return byUid.map(({ uid, hotkey }, i) => ({
@@ -124,7 +125,31 @@ export class SubtensorChain implements Chain {
       incentive: (inc[uid] ?? 0) / 65535,
       dividends: (div[uid] ?? 0) / 65535,
       lastUpdate: lu[uid] ?? 0,
+      ...(pay.rank ? { rank: (pay.rank[uid] ?? 0) / 65535 } : {}),
+      ...(pay.trust ? { trust: (pay.trust[uid] ?? 0) / 65535 } : {}),
+      ...(pay.consensus ? { consensus: (pay.consensus[uid] ?? 0) / 65535 } : {}),
+      ...(pay.emission ? { emission: (pay.emission[uid] ?? 0) / RAO_PER_UNIT } : {}),
     }));
+  }
+
+  /**
+   * Rank, Trust, Consensus (u16 vectors) and Emission (rao per tempo) of the subnet. A
+   * runtime that no longer has one of these maps (subtensor has been dropping Rank and
+   * Trust) leaves it out rather than failing the metagraph.
+   */
+  private async payVectors(): Promise<Partial<Record<'rank' | 'trust' | 'consensus' | 'emission', number[]>>> {
+    const sm = this.sm as unknown as Record<string, ((netuid: number) => Promise<unknown>) | undefined>;
+    const out: Partial<Record<'rank' | 'trust' | 'consensus' | 'emission', number[]>> = {};
+    await Promise.all((['rank', 'trust', 'consensus', 'emission'] as const).map(async (k) => {
+      const q = sm[k];
+      if (typeof q !== 'function') return;
+      try {
+        out[k] = nums(await q(this.netuid));
+      } catch {
+        // absent on this runtime: reported as unknown
+      }
+    }));
+    return out;
   }
 
   async uidOf(hotkey: string): Promise<number | null> {
@@ -245,6 +270,17 @@ export class SubtensorChain implements Chain {
   async getWeights(uid: number): Promise<Map<number, number>> {
     const row = (await this.sm.weights(this.netuid, uid)) as unknown as Array<[NumCodec, NumCodec]>;
     return new Map(row.map(([d, w]) => [d.toNumber(), w.toNumber()]));
+  }
+
+  async allWeights(): Promise<Map<number, Map<number, number>>> {
+    const entries = await this.sm.weights.entries(this.netuid);
+    const out = new Map<number, Map<number, number>>();
+    for (const [k, v] of entries) {
+      const row = v as unknown as Array<[NumCodec, NumCodec]>;
+      if (row.length === 0) continue;
+      out.set((k.args[1] as unknown as NumCodec).toNumber(), new Map(row.map(([d, w]) => [d.toNumber(), w.toNumber()])));
+    }
+    return out;
   }
 
   /** burn-registers hotkey on this subnet, paid by the coldkey; returns the uid */

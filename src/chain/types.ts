@@ -11,6 +11,11 @@ export interface Neuron {
   incentive: number; // 0..1
   dividends?: number; // 0..1
   lastUpdate: number; // block of the neuron's last weights
+  // What the chain pays (docs/operators.md "Is my miner paid?"). 0..1 unless said.
+  rank?: number; // stake-weighted share of the validators' weights, before consensus clipping
+  trust?: number; // share of the rank kept after clipping to consensus
+  consensus?: number; // the stake-weighted median weight the validators give the uid
+  emission?: number; // alpha earned in the chain's last epoch (subtensor: per tempo; dev chain: per block)
 }
 
 /** A signing hotkey (sr25519). Never log `pair`: it holds the secret. */
@@ -54,6 +59,8 @@ export interface Chain {
   revealPendingWeights(signer: Hotkey): Promise<RevealResult>;
   /** the weights row a validator uid has on chain, as u16 values */
   getWeights(uid: number): Promise<Map<number, number>>;
+  /** every weights row on the subnet: validator uid → (uid → u16), rows without weights left out */
+  allWeights(): Promise<Map<number, Map<number, number>>>;
   weightsVersionKey(): Promise<bigint>;
   commitRevealEnabled(): Promise<boolean>;
   close(): Promise<void>;

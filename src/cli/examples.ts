@@ -85,6 +85,7 @@ export const EXAMPLES: Record<string, string[]> = {
     'gradmesh testnet add-miner                       # "mine0" joins the testnet in .gradmesh/testnet; Ctrl-C stops it',
     'gradmesh testnet add-miner --name alice --no-start   # only print the command',
     'gradmesh testnet add-miner --dir /tmp/net --logging.debug',
+    'gradmesh testnet add-miner --force                # start even below the compute floor (payloads late)',
   ],
   train: [
     'gradmesh train                                   # tiny model, built-in dataset, 100 steps',

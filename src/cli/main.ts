@@ -2,6 +2,7 @@ import '../polyfill.js';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { FlagError, USAGE_EXIT_CODE } from './flags.js';
+import { ComputeFloorError, COMPUTE_FLOOR_EXIT_CODE } from '../node/compute-floor.js';
 
 /**
  * A fatal error, on stderr: one JSON line when GRADMESH_LOG_JSON is set (a node under
@@ -28,5 +29,6 @@ buildProgram()
     }
     fatal('gradmesh: ', e);
     if (process.env.GRADMESH_DEBUG) console.error(e.stack);
-    process.exit(1);
+    // below the compute floor: a distinct status that supervisors do not restart
+    process.exit(e instanceof ComputeFloorError ? COMPUTE_FLOOR_EXIT_CODE : 1);
   });

@@ -65,6 +65,14 @@ export function judgeComputeFloor(spec: Pick<RunSpec, 'innerSteps' | 'batch' | '
   return { ...f, ok, measuredSPerStep, neededMs, message };
 }
 
+/**
+ * The exit status of a node that refused to start below the compute floor: 78
+ * (EX_CONFIG, "configuration error"). Restarting it changes nothing, so supervisors
+ * are told not to (systemd RestartPreventExitStatus, pm2 stop_exit_codes, the
+ * testnet's add-miner), where any other failure is restarted.
+ */
+export const COMPUTE_FLOOR_EXIT_CODE = 78;
+
 export class ComputeFloorError extends Error {
   constructor(readonly verdict: FloorVerdict) {
     super(verdict.message);

@@ -3,7 +3,7 @@
 // the peer directory (who is who on chain) and what the p2p node reports.
 import type { NodeContext } from '../node/context.js';
 import { readP2PFigures } from './p2p-stats.js';
-import type { NodeStatus, PeerView, ScoreEntry, StatusProvider } from './status.js';
+import type { NodeStatus, PayStatus, PeerView, ScoreEntry, StatusProvider } from './status.js';
 import type { PeerStatusBook } from './status-gossip.js';
 import type { PeerInfo } from '../node/peer-directory.js';
 
@@ -11,6 +11,8 @@ import type { PeerInfo } from '../node/peer-directory.js';
 export interface StatusExtras {
   scores?: () => ScoreEntry[] | undefined;
   weightsSetAtBlock?: () => number | undefined;
+  /** What the chain pays this uid, with history, and (validators) the weights it set. */
+  pay?: () => PayStatus | undefined;
   /** Peers' statuses heard on gossip (startStatusGossip): adds θ agreement with peers. */
   peerStatus?: PeerStatusBook;
 }
@@ -58,6 +60,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
   const scores = extras.scores?.();
   const weightsSetAtBlock = extras.weightsSetAtBlock?.();
   const eventLoop = m.eventLoop();
+  const pay = extras.pay?.();
   return {
     version: 1,
     role: ctx.role,
@@ -96,6 +99,7 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
       ...(weightsSetAtBlock !== undefined ? { weightsSetAtBlock } : {}),
     },
     ...(scores ? { scores } : {}),
+    ...(pay ? { pay } : {}),
     ...(eventLoop ? { eventLoop } : {}),
     ...(m.lastVerdicts ? { windowVerdicts: m.lastVerdicts } : {}),
     ...(ctx.role === 'miner' ? { late: { ...m.late } } : {}),

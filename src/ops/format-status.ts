@@ -99,11 +99,60 @@ export function formatStatus(s: NodeStatus): string {
     row('loop', `event-loop delay over the last window: max ${e.maxMs.toFixed(1)} ms, p99 ${e.p99Ms.toFixed(1)} ms, mean ${e.meanMs.toFixed(1)} ms · max since start ${e.maxSinceStartMs.toFixed(1)} ms`);
   }
   row('chain', `stake ${s.chain.stake}${s.chain.weightsSetAtBlock !== undefined ? ` · weights set at block ${s.chain.weightsSetAtBlock}` : s.role === 'validator' ? ' · weights not set yet' : ''}`);
+  for (const line of formatPay(s)) row(line[0], line[1]);
   if (s.scores?.length) {
     const top = [...s.scores].sort((a, b) => b.score - a.score).slice(0, 8);
     row('scores', top.map((e) => `uid ${e.uid} ${e.score.toFixed(3)}${e.weight !== undefined ? ` (w ${e.weight.toFixed(3)})` : ''}`).join(' · ') + (s.scores.length > top.length ? ` · +${s.scores.length - top.length} more` : ''));
   }
   return lines.join('\n');
+}
+
+const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
+
+/** An arrow saying how x moved since the previous reading (nothing when unknown). */
+function trend(now: number | null, before: number | null | undefined): string {
+  if (now === null || before === null || before === undefined) return '';
+  if (Math.abs(now - before) < 1e-9) return ' =';
+  return now > before ? ' ↑' : ' ↓';
+}
+
+/**
+ * "Is my miner paid?": the chain's figures for this uid at the newest reading, with the
+ * change since the one before and the incentive history; the weights each validator
+ * gives the uid; a validator's last weights set (or failed).
+ */
+export function formatPay(s: NodeStatus): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const h = s.pay?.history ?? [];
+  const e = h[h.length - 1];
+  if (!s.pay) return out;
+  if (!e) {
+    out.push(['paid', 'no chain reading yet (one per window)']);
+  } else {
+    const p = h[h.length - 2];
+    const em = e.emission === null ? '–' : e.emission.toPrecision(3);
+    out.push(['paid', `window ${e.window} (block ${e.block}): incentive ${pct(e.incentive)}${trend(e.incentive, p?.incentive)} · emission ${em}${trend(e.emission, p?.emission)} · trust ${pct(e.trust)} · consensus ${pct(e.consensus)} · rank ${pct(e.rank)}${e.dividends ? ` · dividends ${pct(e.dividends)}` : ''}`]);
+    out.push(['weights', e.weightsFrom.length
+      ? e.weightsFrom.map((w) => `uid ${w.validatorUid} gives ${pct(w.weight)} (stake ${w.stake})`).join(' · ')
+      : s.role === 'validator' ? 'none: a validator is paid dividends for the weights it sets, not weights' : 'no validator gives this uid weight yet']);
+    if (h.length > 1) {
+      const pts = h.slice(-32).map((x) => ({ window: x.window, loss: x.incentive }));
+      out.push(['history', `incentive over ${pts.length} windows ${pts[0]!.window}–${e.window}: ${pct(pts[0]!.loss)} → ${pct(e.incentive)}  ${sparkline(pts)}`]);
+    }
+  }
+  const ws = s.pay.weightsSet;
+  if (ws) {
+    const last = ws[ws.length - 1];
+    const lastOk = [...ws].reverse().find((a) => a.ok);
+    const failed = ws.filter((a) => !a.ok).length;
+    if (!last) out.push(['set', 'no weights set yet']);
+    else {
+      const okText = lastOk ? `last set in window ${lastOk.window} (block ${lastOk.block}, ${new Date(lastOk.timeMs).toISOString()}${lastOk.mode ? `, ${lastOk.mode}` : ''}): ${lastOk.weights.map((w) => `uid ${w.uid} ${w.weight.toFixed(3)}`).join(', ')}` : 'never set';
+      const failText = !last.ok ? ` · LAST TRY FAILED in window ${last.window} after ${last.tries} tries: ${last.error ?? ''}` : '';
+      out.push(['set', `${okText}${failText} · ${ws.length - failed} set, ${failed} failed`]);
+    }
+  }
+  return out;
 }
 
 /**

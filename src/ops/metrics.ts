@@ -121,6 +121,33 @@ export class OpsMetrics {
     gauge('gradmesh_chain_block', 'Latest block seen', (s) => s.block);
     gauge('gradmesh_chain_stake', 'Stake of this node\'s hotkey on the subnet', (s) => s.chain.stake);
     gauge('gradmesh_chain_weights_set_block', 'Block at which this node last set weights (validators)', (s) => s.chain.weightsSetAtBlock);
+    // Is this node paid (the chain's figures for its uid at the newest reading).
+    const pay = (s: NodeStatus) => s.pay?.history[s.pay.history.length - 1];
+    const nn = (x: number | null | undefined): number | undefined => (x === null ? undefined : x);
+    gauge('gradmesh_chain_incentive', 'Incentive the chain gives this node\'s uid (0..1)', (s) => pay(s)?.incentive);
+    gauge('gradmesh_chain_emission', 'Alpha this uid earned in the chain\'s last epoch (subtensor: per tempo; dev chain: per block)', (s) => nn(pay(s)?.emission));
+    gauge('gradmesh_chain_trust', 'Trust of this uid (share of its rank kept after consensus clipping)', (s) => nn(pay(s)?.trust));
+    gauge('gradmesh_chain_consensus', 'Consensus weight of this uid (stake-weighted median of the validators\' weights)', (s) => nn(pay(s)?.consensus));
+    gauge('gradmesh_chain_rank', 'Rank of this uid (stake-weighted share of the validators\' weights)', (s) => nn(pay(s)?.rank));
+    gauge('gradmesh_chain_pay_window', 'Window of the newest chain reading behind gradmesh_chain_incentive', (s) => pay(s)?.window);
+    new Gauge({
+      name: 'gradmesh_chain_weight_from_validator', help: 'Weight each validator gives this node\'s uid, as a share of its row', labelNames: ['validator_uid'], registers: [r],
+      collect() {
+        this.reset();
+        const s = snap();
+        for (const w of (s ? pay(s)?.weightsFrom : undefined) ?? []) this.set({ validator_uid: String(w.validatorUid) }, w.weight);
+      },
+    });
+    new Counter({
+      name: 'gradmesh_weights_set_attempts_total', help: 'set_weights calls this validator made (recorded history), by result', labelNames: ['result'], registers: [r],
+      collect() {
+        this.reset();
+        const ws = snap()?.pay?.weightsSet;
+        if (!ws) return;
+        setCounter(this, ws.filter((a) => a.ok).length, { result: 'ok' });
+        setCounter(this, ws.filter((a) => !a.ok).length, { result: 'failed' });
+      },
+    });
     new Gauge({
       name: 'gradmesh_miner_score', help: 'Validator score of each evaluated miner', labelNames: ['uid'], registers: [r],
       collect() {

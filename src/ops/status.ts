@@ -31,6 +31,41 @@ export const ScoreEntrySchema = z.object({
   weight: finiteNum.optional(),
 });
 
+/** What the chain pays this node's uid at one window (src/node/chain-history.ts). */
+const share = z.number().finite().min(0).max(1.0001);
+export const PayEntrySchema = z.object({
+  window: z.number().int(),
+  block: z.number().int(),
+  timeMs: z.number(),
+  uid: nonNegInt,
+  rank: share.nullable(),
+  trust: share.nullable(),
+  consensus: share.nullable(),
+  incentive: share,
+  emission: z.number().finite().min(0).nullable(),
+  dividends: share.nullable(),
+  weightsFrom: z.array(z.object({ validatorUid: nonNegInt, stake: z.number().min(0), weight: share })),
+});
+
+/** A validator's set_weights attempts (src/node/weights-recorder.ts). */
+export const WeightsAttemptSchema = z.object({
+  window: z.number().int(),
+  block: z.number().int(),
+  timeMs: z.number(),
+  ok: z.boolean(),
+  tries: nonNegInt,
+  weights: z.array(z.object({ uid: nonNegInt, weight: finiteNum })),
+  mode: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const PaySchema = z.object({
+  /** oldest first, one entry per window the node read the chain in */
+  history: z.array(PayEntrySchema),
+  /** validators: what it set (or failed to set) on chain and when, oldest first */
+  weightsSet: z.array(WeightsAttemptSchema).optional(),
+});
+
 /** Byte counters keyed by gossip topic name, plus "blob" for the blob protocol. */
 const ByteTable = z.record(z.string(), z.number().min(0));
 
@@ -92,6 +127,8 @@ export const NodeStatusSchema = z.object({
     weightsSetAtBlock: z.number().int().optional(),
   }),
   scores: z.array(ScoreEntrySchema).optional(),
+  /** Is this node paid: the chain's rank, trust, consensus, incentive, emission and weights for its uid, with history. */
+  pay: PaySchema.optional(),
   /**
    * How late this node's event loop ran (perf_hooks.monitorEventLoopDelay), over the
    * last completed window (intervalS long), and the largest delay since it started.
@@ -128,6 +165,7 @@ export const NodeStatusSchema = z.object({
 export type LossPoint = z.infer<typeof LossPointSchema>;
 export type PeerView = z.infer<typeof PeerViewSchema>;
 export type ScoreEntry = z.infer<typeof ScoreEntrySchema>;
+export type PayStatus = z.infer<typeof PaySchema>;
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
 
 /** Anything that can produce the current status; the HTTP server depends on nothing else. */

@@ -125,6 +125,17 @@ export function chainSuite(name: string, makeEnv: () => Promise<SuiteEnv | null>
       assert.deepEqual([...w].sort((a, b) => a[0] - b[0]), [[minerUid, 16384], [validatorUid, 65535]]);
       const mg = await e.chain.metagraph();
       assert.ok(mg[validatorUid]!.lastUpdate >= r.block - 1 && mg[validatorUid]!.lastUpdate > 0);
+      // every weights row at once (what "is my miner paid" reads): the same row
+      const all = await e.chain.allWeights();
+      assert.deepEqual([...(all.get(validatorUid) ?? [])].sort((a, b) => a[0] - b[0]), [[minerUid, 16384], [validatorUid, 65535]]);
+      // the pay figures, where the chain reports them, are shares (emission: alpha, ≥ 0)
+      for (const n of mg) {
+        for (const k of ['rank', 'trust', 'consensus'] as const) {
+          const v = n[k];
+          if (v !== undefined) assert.ok(v >= 0 && v <= 1, `${k} of uid ${n.uid}: ${v}`);
+        }
+        if (n.emission !== undefined) assert.ok(n.emission >= 0 && Number.isFinite(n.emission), `emission of uid ${n.uid}: ${n.emission}`);
+      }
     });
 
     step('commits weights, then reveals them once the window opens', async (e) => {

@@ -3,6 +3,8 @@
 // commands and settings, and the Grafana dashboard and alert rules query only metrics
 // that the node exports (read from OpsMetrics itself) or that they say come from
 // elsewhere. promtool checks the rules where it is installed.
+import { USAGE_EXIT_CODE } from '../../src/cli/flags.js';
+import { COMPUTE_FLOOR_EXIT_CODE } from '../../src/node/compute-floor.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -131,6 +133,9 @@ describe('deploy/', () => {
     }
     assert.match(unit, /^EnvironmentFile=\/etc\/gradmesh\/%i\.env$/m);
     assert.match(unit, /^Restart=always$/m);
+    // exits a restart cannot fix are not restarted: the CLI's usage and compute-floor codes
+    const prevent = unit.match(/^RestartPreventExitStatus=(.*)$/m)?.[1]?.split(/\s+/).map(Number);
+    assert.deepEqual(prevent, [USAGE_EXIT_CODE, COMPUTE_FLOOR_EXIT_CODE]);
     assert.match(unit, /^LimitNOFILE=\d+$/m);
     assert.match(unit, /^MemoryMax=/m);
     // the GPU must stay visible and the V8 JIT must be allowed to write code
@@ -149,6 +154,7 @@ describe('deploy/', () => {
       const c = resolveNodeConfig({ role: a.args[0] as 'miner' | 'validator', env: a.env, home: '/nonexistent-home' });
       assert.equal(c.wallet.name, a.args[0]);
       assert.ok(a.kill_timeout >= 60000, 'time to save state on shutdown');
+      assert.deepEqual((a as unknown as { stop_exit_codes: number[] }).stop_exit_codes, [USAGE_EXIT_CODE, COMPUTE_FLOOR_EXIT_CODE], 'pm2 does not restart usage or compute-floor exits');
     }
   });
 

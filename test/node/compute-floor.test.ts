@@ -87,7 +87,7 @@ test('a miner below the compute floor refuses to start and says why; with --forc
     ];
 
     const refused = await runMiner(args);
-    assert.equal(refused.code, 1, `exit code; stderr: ${refused.stderr}`);
+    assert.equal(refused.code, 78, `exit code 78 (EX_CONFIG: supervisors do not restart it); stderr: ${refused.stderr}`);
     assert.match(refused.stderr, /below the run's compute floor: measured \d+\.\d{3} s\/step × 5 inner steps = [\d.]+ s per window; available 0\.0 s \(70 % of a 0\.0 s window: 1 blocks × 0\.0 s\); floor 0\.003 s\/step/);
     assert.match(refused.stderr, /--force/);
     assert.ok(!refused.events.some((e) => e.msg === 'registered on chain'), 'it refused before registering or joining');

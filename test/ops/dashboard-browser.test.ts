@@ -53,6 +53,15 @@ class SimulatedNetwork {
       trainLoss: role === 'miner' ? windows.map((i) => ({ window: i, loss: this.lossOf(uid, i) })) : [],
       evalLoss: role === 'validator' ? windows.slice(1).map((i) => ({ window: i, loss: this.lossOf(0, i) + 0.3 })) : [],
       ...(role === 'validator' ? { scores: scores.map((e) => ({ ...e, weight: e.score / total })) } : {}),
+      // what the chain pays: miner uid m's incentive is m/10 in every window read so far
+      pay: {
+        history: windows.map((i) => ({
+          window: i, block: i * 4, timeMs: 0, uid, rank: uid / 10, trust: 1, consensus: uid / 10, incentive: role === 'miner' ? uid / 10 : 0,
+          emission: role === 'miner' ? uid / 20 : 0, dividends: role === 'validator' ? 1 : 0,
+          weightsFrom: role === 'miner' ? [{ validatorUid: 0, stake: 1000, weight: uid / 6 }] : [],
+        })),
+        ...(role === 'validator' ? { weightsSet: [{ window: w - 1, block: (w - 1) * 4, timeMs: 0, ok: true, tries: 1, weights: [{ uid: 1, weight: 0.5 }] }] } : {}),
+      },
     };
   }
 }
@@ -109,6 +118,11 @@ test('the dashboard shows a live testnet and follows its changes', { timeout: 90
   assert.equal(await page.$$eval('#bytes tr[data-node]', (rs) => rs.length), 8, 'in and out for each node');
   assert.equal(await page.$$eval('#peers tbody tr[data-peer]', (rs) => rs.length), 4, 'every node, as its peers see it');
   assert.match(await text(page, '#peers tr[data-peer]:nth-child(1)'), /θ_2 00000001/, 'the θ each peer reports');
+  // Is each miner paid: the chain's figures per node, the weights each validator gives, and an incentive curve per miner.
+  assert.equal(await page.$eval('#pay tr[data-uid="2"] td[data-field="incentive"]', (td) => td.textContent), '20.0%');
+  assert.match(await text(page, '#pay tr[data-uid="3"]'), /uid 0: 50\.0%/);
+  assert.match(await text(page, '#pay tr[data-uid="0"]'), /window 2, block 8: uid 1 0\.500/);
+  assert.deepEqual(await page.$$eval('#pay-plot path', (ps) => ps.map((p) => [p.getAttribute('data-series'), p.getAttribute('data-points')])), [['uid-1', '3'], ['uid-2', '3'], ['uid-3', '3']]);
 
   // Windows pass: the page follows without a reload.
   net.window = 9;

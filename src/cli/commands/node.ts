@@ -17,6 +17,8 @@ import { resolveNodeConfig, explicitFlags, startNodeOps, type NodeConfig } from 
 import { Gauntlet } from '../../validate/index.js';
 import { adversaryMinerHooks } from '../../node/adversary-wiring.js';
 import { SUBTENSOR_BLOCK_MS } from '../../node/compute-floor.js';
+import { ChainHistory, watchPay } from '../../node/chain-history.js';
+import { WeightsRecorder } from '../../node/weights-recorder.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -104,12 +106,24 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
         statePath: join(dataDir, 'gauntlet.json'), log: ctx.log,
       })
     : undefined;
+  // Is this node paid: the chain's figures for its uid each window, and (validators)
+  // every set_weights it made, kept in its directory (docs/operators.md). Two tries per
+  // window: the validator's window loop waits for them, and a chain that refuses twice
+  // is tried again next window rather than holding the loop through its timeouts.
+  const payHistory = new ChainHistory(join(dataDir, 'chain-history.json'));
+  const stopPayWatch = watchPay({ chain: ctx.chain, uid: ctx.uid, history: payHistory, driver: ctx.driver, log });
+  const weightsRecorder = gauntlet
+    ? new WeightsRecorder({ path: join(dataDir, 'weights-history.json'), log, tries: 2, backoffMs: 2000, now: () => ({ window: ctx.driver.window, block: ctx.driver.block }) })
+    : undefined;
+  const pay = () => ({ history: payHistory.entries(), ...(weightsRecorder ? { weightsSet: weightsRecorder.entries() } : {}) });
   const ops = c.ops.enabled
     ? await startNodeOps(ctx, {
         port: c.ops.port, host: c.ops.host,
+        ...(!gauntlet ? { extras: { pay } } : {}),
         ...(gauntlet
           ? {
               extras: {
+                pay,
                 scores: () => {
                   const weights = new Map(gauntlet.weights().map((x) => [x.uid, x.weight]));
                   return gauntlet.finalScores().map((s) => ({ ...s, weight: weights.get(s.uid) ?? 0 }));
@@ -126,6 +140,7 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal: sig }, 'shutting down');
+    stopPayWatch();
     // State is saved atomically after every window, so a shutdown that hangs
     // (a stuck peer stream) may be cut short without losing anything.
     setTimeout(() => {
@@ -165,7 +180,13 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
       choose: (w, v) => g.choose(w, v),
       afterWindow: async (w, v) => {
         await g.afterWindow(w, v);
-        if (await g.maybeSetWeights(w, ctx.chain, ctx.hotkey)) weightsBlock = ctx.driver.block;
+        // A set_weights that fails after the recorder's retries is not fatal: the
+        // Gauntlet did not count it as set, so the next window tries again.
+        try {
+          if (await g.maybeSetWeights(w, weightsRecorder!.wrap(ctx.chain), ctx.hotkey)) weightsBlock = ctx.driver.block;
+        } catch (e) {
+          log.warn({ event: 'weights_not_set', window: w, err: (e as Error).message }, 'weights not set this window; trying again next window');
+        }
       },
     });
   }
