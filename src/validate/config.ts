@@ -45,6 +45,15 @@ export const GauntletConfigSchema = z
      * beyond this count stay out.
      */
     maxProbes: z.number().int().min(0),
+    /**
+     * A measured payload whose score is below this fraction of the window's reference
+     * score (the median of the positive scores measured this window and the last scores
+     * of the trusted miners chosen) does not lower the loss in any useful sense: a
+     * noise payload scores ~1e-6 against honest ~4e-4 on chaos-tiny, positive by chance.
+     */
+    minRelativeScore: z.number().min(0).lt(1),
+    /** Windows a miner's payload fingerprints are remembered, to refuse a replayed payload. */
+    replayMemory: z.number().int().min(0),
   })
   .strict();
 
@@ -67,6 +76,8 @@ export const DEFAULT_GAUNTLET_CONFIG: Readonly<GauntletConfig> = Object.freeze({
   newMinerEvals: 3,
   windowsPerWeights: 10,
   maxProbes: 8,
+  minRelativeScore: 0.1,
+  replayMemory: 4,
 });
 
 /** Defaults, overridden field by field, then validated (a GauntletError names the bad field). */

@@ -20,6 +20,7 @@ import {
   applyPenalty, finalScore, movingAverage, newMinerRecord, rateWindow, ratingOrdinal, type MinerRecord, type PenaltyKind,
 } from './scores.js';
 import { detectCopies, type CopyFinding } from './overlap.js';
+import { payloadFingerprint, ReplayMemory } from './replay.js';
 import { chooseForEvaluation } from './fairness.js';
 import { selectManifestUids } from './manifest-select.js';
 import { rankWeights, type UidWeight } from './weights.js';
@@ -114,6 +115,7 @@ function toHex(b: Uint8Array): string {
 export class Gauntlet {
   readonly config: GauntletConfig;
   private readonly records = new Map<number, MinerRecord>();
+  private readonly replays: ReplayMemory;
   private readonly nonce: Uint8Array;
   private readonly runHashHex: string;
   private readonly snapshot: Float32Array;
@@ -129,6 +131,7 @@ export class Gauntlet {
     this.config = { ...c, ownSamples: Math.min(c.ownSamples, deps.spec.batch), randomSamples: Math.min(c.randomSamples, deps.spec.batch) };
     this.runHashHex = toHex(deps.runHash);
     this.snapshot = sharedFloat32(deps.engine.numParams);
+    this.replays = new ReplayMemory(this.config.replayMemory);
     const saved = deps.statePath ? loadGauntletState(deps.statePath, this.runHashHex) : undefined;
     if (saved) {
       for (const [uid, r] of recordsOf(saved)) this.records.set(uid, r);
@@ -197,6 +200,13 @@ export class Gauntlet {
         penalties.push({ uid: a.uid, kind: 'stale', why: 'payload header names another base θ' });
         continue;
       }
+      const fingerprint = payloadFingerprint(p);
+      const replayed = this.replays.earlierWindow(a.uid, window, fingerprint);
+      this.replays.remember(a.uid, window, fingerprint);
+      if (replayed !== null) {
+        penalties.push({ uid: a.uid, kind: 'stale', why: `replays its payload of window ${replayed}` });
+        continue;
+      }
       decoded.push({ uid: a.uid, payload: p });
     }
     const seen = new Map((this.deps.heard?.(window) ?? []).map((h) => [h.uid, h.firstSeenMs]));
@@ -247,6 +257,8 @@ export class Gauntlet {
         probed.set(uid, e);
         if (!e.finite || e.score <= 0) failed.add(uid);
       }
+      const reference = referenceScore([...probed.values()], chosen.filter(trusted).map((u) => this.records.get(u)?.lastScore ?? 0));
+      for (const e of probed.values()) if (e.score < this.config.minRelativeScore * reference) failed.add(e.uid);
     }
   }
 
@@ -415,4 +427,17 @@ export class Gauntlet {
     this.saving = next;
     return next;
   }
+}
+
+/**
+ * The score an honest payload of this window is expected to reach: the median of the
+ * positive scores measured this window and the last scores of the trusted miners in
+ * the manifest (a window with only one measured payload still has a reference when
+ * trusted miners are chosen). 0 when nothing positive is known.
+ */
+export function referenceScore(probed: readonly Evaluation[], trustedLastScores: readonly number[]): number {
+  const xs = [...probed.filter((e) => e.finite && e.score > 0).map((e) => e.score), ...trustedLastScores.filter((x) => x > 0)].sort((a, b) => a - b);
+  if (xs.length === 0) return 0;
+  const m = xs.length >> 1;
+  return xs.length % 2 === 1 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
 }
