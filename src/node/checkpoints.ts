@@ -11,6 +11,7 @@ import {
   CheckpointStore, encodeCheckpointChunksAsync, fetchVerifiedCheckpoint, type CheckpointCandidate,
 } from '../train/checkpoint/index.js';
 import { concatChunked, isShared, sha256Async, sharedCopy } from '../train/compress/offload.js';
+import { assertWritable } from '../train/compress/claims.js';
 import type { P2PNode } from '../p2p/index.js';
 import type { CheckpointAnnouncement } from '../p2p/proto/messages.js';
 import { toHex } from './run-spec.js';
@@ -100,6 +101,7 @@ export class Checkpoints {
       },
     });
     for (const rej of r.rejected) this.d.log.warn({ window: rej.candidate.window, err: rej.error.message }, 'rejected a checkpoint');
+    assertWritable(theta, 'θ', 'loading a checkpoint');
     theta.set(r.checkpoint.params);
     const meta = r.checkpoint.meta;
     this.d.log.info(

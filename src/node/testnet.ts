@@ -6,14 +6,18 @@
 // SIGKILL from outside) is restarted with exponential backoff, and each restart is
 // printed and counted (restart: false turns this off).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DevChain, startDevChainServer, createDevWallet } from '../chain/index.js';
 import { ensureDefaultDataset } from '../train/data/index.js';
 import { DEFAULT_TESTNET_DIR, allTestnetNodes, findRunningTestnet, removeTestnetInfo, readTestnetInfo, writeTestnetInfo, type TestnetInfo } from './testnet-info.js';
 import { repoRoot } from '../train/model-config.js';
-import { isPathLike, loadRunSpec, runSpecPath } from './run-spec.js';
+import { isPathLike, loadRunSpec, runSpecPath, type RunSpec } from './run-spec.js';
+import { Engine } from '../train/engine.js';
+import { loadModelConfig } from '../train/model-config.js';
+import { measureStepSeconds } from './compute-floor.js';
+import { sizeWindows, withDevBlockMs } from './testnet-timing.js';
 import { sleep } from './window-driver.js';
 import { startTestnetDashboard } from '../ops/index.js';
 import { formatBytes, formatReasons } from '../ops/format-status.js';
@@ -47,10 +51,18 @@ export interface TestnetOptions {
    * Hold the dev chain at block 0 until every node has started, then produce blocks
    * (default: blocks from the start, while the nodes are still starting). On a loaded
    * machine nodes take tens of seconds to start; held, they all meet window 1 together.
+   * Default: on with adaptive timing, off with fixed.
    */
   startTogether?: boolean;
   /** Called when the supervisor sees an unrequested exit, and again when it restarts the node. */
   onSupervisor?: (e: SupervisorEvent) => void;
+  /**
+   * 'fixed' (default here; `gradmesh testnet --fixed-timing`): the run spec's block time.
+   * 'adaptive' (`gradmesh testnet`'s default): measure the run's step time once and
+   * lengthen the dev chain's block time until a window fits this machine
+   * (testnet-timing.ts); the nodes then run DIR/run.json, the spec with that block time.
+   */
+  timing?: 'fixed' | 'adaptive';
 }
 
 export interface BackoffOptions {
@@ -184,10 +196,13 @@ export class Testnet {
   readonly announcedBytes: number[] = [];
   private info?: TestnetInfo;
   private netuid = 0;
+  /** What the nodes get as --run: the user's run, or DIR/run.json when the windows were sized to the machine. */
+  private runArg: string;
 
   constructor(private readonly o: TestnetOptions) {
     this.print = o.print ?? ((l) => console.log(l));
     this.backoff = { ...DEFAULT_BACKOFF, ...o.backoff };
+    this.runArg = o.run;
   }
 
   get chainUrl(): string {
@@ -226,7 +241,7 @@ export class Testnet {
 
   async start(): Promise<void> {
     const o = this.o;
-    const spec = loadRunSpec(o.run);
+    let spec = loadRunSpec(o.run);
     // Starting fresh deletes DIR: never under a testnet that runs there.
     const running = findRunningTestnet(o.dir);
     if (running && running.pid !== process.pid) {
@@ -235,9 +250,12 @@ export class Testnet {
     if (o.fresh && existsSync(o.dir)) rmSync(o.dir, { recursive: true, force: true });
     mkdirSync(this.logsDir, { recursive: true });
     if (spec.dataset === 'default') await ensureBuiltInDataset(this.print);
+    if (o.timing === 'adaptive') spec = await this.sizeWindowsToMachine(spec);
     this.netuid = spec.netuid;
     this.blocksPerWindow = spec.timing.blocksPerWindow;
-    this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: o.startTogether ? 0 : spec.timing.devBlockMs });
+    // Windows sized to the machine also wait for its nodes (tens of seconds each to start on a busy one).
+    const together = o.startTogether ?? o.timing === 'adaptive';
+    this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: together ? 0 : spec.timing.devBlockMs });
     this.server = await startDevChainServer(this.chain, { port: o.basePort, host: '127.0.0.1' });
     for (let i = 0; i < o.validators; i++) await this.addNode('validator', i);
     for (let i = 0; i < o.miners; i++) await this.addNode('miner', i);
@@ -260,7 +278,7 @@ export class Testnet {
       this.spawnNode(n, ['--bootstrap', this.bootstrap, ...extra]);
     }
     const adv = o.adversaries?.length ? ` and ${o.adversaries.length} adversarial miner(s) (${o.adversaries.join(', ')})` : '';
-    if (o.startTogether) {
+    if (together) {
       this.print('holding the chain at block 0 until every node has started…');
       await Promise.all(this.nodes.slice(1).map((n) => this.waitForNodeInfo(n, 600_000)));
       const chain = this.chain;
@@ -280,12 +298,46 @@ export class Testnet {
     this.print(`\`gradmesh status${dirFlag}\` shows every node; \`gradmesh testnet add-miner${dirFlag}\` joins a miner of your own (${join(o.dir, 'testnet.json')})`);
   }
 
+  /**
+   * Adaptive timing: the run spec with the dev chain's block time set so that a window
+   * fits this machine, written to DIR/run.json for the nodes. Measured once: a kept
+   * testnet (fresh: false) reuses its DIR/run.json, so its nodes keep their runHash.
+   */
+  private async sizeWindowsToMachine(spec: RunSpec): Promise<RunSpec> {
+    const o = this.o;
+    const path = join(o.dir, 'run.json');
+    if (!o.fresh && existsSync(path)) {
+      const kept = loadRunSpec(path);
+      this.runArg = path;
+      this.print(`windows as this testnet sized them before: ${kept.timing.devBlockMs} ms blocks (${path})`);
+      return kept;
+    }
+    this.print(`measuring the run's step time on this machine (${spec.model}, batch ${spec.batch} × ${spec.seqLen}, ${o.threadsPerNode} thread(s))…`);
+    const engine = Engine.create(loadModelConfig(spec.model), {
+      batch: spec.batch, seqLen: spec.seqLen, threads: o.threadsPerNode, device: 'auto', log: () => {},
+    });
+    let measured: number;
+    try {
+      measured = await measureStepSeconds(engine);
+    } finally {
+      engine.dispose();
+    }
+    const nodes = o.validators + o.miners + (o.adversaries?.length ?? 0);
+    const sizing = sizeWindows(spec, { measuredSPerStep: measured, nodes, threadsPerNode: o.threadsPerNode });
+    this.print(sizing.message);
+    if (!sizing.changed) return spec;
+    const raw = JSON.parse(readFileSync(runSpecPath(o.run), 'utf8')) as RunSpec;
+    writeFileSync(path, JSON.stringify(withDevBlockMs(raw, sizing.blockMs), null, 2) + '\n');
+    this.runArg = path;
+    return loadRunSpec(path);
+  }
+
   /** Writes DIR/testnet.json: what status and add-miner need to find this testnet. */
   private publishInfo(): void {
     if (!this.server || !this.bootstrap) return;
     this.info = {
       // a run spec file as an absolute path: add-miner may run elsewhere
-      version: 1, pid: process.pid, run: isPathLike(this.o.run) ? runSpecPath(this.o.run) : this.o.run, netuid: this.netuid, chainUrl: this.server.url, bootstrap: this.bootstrap,
+      version: 1, pid: process.pid, run: isPathLike(this.runArg) ? runSpecPath(this.runArg) : this.runArg, netuid: this.netuid, chainUrl: this.server.url, bootstrap: this.bootstrap,
       ...(this.dashboard ? { dashboard: this.dashboard.url } : {}),
       walletPath: join(this.o.dir, 'wallets'), walletName: 'testnet', logsDir: this.logsDir,
       startedAt: this.info?.startedAt ?? new Date().toISOString(),
@@ -315,7 +367,7 @@ export class Testnet {
     const n: NodeProcess = {
       name: hotkey, role, hotkey, uid, restarts: 0, exits: [], dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
       args: [
-        role, '--run', o.run, '--dev-chain', this.server!.url,
+        role, '--run', this.runArg, '--dev-chain', this.server!.url,
         '--wallet.path', walletPath, '--wallet.name', 'testnet', '--wallet.hotkey', hotkey,
         '--data-dir', join(o.dir, 'nodes', hotkey), '--threads', String(o.threadsPerNode),
         '--listen', `/ip4/127.0.0.1/tcp/${o.basePort + 1 + this.nodes.length}`,

@@ -25,7 +25,7 @@ import { chooseForEvaluation } from './fairness.js';
 import { selectManifestUids } from './manifest-select.js';
 import { rankWeights, type UidWeight } from './weights.js';
 import { evaluatePayload, evalBatch, meanLoss, ownSampleIndices, randomSampleIndices, type Evaluation } from './evaluate.js';
-import { loadGauntletState, saveGauntletState, recordsOf, GAUNTLET_STATE_FORMAT, GAUNTLET_STATE_VERSION } from './store.js';
+import { loadGauntletState, saveGauntletStateAsync, recordsOf, GAUNTLET_STATE_FORMAT, GAUNTLET_STATE_VERSION } from './store.js';
 
 export interface HeardTimes {
   uid: number;
@@ -122,6 +122,8 @@ export class Gauntlet {
   private plan: WindowPlan | null = null;
   private lastWindow = -1;
   private lastWeightsWindow = -1;
+  /** The last state write (saves are chained: see save()). */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: GauntletDeps) {
     const c = gauntletConfig(deps.config);
@@ -349,7 +351,7 @@ export class Gauntlet {
     }
     const evalMs = Date.now() - t0;
     this.lastWindow = Math.max(this.lastWindow, window);
-    this.save();
+    await this.save();
     const report: WindowReport = { window, evaluated, penalties, copies: plan?.copies ?? [], manifest: plan?.chosen ?? [], evalMs };
     this.deps.log?.info(
       {
@@ -400,14 +402,19 @@ export class Gauntlet {
     if (!w.length) return null;
     await chain.setWeights(signer, w.map((x) => x.uid), w.map((x) => x.weight));
     this.lastWeightsWindow = window;
-    this.save();
+    await this.save();
     this.deps.log?.info({ event: 'weights_set', window, weights: w }, 'set weights on chain');
     return w;
   }
 
-  save(): void {
-    if (!this.deps.statePath) return;
-    saveGauntletState(this.deps.statePath, {
+  /**
+   * Writes the state as it is now, off the event loop (an fsync held a validator's loop
+   * for up to 450 ms on a busy disk). Saves land in call order: each waits for the one before.
+   */
+  save(): Promise<void> {
+    const path = this.deps.statePath;
+    if (!path) return Promise.resolve();
+    const state = {
       format: GAUNTLET_STATE_FORMAT,
       version: GAUNTLET_STATE_VERSION,
       runHash: this.runHashHex,
@@ -415,7 +422,10 @@ export class Gauntlet {
       lastWindow: this.lastWindow,
       lastWeightsWindow: this.lastWeightsWindow,
       miners: this.miners(),
-    });
+    } as const;
+    const next = this.saving.catch(() => {}).then(() => saveGauntletStateAsync(path, state));
+    this.saving = next;
+    return next;
   }
 }
 

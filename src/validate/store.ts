@@ -3,7 +3,7 @@
 // another run is refused rather than mixed in.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../node/atomic-file.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../node/atomic-file.js';
 import { GauntletError } from './config.js';
 import type { MinerRecord } from './scores.js';
 
@@ -47,6 +47,11 @@ export type GauntletState = z.infer<typeof stateSchema>;
 
 export function saveGauntletState(path: string, state: GauntletState): void {
   writeFileAtomic(path, [JSON.stringify(state, null, 1), '\n']);
+}
+
+/** saveGauntletState off the event loop (the node saves once per window). */
+export function saveGauntletStateAsync(path: string, state: GauntletState): Promise<void> {
+  return writeFileAtomicAsync(path, [JSON.stringify(state, null, 1), '\n']);
 }
 
 /** The saved state, or undefined when there is no file; a GauntletError for a bad or foreign one. */

@@ -20,6 +20,8 @@ interface TestnetFlags {
   adversary?: string[];
   /** false with --no-restart */
   restart: boolean;
+  /** keep the run spec's block time (default: windows sized to this machine) */
+  fixedTiming?: boolean;
   'logging.debug'?: boolean;
   'logging.trace'?: boolean;
   'logging.logging_dir'?: string;
@@ -66,6 +68,7 @@ export function registerTestnet(program: Command): void {
     .option('--threads <n>', 'engine threads per node', intArg('--threads', RANGES.threads), 1)
     .option('--keep', 'keep the state of a previous testnet in --dir (default: start fresh)')
     .option('--adversary <mode>', 'add a misbehaving miner: free-rider, noise, nan, scale, copycat, stale, lazy, forge-manifest (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--fixed-timing', "keep the run spec's block time (default: measure the step time and lengthen the windows until they fit this machine)")
     .option('--no-restart', 'leave a node that dies (crash, SIGKILL) dead instead of restarting it with backoff')
     .option('--logging.debug', 'nodes log at debug level')
     .option('--logging.trace', 'nodes log at trace level')
@@ -80,6 +83,7 @@ With --windows N it stops by itself and prints a summary; the last line is JSON:
       const net = new Testnet({
         run: f.run, dir: f.dir, miners: f.miners, validators: f.validators, basePort: f.port,
         threadsPerNode: f.threads, fresh: !f.keep, restart: f.restart,
+        timing: f.fixedTiming ? 'fixed' : 'adaptive',
         ...(f.adversary ? { adversaries: f.adversary } : {}),
         ...(level ? { nodeArgs: ['--log-level', level] } : {}),
         ...(f['logging.logging_dir'] ? { logsDir: f['logging.logging_dir'] } : {}),

@@ -6,6 +6,7 @@
 import type { TensorSpec } from '../model-config.js';
 import { checkOptions, layoutMeta, totalParams } from './geometry.js';
 import { nativeCompress, type NativeAggregateResult } from './native.js';
+import { assertWritable, withClaims, type BufferUse } from './claims.js';
 import type { AggregateStats, CompressedModel, CompressOptions } from './types.js';
 
 export interface UidPayload {
@@ -116,6 +117,7 @@ export function aggregateAndStep(
 ): AggregateStats {
   const p = prepare(params, layout, payloads, lr, opts);
   if (!p) return emptyStats(layout);
+  assertWritable(params, 'params', 'aggregateAndStep');
   const r = nativeCompress().aggregateAndStep(
     params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr, p.clipScale,
   );
@@ -124,7 +126,8 @@ export function aggregateAndStep(
 
 /**
  * aggregateAndStep off the event loop (same bits). params and the payloads' arrays
- * must not be touched until the promise settles.
+ * must not be touched until the promise settles: they are claimed (claims.ts) until
+ * then, params for writing, the payloads for reading.
  */
 export async function aggregateAndStepAsync(
   params: Float32Array,
@@ -135,8 +138,14 @@ export async function aggregateAndStepAsync(
 ): Promise<AggregateStats> {
   const p = prepare(params, layout, payloads, lr, opts);
   if (!p) return emptyStats(layout);
-  const r = await nativeCompress().aggregateAndStepAsync(
+  const uses: BufferUse[] = [{ name: 'params', view: params, mode: 'write' }];
+  for (const s of p.sorted) {
+    for (const [part, view] of [['quant', s.payload.quant], ['indices', s.payload.indices], ['codes', s.payload.codes]] as const) {
+      uses.push({ name: `payload of uid ${s.uid} (${part})`, view, mode: 'read' });
+    }
+  }
+  const r = await withClaims('aggregateAndStepAsync', uses, () => nativeCompress().aggregateAndStepAsync(
     params, layoutMeta(layout), p.o.chunk, p.o.k, p.o.demo, p.sorted.map((s) => s.payload), p.thresholds, lr, p.clipScale,
-  );
+  ));
   return stats(p, layout, r);
 }

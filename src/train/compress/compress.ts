@@ -2,6 +2,7 @@
 import type { TensorSpec } from '../model-config.js';
 import { checkOptions, layoutMeta, totalParams } from './geometry.js';
 import { nativeCompress } from './native.js';
+import { assertWritable, withClaims } from './claims.js';
 import type { CompressedModel, CompressOptions } from './types.js';
 
 /**
@@ -17,13 +18,15 @@ export function compressWithFeedback(
   opts: CompressOptions,
 ): CompressedModel {
   checkArgs(errorBuffer, delta, layout, beta, opts);
+  assertWritable(errorBuffer, 'errorBuffer', 'compressWithFeedback');
   const r = nativeCompress().compressFeedback(errorBuffer, delta, layoutMeta(layout), opts.chunk, opts.k, opts.demo, beta);
   return { options: { chunk: opts.chunk, k: opts.k, demo: opts.demo }, layout, ...r };
 }
 
 /**
  * The same as compressWithFeedback, run off the event loop (same bits). Neither
- * errorBuffer nor delta may be touched until the promise settles.
+ * errorBuffer nor delta may be touched until the promise settles: both are claimed
+ * (claims.ts) until then, errorBuffer for writing, delta for reading.
  */
 export async function compressWithFeedbackAsync(
   errorBuffer: Float32Array,
@@ -33,7 +36,9 @@ export async function compressWithFeedbackAsync(
   opts: CompressOptions,
 ): Promise<CompressedModel> {
   checkArgs(errorBuffer, delta, layout, beta, opts);
-  const r = await nativeCompress().compressFeedbackAsync(errorBuffer, delta, layoutMeta(layout), opts.chunk, opts.k, opts.demo, beta);
+  const uses = [{ name: 'errorBuffer', view: errorBuffer, mode: 'write' as const }, { name: 'delta', view: delta, mode: 'read' as const }];
+  const r = await withClaims('compressWithFeedbackAsync', uses, () =>
+    nativeCompress().compressFeedbackAsync(errorBuffer, delta, layoutMeta(layout), opts.chunk, opts.k, opts.demo, beta));
   return { options: { chunk: opts.chunk, k: opts.k, demo: opts.demo }, layout, ...r };
 }
 

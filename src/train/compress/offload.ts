@@ -15,11 +15,13 @@
 // while idle.
 //
 // Buffer rule: while a call here runs, no JS code may write the arrays it was given
-// (the node runs every one of them under the replica lock).
+// (the node runs every one of them under the replica lock). Each call claims them
+// (claims.ts): a conflicting call or an assertWritable on them throws BufferBusyError.
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { thetaHash } from './hash.js';
+import { withClaims } from './claims.js';
 
 const littleEndian = endianness() === 'LE';
 
@@ -133,7 +135,11 @@ class HashWorker {
 const pool = new HashWorker();
 
 /** SHA-256 (hex) of byte ranges, in order: on the worker when all are shared, else sliced here. */
-export async function sha256Async(parts: ArrayBufferView[]): Promise<string> {
+export function sha256Async(parts: ArrayBufferView[], name = 'hashed bytes'): Promise<string> {
+  return withClaims('sha256Async', parts.map((view, i) => ({ name: parts.length > 1 ? `${name} [${i}]` : name, view, mode: 'read' as const })), () => sha256Parts(parts));
+}
+
+async function sha256Parts(parts: ArrayBufferView[]): Promise<string> {
   if (parts.every(isShared)) {
     return pool.run({ kind: 'views', views: parts.map((p) => ({ buffer: p.buffer, byteOffset: p.byteOffset, byteLength: p.byteLength })) });
   }
@@ -152,7 +158,7 @@ export async function sha256Async(parts: ArrayBufferView[]): Promise<string> {
 /** thetaHash (same value) without blocking the event loop. */
 export async function thetaHashAsync(params: Float32Array): Promise<string> {
   if (!littleEndian) return thetaHash(params);
-  return sha256Async([params]);
+  return sha256Async([params], 'params');
 }
 
 /** SHA-256 (hex) of the first `length` bytes of a file, read and hashed on the worker. */
@@ -163,6 +169,11 @@ export function hashFileAsync(path: string, length: number): Promise<string> {
 /** dst.set(src) in slices, yielding between them. */
 export async function copyChunked(dst: Float32Array, src: Float32Array): Promise<void> {
   if (dst.length !== src.length) throw new RangeError(`copy of ${src.length} floats into ${dst.length}`);
+  const uses = [{ name: 'the copy\'s destination', view: dst, mode: 'write' as const }, { name: 'the copy\'s source', view: src, mode: 'read' as const }];
+  return withClaims('copyChunked', uses, () => copySlices(dst, src));
+}
+
+async function copySlices(dst: Float32Array, src: Float32Array): Promise<void> {
   const step = SLICE_BYTES / 4;
   const budget = new Budget();
   for (let i = 0; i < src.length; i += step) {
@@ -179,6 +190,14 @@ export async function copyChunked(dst: Float32Array, src: Float32Array): Promise
 export async function deltaAndRestore(delta: Float32Array, base: Float32Array, trained: Float32Array): Promise<void> {
   const n = base.length;
   if (delta.length !== n || trained.length !== n) throw new RangeError('delta, base and trained must have the same length');
+  const uses = [
+    { name: 'delta', view: delta, mode: 'write' as const }, { name: 'base', view: base, mode: 'read' as const }, { name: 'trained', view: trained, mode: 'write' as const },
+  ];
+  return withClaims('deltaAndRestore', uses, () => deltaSlices(delta, base, trained));
+}
+
+async function deltaSlices(delta: Float32Array, base: Float32Array, trained: Float32Array): Promise<void> {
+  const n = base.length;
   // Small blocks: the first ones run before V8 has optimised the loop.
   const step = 1 << 14;
   const budget = new Budget();
@@ -202,7 +221,11 @@ export function sharedCopy(bytes: Uint8Array): Uint8Array {
 }
 
 /** The pieces as one Uint8Array, copied in slices, yielding between them. */
-export async function concatChunked(chunks: Uint8Array[]): Promise<Uint8Array> {
+export function concatChunked(chunks: Uint8Array[]): Promise<Uint8Array> {
+  return withClaims('concatChunked', chunks.map((view, i) => ({ name: `chunk ${i}`, view, mode: 'read' as const })), () => concatSlices(chunks));
+}
+
+async function concatSlices(chunks: Uint8Array[]): Promise<Uint8Array> {
   const out = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
   let at = 0;
   const budget = new Budget();
