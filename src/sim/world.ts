@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import type { TensorSpec } from '../train/model-config.js';
 import { compressWithFeedback, aggregateAndStep, payloadNorms, thetaHash, type DecodedPayload, type CompressOptions } from '../train/compress/index.js';
 import { ManifestChain, GENESIS_DIGEST } from '../node/manifest-chain.js';
-import { HeardWindows, readyToSpeak, walkStep } from '../node/protocol/replica-core.js';
-import { judgeManifest, speakerOrder, slotOpensAt, manifestWaitUntil, takesPrecedence, type SpeakerRules, type SpeakerTiming, type ValidatorInfo } from '../node/protocol/speakers.js';
+import { HeardWindows, preferOnFork, readyToSpeak, startupJump, supersedes, walkStep } from '../node/protocol/replica-core.js';
+import { judgeManifest, speakerOrder, slotOpensAt, manifestWaitUntil, type SpeakerRules, type SpeakerTiming, type ValidatorInfo } from '../node/protocol/speakers.js';
 import { Rng, mix } from './rng.js';
 import { EventQueue } from './queue.js';
 import { planFaults, type FaultKind, type FaultPlan } from './faults.js';
@@ -108,16 +108,20 @@ interface SimNode {
   undo: Undo | null;
   /** θ hash after each applied window (bounded): the agreement invariant reads it. */
   hashAt: Map<number, string>;
+  /** The applied manifest's digest per window (bounded): the fork choice reads it. */
+  digestAt: Map<number, string>;
   firstFullWindow: number;
   errorBuffer: Float32Array;
   /** Payloads heard for each window (validators). */
   heardPayloads: Map<number, string[]>;
   /** The last own payload digest (the stale adversary replays it). */
   lastPayload: string | null;
+  /** A validator's reference payload norm (median of its last well-filled manifest). */
+  refNorm: number;
   /** [crashed, restarted) intervals. */
   down: [number, number][];
   /** What a restart reads back: the head and θ's hash at the last apply. */
-  disk: { head: { digest: string; window: number }; hash: string; hashAt: [number, string][] };
+  disk: { head: { digest: string; window: number }; hash: string; hashAt: [number, string][]; digestAt: [number, string][] };
 }
 
 /** One simulated run. */
@@ -142,6 +146,7 @@ export class World {
   private readonly trace: string[] = [];
   private readonly partitioned = new Map<number, number>(); // node → partition tag
   private readonly extraLatency = new Map<number, number>();
+  private readonly genesisHash: string;
   private now = 0;
   private events = 0;
   private manifestsApplied = 0;
@@ -157,6 +162,7 @@ export class World {
     for (let i = 0; i < PARAMS; i++) genesis[i] = (g.next() - 0.5) * 0.1;
     const gHash = thetaHash(genesis);
     this.thetas.set(gHash, genesis);
+    this.genesisHash = gHash;
     // Adversaries: a few miners, one per mode asked for (and one more at ≥ 64 nodes).
     const adv = new Map<number, AdversaryMode>();
     let a = nValidators;
@@ -166,8 +172,8 @@ export class World {
     for (let uid = 0; uid < n; uid++) {
       this.nodes.push({
         uid, adversary: adv.get(uid) ?? null, alive: true, chain: new ManifestChain(), hash: gHash, synced: true, heard: new HeardWindows(), undo: null,
-        hashAt: new Map(), firstFullWindow: 0, errorBuffer: new Float32Array(PARAMS), heardPayloads: new Map(), lastPayload: null, down: [],
-        disk: { head: { digest: GENESIS_DIGEST, window: -1 }, hash: gHash, hashAt: [] },
+        hashAt: new Map(), digestAt: new Map(), firstFullWindow: 0, errorBuffer: new Float32Array(PARAMS), heardPayloads: new Map(), lastPayload: null, down: [], refNorm: 0,
+        disk: { head: { digest: GENESIS_DIGEST, window: -1 }, hash: gHash, hashAt: [], digestAt: [] },
       });
     }
     // Stake falls with the uid: validator 0 leads while it is registered.
@@ -251,12 +257,50 @@ export class World {
     nd.chain = new ManifestChain(nd.disk.head);
     nd.hash = nd.disk.hash;
     nd.hashAt = new Map(nd.disk.hashAt);
+    nd.digestAt = new Map(nd.disk.digestAt);
     nd.heard = new HeardWindows();
     nd.undo = null;
     nd.synced = true;
     nd.heardPayloads.clear();
     nd.firstFullWindow = this.windowOf(this.now) + 1;
     this.note(`n${i} restarts from disk at head ${nd.chain.head.window}`);
+    // Start-up sync: ask a few reachable peers for their heads and offer them before
+    // speaking (a validator that restarted into null rounds otherwise built on its stale
+    // head and forked from the chain the others moved on: seeds 6, 13).
+    const peers = this.nodes.filter((x) => x.uid !== i && x.alive && x.adversary === null && this.reachable(i, x.uid));
+    const asked: SimNode[] = [];
+    for (let k = 0; k < 3 && peers.length > 0; k++) asked.push(peers.splice(this.rng.int(0, peers.length), 1)[0]!);
+    for (const p of asked) {
+      const d = p.chain.head.digest;
+      const m = this.manifests.get(d);
+      if (m) this.offer(i, d, this.rankOf(m));
+    }
+    const own = nd.chain.head;
+    const to = startupJump(own, asked.map((p) => ({ ...p.chain.head, containsOwn: this.chainContains(p.chain.head.digest, own) })));
+    if (to) {
+      // The checkpoint jump: θ of the peers' head, verified by the manifest's nextThetaHash.
+      const src = asked.find((p) => p.chain.head.digest === to.digest)!;
+      nd.chain = new ManifestChain(to);
+      nd.hash = src.hash;
+      nd.hashAt = new Map([[to.window, src.hash]]);
+      nd.digestAt = new Map([[to.window, to.digest]]);
+      nd.undo = null;
+      nd.disk = { head: { ...to }, hash: src.hash, hashAt: [...nd.hashAt], digestAt: [...nd.digestAt] };
+      this.note(`n${i} jumps from its head ${own.window} (off the peers' chain) to their checkpoint at ${to.window}`);
+    }
+  }
+
+  /** Is `own` on the chain that ends at `head` (walking back through known manifests)? */
+  private chainContains(head: string, own: { digest: string; window: number }): boolean {
+    if (own.window < 0) return true;
+    let d = head;
+    for (let k = 0; k < 4096; k++) {
+      if (d === own.digest) return true;
+      const m = this.manifests.get(d);
+      if (!m || m.window < own.window) return false;
+      d = m.prevDigest;
+    }
+    return false;
   }
 
   // ---- faults in force at time t ----
@@ -373,6 +417,11 @@ export class World {
   private onSlot(i: number, w: number, rank: number): void {
     const nd = this.nodes[i]!;
     if (!nd.alive) return;
+    // Every validator measures the window's payloads, speaking or not (the gauntlet
+    // scores them all): its reference norm is the median of a well-filled window.
+    const heardNorms = [...new Set(nd.heardPayloads.get(w) ?? [])].map((d) => this.payloads.get(d)!).filter((p) => p.window === w).map((p) => p.norm).sort((a, b) => a - b);
+    const prevRef = nd.refNorm;
+    if (heardNorms.length >= 5) nd.refNorm = heardNorms[(heardNorms.length - 1) >> 1]!;
     if (nd.heard.newest(nd.chain.head.window) >= w) return; // a manifest of w reached it before its slot
     if (!readyToSpeak({ synced: nd.synced, headWindow: nd.chain.head.window, newestHeardWindow: nd.heard.newest(nd.chain.head.window), firstFullWindow: nd.firstFullWindow }, w)) {
       this.note(`n${i} (rank ${rank}) not ready to speak for w${w} (head ${nd.chain.head.window})`);
@@ -383,8 +432,11 @@ export class World {
     const heard = [...new Set(nd.heardPayloads.get(w) ?? [])];
     const fresh = heard.map((d) => ({ d, p: this.payloads.get(d)! })).filter(({ d, p }) => p.window === w && p.base === nd.hash && this.fetchable(d, i));
     const norms = fresh.map((x) => x.p.norm).sort((a, b) => a - b);
+    // The reference: the median of this window's norms, or, when it has few payloads,
+    // the norm this validator accepted last (the gauntlet's trusted-miner reference).
     const median = norms.length ? norms[(norms.length - 1) >> 1]! : 0;
-    const chosen = fresh.filter((x) => x.p.norm <= 10 * median).sort((a, b) => a.p.uid - b.p.uid).slice(0, MAX_PAYLOADS);
+    const ref = prevRef > 0 && (norms.length < 5 || median > 10 * prevRef) ? prevRef : median;
+    const chosen = fresh.filter((x) => x.p.norm <= 10 * ref).sort((a, b) => a.p.uid - b.p.uid).slice(0, MAX_PAYLOADS);
     const entries = chosen.map((x) => ({ uid: x.p.uid, digest: x.d }));
     const next = this.applyPayloads(nd.hash, entries);
     const m: Manifest = { window: w, prevDigest: nd.chain.head.digest, nextThetaHash: next, entries, validatorUid: i, signer: i };
@@ -438,7 +490,7 @@ export class World {
   }
 
   /** replica.ts's offer: the gap walk, the precedence rule, then apply oldest first. */
-  private offer(i: number, digest: string, rank: number): void {
+  private offer(i: number, digest: string, rank: number | undefined): void {
     const nd = this.nodes[i]!;
     const m = this.manifests.get(digest)!;
     nd.heard.begin(m.window);
@@ -451,21 +503,14 @@ export class World {
   }
 
   /** Returns false when a fetch failed (the node is behind). */
-  private offerSteps(nd: SimNode, digest: string, rank: number): boolean {
+  private offerSteps(nd: SimNode, digest: string, rank: number | undefined): boolean {
     const m = this.manifests.get(digest)!;
-    // Precedence: the head is a fallback's manifest of this window, a lower rank's arrives.
-    const u = nd.undo;
-    if (u && m.window === u.window && digest !== u.digest && nd.chain.head.digest === u.digest && m.prevDigest === u.head.digest && takesPrecedence(rank, u.rank)) {
-      nd.chain.rewind(u.head);
-      nd.hash = u.hash;
-      nd.undo = null;
-      this.supersessions++;
-      this.note(`n${nd.uid} takes back rank ${u.rank}'s w${u.window} for rank ${rank}'s`);
-    }
     const stack: string[] = [digest];
     for (let guard = 0; guard < 4096; guard++) {
       const top = this.manifests.get(stack[stack.length - 1]!)!;
       const step = walkStep(nd.chain.place({ window: top.window, digest: stack[stack.length - 1]!, prevDigest: top.prevDigest }), { depth: stack.length, jumped: false, canJump: false });
+      if (step.kind === 'ignore' && this.maybeTakeBack(nd, stack[stack.length - 1]!, stack.length === 1 ? rank : this.rankOf(top))) continue;
+      if (step.kind === 'ignore' && step.reason === 'fork' && this.maybeSwitchFork(nd, top)) continue;
       if (step.kind === 'duplicate' || step.kind === 'ignore') return true;
       if (step.kind === 'apply') break;
       if (step.kind === 'jump') continue;
@@ -489,6 +534,44 @@ export class World {
     return true;
   }
 
+  /** preferOnFork: back to the common predecessor's θ when the other chain's manifest wins. */
+  private maybeSwitchFork(nd: SimNode, theirs: Manifest): boolean {
+    const mine = nd.digestAt.get(theirs.window);
+    const ours = mine ? this.manifests.get(mine) : undefined;
+    if (!ours || !preferOnFork({ prevDigest: ours.prevDigest, rank: this.rankOf(ours) }, { prevDigest: theirs.prevDigest, rank: this.rankOf(theirs) })) return false;
+    const parent = this.manifests.get(ours.prevDigest);
+    const pw = parent ? parent.window : -1;
+    const hash = pw < 0 ? this.genesisHash : nd.hashAt.get(pw);
+    if (hash === undefined) return false; // no θ of the predecessor kept: needs a checkpoint
+    nd.chain = new ManifestChain({ digest: ours.prevDigest, window: pw });
+    nd.hash = hash;
+    for (const w of [...nd.hashAt.keys()]) if (w > pw) nd.hashAt.delete(w);
+    for (const w of [...nd.digestAt.keys()]) if (w > pw) nd.digestAt.delete(w);
+    nd.undo = null;
+    this.supersessions++;
+    this.note(`n${nd.uid} switches at w${theirs.window} from rank ${this.rankOf(ours)}'s chain to rank ${this.rankOf(theirs)}'s`);
+    return true;
+  }
+
+  private rankOf(m: Manifest): number | undefined {
+    const r = this.speakers.findIndex((x) => x.uid === m.validatorUid);
+    return r < 0 ? undefined : r;
+  }
+
+  /** The precedence rule (replica-core.ts supersedes): back to θ_w for a lower rank's manifest of w. */
+  private maybeTakeBack(nd: SimNode, digest: string, rank: number | undefined): boolean {
+    const m = this.manifests.get(digest)!;
+    const u = nd.undo;
+    if (!u || !supersedes({ window: u.window, rank: u.rank, digest: u.digest, prev: u.head }, nd.chain.head.digest, { window: m.window, digest, prevDigest: m.prevDigest, rank })) return false;
+    nd.chain.rewind(u.head);
+    nd.hash = u.hash;
+    nd.hashAt.delete(u.window);
+    nd.undo = null;
+    this.supersessions++;
+    this.note(`n${nd.uid} takes back rank ${u.rank}'s w${u.window} for rank ${rank}'s`);
+    return true;
+  }
+
   private apply(nd: SimNode, digest: string, m: Manifest, rank: number | undefined): void {
     nd.undo = rank !== undefined && rank > 0 ? { window: m.window, rank, digest, head: { ...nd.chain.head }, hash: nd.hash } : null;
     const hash = this.applyPayloads(nd.hash, m.entries);
@@ -496,10 +579,12 @@ export class World {
     nd.synced = hash === m.nextThetaHash;
     nd.chain.advance({ window: m.window, digest, prevDigest: m.prevDigest });
     nd.hashAt.set(m.window, hash);
+    nd.digestAt.set(m.window, digest);
     for (const w of nd.hashAt.keys()) if (w < m.window - 32) nd.hashAt.delete(w);
+    for (const w of nd.digestAt.keys()) if (w < m.window - 32) nd.digestAt.delete(w);
     this.hold(digest, nd.uid);
     for (const e of m.entries) this.hold(e.digest, nd.uid);
-    nd.disk = { head: { ...nd.chain.head }, hash, hashAt: [...nd.hashAt] };
+    nd.disk = { head: { ...nd.chain.head }, hash, hashAt: [...nd.hashAt], digestAt: [...nd.digestAt] };
     this.manifestsApplied++;
     this.spoken.add(m.window);
     if (nd.adversary !== null) return;
