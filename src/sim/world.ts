@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { TensorSpec } from '../train/model-config.js';
 import { compressWithFeedback, aggregateAndStep, payloadNorms, thetaHash, type DecodedPayload, type CompressOptions } from '../train/compress/index.js';
 import { ManifestChain, GENESIS_DIGEST } from '../node/manifest-chain.js';
-import { HeardWindows, preferOnFork, readyToSpeak, startupJump, supersedes, walkStep } from '../node/protocol/replica-core.js';
+import { forkStep, HeardWindows, readyToSpeak, startupJump, supersedes, walkStep } from '../node/protocol/replica-core.js';
 import { judgeManifest, speakerOrder, slotOpensAt, manifestWaitUntil, type SpeakerRules, type SpeakerTiming, type ValidatorInfo } from '../node/protocol/speakers.js';
 import { Rng, mix } from './rng.js';
 import { EventQueue } from './queue.js';
@@ -510,7 +510,15 @@ export class World {
       const top = this.manifests.get(stack[stack.length - 1]!)!;
       const step = walkStep(nd.chain.place({ window: top.window, digest: stack[stack.length - 1]!, prevDigest: top.prevDigest }), { depth: stack.length, jumped: false, canJump: false });
       if (step.kind === 'ignore' && this.maybeTakeBack(nd, stack[stack.length - 1]!, stack.length === 1 ? rank : this.rankOf(top))) continue;
-      if (step.kind === 'ignore' && step.reason === 'fork' && this.maybeSwitchFork(nd, top)) continue;
+      if (step.kind === 'ignore' && step.reason === 'fork' && stack.length < 64) {
+        const f = this.maybeSwitchFork(nd, top, this.manifests.get(stack[0]!)!.window);
+        if (f === 'switch') continue;
+        if (f === 'deeper' && this.fetchable(top.prevDigest, nd.uid)) {
+          stack.push(top.prevDigest);
+          continue;
+        }
+      }
+      if (step.kind === 'ignore') this.note(`n${nd.uid} ignores ${stack[0]!.slice(0, 8)} (w${this.manifests.get(stack[0]!)!.window}): ${step.reason} at w${top.window}`);
       if (step.kind === 'duplicate' || step.kind === 'ignore') return true;
       if (step.kind === 'apply') break;
       if (step.kind === 'jump') continue;
@@ -535,14 +543,16 @@ export class World {
   }
 
   /** preferOnFork: back to the common predecessor's θ when the other chain's manifest wins. */
-  private maybeSwitchFork(nd: SimNode, theirs: Manifest): boolean {
+  private maybeSwitchFork(nd: SimNode, theirs: Manifest, theirTip: number): 'switch' | 'deeper' | 'ignore' {
     const mine = nd.digestAt.get(theirs.window);
     const ours = mine ? this.manifests.get(mine) : undefined;
-    if (!ours || !preferOnFork({ prevDigest: ours.prevDigest, rank: this.rankOf(ours) }, { prevDigest: theirs.prevDigest, rank: this.rankOf(theirs) })) return false;
+    if (!ours) return 'ignore';
+    const f = forkStep({ prevDigest: ours.prevDigest, rank: this.rankOf(ours), tip: nd.chain.head.window }, { prevDigest: theirs.prevDigest, rank: this.rankOf(theirs), tip: theirTip });
+    if (f !== 'switch') return f;
     const parent = this.manifests.get(ours.prevDigest);
     const pw = parent ? parent.window : -1;
     const hash = pw < 0 ? this.genesisHash : nd.hashAt.get(pw);
-    if (hash === undefined) return false; // no θ of the predecessor kept: needs a checkpoint
+    if (hash === undefined) return 'ignore'; // no θ of the predecessor kept: needs a checkpoint
     nd.chain = new ManifestChain({ digest: ours.prevDigest, window: pw });
     nd.hash = hash;
     for (const w of [...nd.hashAt.keys()]) if (w > pw) nd.hashAt.delete(w);
@@ -550,7 +560,7 @@ export class World {
     nd.undo = null;
     this.supersessions++;
     this.note(`n${nd.uid} switches at w${theirs.window} from rank ${this.rankOf(ours)}'s chain to rank ${this.rankOf(theirs)}'s`);
-    return true;
+    return 'switch';
   }
 
   private rankOf(m: Manifest): number | undefined {

@@ -144,15 +144,38 @@ export function startupJump(own: { digest: string; window: number }, peers: read
 }
 
 /**
- * Fork choice: two manifests of the same window built on the same θ (the same
- * predecessor) are the lead's and a fallback's; the lower rank wins wherever the two
- * chains meet, not only while the fallback's is the head. A fallback that missed the
- * lead's manifest (a lost message) and spoke for that window was otherwise left on a
- * chain of its own for good, speaking every window to nobody (simulator, 16 nodes,
- * seed 25). The node steps back to the common predecessor (its checkpoint) and
- * follows the winner.
+ * Fork choice where two chains meet: two manifests of the same window built on the
+ * same θ (the same predecessor). The chain that reaches the newer window wins (others
+ * built on it: it is the one the network follows); at the same newest window the lower
+ * speaker rank wins (the lead over a fallback), wherever the chains meet, not only
+ * while the fallback's manifest is the head. Without it, a fallback that missed the
+ * lead's manifest (a lost message) and spoke for that window stayed on a chain of its
+ * own for good (simulator, 16 nodes, seeds 25, 73); and a node that alone received a
+ * dying lead's manifest refused the chain everyone else built on the fallback's (seed
+ * 249). The node steps back to the common predecessor (its checkpoint) and follows
+ * the winner. `tip`: the newest window of each chain (ours: the head).
  */
-export function preferOnFork(ours: { prevDigest: string; rank: number | undefined }, theirs: { prevDigest: string; rank: number | undefined }): boolean {
-  if (ours.prevDigest !== theirs.prevDigest || theirs.rank === undefined) return false;
+export interface ForkSide {
+  prevDigest: string;
+  rank: number | undefined;
+  tip: number;
+}
+
+export function preferOnFork(ours: ForkSide, theirs: ForkSide): boolean {
+  if (ours.prevDigest !== theirs.prevDigest) return false;
+  if (theirs.tip !== ours.tip) return theirs.tip > ours.tip;
+  if (theirs.rank === undefined) return false;
   return ours.rank === undefined || theirs.rank < ours.rank;
+}
+
+/**
+ * What the walk does when a manifest meets ours at the same window: `switch` when both
+ * build on the same predecessor and theirs wins (preferOnFork); `deeper` when they
+ * build on different predecessors and theirs could still win (its chain reaches at
+ * least our head's window): the chains meet further back, walk on to find where;
+ * `ignore` otherwise.
+ */
+export function forkStep(ours: ForkSide, theirs: ForkSide): 'switch' | 'deeper' | 'ignore' {
+  if (ours.prevDigest === theirs.prevDigest) return preferOnFork(ours, theirs) ? 'switch' : 'ignore';
+  return theirs.tip >= ours.tip ? 'deeper' : 'ignore';
 }
