@@ -3,7 +3,7 @@
 // seed, and exits 1 when any invariant broke.
 import '../polyfill.js';
 import { parseArgs } from 'node:util';
-import { simulate, ADVERSARY_MODES, type AdversaryMode, type SimResult } from './world.js';
+import { simulate, parseAdversaries, type SimResult } from './world.js';
 import { parseFaults } from './faults.js';
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
@@ -11,15 +11,6 @@ function int(name: string, v: string | undefined, dflt: number, min: number): nu
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${v}"`);
   return n;
-}
-
-export function parseAdversaries(s: string | undefined): AdversaryMode[] {
-  if (s === undefined || s === 'all') return [...ADVERSARY_MODES];
-  if (s === 'none' || s === '') return [];
-  return s.split(',').map((k) => {
-    if (!(ADVERSARY_MODES as readonly string[]).includes(k)) throw new Error(`--adversaries: unknown mode "${k}" (known: ${ADVERSARY_MODES.join(', ')}, all, none)`);
-    return k as AdversaryMode;
-  });
 }
 
 export function describe(r: SimResult): string {

@@ -17,12 +17,26 @@ import { planFaults, type FaultKind, type FaultPlan } from './faults.js';
 export const ADVERSARY_MODES = ['noise', 'stale', 'forge'] as const;
 export type AdversaryMode = (typeof ADVERSARY_MODES)[number];
 
+export function parseAdversaries(s: string | undefined): AdversaryMode[] {
+  if (s === undefined || s === 'all') return [...ADVERSARY_MODES];
+  if (s === 'none' || s === '') return [];
+  return s.split(',').map((k) => {
+    if (!(ADVERSARY_MODES as readonly string[]).includes(k)) throw new Error(`--adversaries: unknown mode "${k}" (known: ${ADVERSARY_MODES.join(', ')}, all, none)`);
+    return k as AdversaryMode;
+  });
+}
+
 export interface SimOptions {
   nodes: number;
   windows: number;
   seed: number;
   faults: readonly FaultKind[];
   adversaries: readonly AdversaryMode[];
+  /**
+   * Turn a protocol rule off (tests: the invariants must catch its absence).
+   * forkChoice: replica-core.ts forkStep; startupSync: startupJump after a restart.
+   */
+  disable?: { forkChoice?: boolean; startupSync?: boolean };
   /** Keep the last `traceLimit` events for a failing run's trace (0: none). */
   traceLimit?: number;
 }
@@ -268,6 +282,7 @@ export class World {
     // speaking (a validator that restarted into null rounds otherwise built on its stale
     // head and forked from the chain the others moved on: seeds 6, 13).
     const peers = this.nodes.filter((x) => x.uid !== i && x.alive && x.adversary === null && this.reachable(i, x.uid));
+    if (this.o.disable?.startupSync) return;
     const asked: SimNode[] = [];
     for (let k = 0; k < 3 && peers.length > 0; k++) asked.push(peers.splice(this.rng.int(0, peers.length), 1)[0]!);
     for (const p of asked) {
@@ -510,7 +525,7 @@ export class World {
       const top = this.manifests.get(stack[stack.length - 1]!)!;
       const step = walkStep(nd.chain.place({ window: top.window, digest: stack[stack.length - 1]!, prevDigest: top.prevDigest }), { depth: stack.length, jumped: false, canJump: false });
       if (step.kind === 'ignore' && this.maybeTakeBack(nd, stack[stack.length - 1]!, stack.length === 1 ? rank : this.rankOf(top))) continue;
-      if (step.kind === 'ignore' && step.reason === 'fork' && stack.length < 64) {
+      if (step.kind === 'ignore' && step.reason === 'fork' && stack.length < 64 && !this.o.disable?.forkChoice) {
         const f = this.maybeSwitchFork(nd, top, this.manifests.get(stack[0]!)!.window);
         if (f === 'switch') continue;
         if (f === 'deeper' && this.fetchable(top.prevDigest, nd.uid)) {
