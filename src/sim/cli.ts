@@ -3,7 +3,8 @@
 // seed, and exits 1 when any invariant broke.
 import '../polyfill.js';
 import { parseArgs } from 'node:util';
-import { simulate, parseAdversaries, type SimResult } from './world.js';
+import { simulate, parseAdversaries } from './world.js';
+import { describe } from './describe.js';
 import { parseFaults } from './faults.js';
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
@@ -11,11 +12,6 @@ function int(name: string, v: string | undefined, dflt: number, min: number): nu
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${v}"`);
   return n;
-}
-
-export function describe(r: SimResult): string {
-  const v = r.violations[0];
-  return `seed ${r.seed}: ${v ? `VIOLATION ${v.invariant} at window ${v.window} (${v.timeMs} ms): ${v.detail}` : 'ok'} | head ${r.finalHead} θ ${r.finalHash.slice(0, 12)} | manifests applied ${r.manifestsApplied}, null rounds ${r.nullRounds}, supersessions ${r.supersessions}, events ${r.events}`;
 }
 
 async function main(): Promise<void> {
