@@ -533,6 +533,7 @@ export class World {
           continue;
         }
       }
+      if (step.kind === 'ignore' && step.reason === 'forks_after_applied' && !this.o.disable?.forkChoice && this.maybeSwitchAfter(nd, stack)) continue;
       if (step.kind === 'ignore') this.note(`n${nd.uid} ignores ${stack[0]!.slice(0, 8)} (w${this.manifests.get(stack[0]!)!.window}): ${step.reason} at w${top.window}`);
       if (step.kind === 'duplicate' || step.kind === 'ignore') return true;
       if (step.kind === 'apply') break;
@@ -576,6 +577,36 @@ export class World {
     this.supersessions++;
     this.note(`n${nd.uid} switches at w${theirs.window} from rank ${this.rankOf(ours)}'s chain to rank ${this.rankOf(theirs)}'s`);
     return 'switch';
+  }
+
+  /**
+   * The walk met a predecessor P that we applied but that is not our head: the chains
+   * meet at P. Ours continues with the manifest we applied after P, theirs with the one
+   * above P on the stack; both build on P, so the fork choice decides.
+   */
+  private maybeSwitchAfter(nd: SimNode, stack: string[]): boolean {
+    const pDigest = stack[stack.length - 1]!;
+    const p = this.manifests.get(pDigest)!;
+    const theirs = this.manifests.get(stack[stack.length - 2]!)!;
+    let ours: Manifest | undefined;
+    for (let w = p.window + 1; w <= nd.chain.head.window && !ours; w++) {
+      const d = nd.digestAt.get(w);
+      if (d) ours = this.manifests.get(d);
+    }
+    if (!ours || ours.prevDigest !== pDigest) return false;
+    const tip = this.manifests.get(stack[0]!)!.window;
+    if (forkStep({ prevDigest: ours.prevDigest, rank: this.rankOf(ours), tip: nd.chain.head.window }, { prevDigest: theirs.prevDigest, rank: this.rankOf(theirs), tip }) !== 'switch') return false;
+    const hash = nd.hashAt.get(p.window);
+    if (hash === undefined) return false;
+    nd.chain = new ManifestChain({ digest: pDigest, window: p.window });
+    nd.hash = hash;
+    for (const w of [...nd.hashAt.keys()]) if (w > p.window) nd.hashAt.delete(w);
+    for (const w of [...nd.digestAt.keys()]) if (w > p.window) nd.digestAt.delete(w);
+    nd.undo = null;
+    stack.pop();
+    this.supersessions++;
+    this.note(`n${nd.uid} switches after w${p.window} from rank ${this.rankOf(ours)}'s chain (head ${ours.window}…) to rank ${this.rankOf(theirs)}'s reaching w${tip}`);
+    return true;
   }
 
   private rankOf(m: Manifest): number | undefined {
