@@ -14,6 +14,7 @@ import type { PeerDirectory } from './peer-directory.js';
 import { Mutex } from './mutex.js';
 import { toHex } from './run-spec.js';
 import { takesPrecedence } from './protocol/speakers.js';
+import { HeardWindows, walkStep } from './protocol/replica-core.js';
 
 export type ManifestMsg = Manifest;
 
@@ -86,10 +87,8 @@ export class Replica {
   private inSync = true;
   private pendingManifests = new Map<string, ManifestMsg>();
   private undo: Undo | null = null;
-  /** Windows of offered manifests still being placed or applied (count per window). */
-  private readonly heardInFlight = new Map<number, number>();
-  /** The newest window of an offered manifest that failed to apply (a fetch that failed): behind. */
-  private newestUnapplied = -1;
+  /** Windows of offered manifests applied, in flight or failed (protocol/replica-core.ts). */
+  private readonly heard = new HeardWindows();
   /** uids aggregated by the manifests of recent windows (a validator compares its own choice). */
   private readonly entriesByWindow = new Map<number, number[]>();
 
@@ -123,9 +122,7 @@ export class Replica {
    * node, stalled the whole network in the chaos bench of 2026-12-04).
    */
   get newestHeardWindow(): number {
-    let newest = Math.max(this.chain.head.window, this.newestUnapplied);
-    for (const w of this.heardInFlight.keys()) newest = Math.max(newest, w);
-    return newest;
+    return this.heard.newest(this.chain.head.window);
   }
 
   /** The uids the applied manifest of `window` aggregated (recent windows only). */
@@ -153,16 +150,15 @@ export class Replica {
   async offer(m: ManifestMsg, fromPeer?: string, rank?: number): Promise<boolean> {
     // Heard now, though it may wait for the lock (a training miner holds it).
     const w = Number(m.window);
-    this.heardInFlight.set(w, (this.heardInFlight.get(w) ?? 0) + 1);
+    this.heard.begin(w);
+    let failed = false;
     try {
       return await this.lock.run(() => this.offerLocked(m, fromPeer, rank));
     } catch (e) {
-      this.newestUnapplied = Math.max(this.newestUnapplied, w);
+      failed = true;
       throw e;
     } finally {
-      const n = (this.heardInFlight.get(w) ?? 1) - 1;
-      if (n > 0) this.heardInFlight.set(w, n);
-      else this.heardInFlight.delete(w);
+      this.heard.end(w, failed);
     }
   }
 
@@ -174,30 +170,23 @@ export class Replica {
     // Walk back until the oldest manifest on the stack links onto our head.
     for (let guard = 0; guard < 4096; guard++) {
       const top = stack[stack.length - 1]!;
-      const p = this.chain.place(manifestLink(top.m, top.digest));
-      if (p.kind === 'applied') {
-        if (stack.length === 1) return false; // the offered manifest itself: a duplicate or an old one
-        // A predecessor we applied that is not our head: the offered chain leaves ours
-        // after it, so it contradicts a manifest we applied since.
-        this.o.log.warn({ window: Number(m.window), digest, joins: Number(top.m.window) }, 'ignoring a manifest whose chain forks from the applied one');
+      const step = walkStep(this.chain.place(manifestLink(top.m, top.digest)), { depth: stack.length, jumped, canJump: !!this.o.jumpToCheckpoint });
+      if (step.kind === 'duplicate') return false; // the offered manifest itself: a duplicate or an old one
+      if (step.kind === 'ignore') {
+        const msg = {
+          forks_after_applied: 'ignoring a manifest whose chain forks from the applied one',
+          fork: 'ignoring a manifest that forks from the applied chain',
+          restarts_from_genesis: 'ignoring a manifest whose chain starts over from genesis',
+        }[step.reason];
+        this.o.log.warn({ window: Number(m.window), digest, joins: Number(top.m.window), reason: step.reason }, msg);
         return false;
       }
-      if (p.kind === 'fork') {
-        this.o.log.warn({ window: Number(top.m.window), reason: p.reason }, 'ignoring a manifest that forks from the applied chain');
-        return false;
-      }
-      if (p.kind === 'next') break;
-      if (p.missing === GENESIS_DIGEST) {
-        // Its chain begins at the run's start and skips what we applied: a validator
-        // that started over on its own. Nothing to fetch.
-        this.o.log.warn({ window: Number(m.window), digest, joins: Number(top.m.window) }, 'ignoring a manifest whose chain starts over from genesis');
-        return false;
-      }
-      if (!jumped && this.o.jumpToCheckpoint) {
+      if (step.kind === 'apply') break;
+      if (step.kind === 'jump') {
         jumped = true;
         // A checkpoint that cannot be fetched (its holder just died) is no reason to
         // give up: walk the manifests back instead.
-        const head = await this.o.jumpToCheckpoint(this.manifestChain.head).catch((e: unknown) => {
+        const head = await this.o.jumpToCheckpoint!(this.manifestChain.head).catch((e: unknown) => {
           this.o.log.warn({ err: (e as Error).message }, 'no checkpoint to jump to: walking the manifests back');
           return null;
         });
@@ -207,11 +196,11 @@ export class Replica {
           this.undo = null;
           await this.rehashAsync();
           while (stack.length > 1 && Number(stack[stack.length - 1]!.m.window) <= head.window) stack.pop();
-          continue;
         }
+        continue;
       }
-      const prev = await this.fetchManifest(p.missing, fromPeer);
-      stack.push({ m: prev, digest: p.missing });
+      const prev = await this.fetchManifest(step.digest, fromPeer);
+      stack.push({ m: prev, digest: step.digest });
     }
     let moved = false;
     while (stack.length) {

@@ -3,6 +3,7 @@
 // and — if it is the lead validator, or the lead stayed silent — publishes the
 // manifest of w with the thetaHash of θ_{w+1}. It then reports the held-out loss.
 import type { NodeContext } from './context.js';
+import { readyToSpeak as readyToSpeakCore } from './protocol/replica-core.js';
 import { sleepUntil } from './window-driver.js';
 import { selectForManifest } from './selection.js';
 import { decodePayload, aggregateAndStepAsync, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
@@ -142,9 +143,7 @@ export interface ValidatorHooks {
  */
 export function readyToSpeak(ctx: Pick<NodeContext, 'replica' | 'driver'>, w: number): boolean {
   const r = ctx.replica;
-  if (!r.synced) return false;
-  if (r.chain.head.window >= w - 1) return true;
-  return w >= ctx.driver.firstFullWindow && r.newestHeardWindow <= r.chain.head.window;
+  return readyToSpeakCore({ synced: r.synced, headWindow: r.chain.head.window, newestHeardWindow: r.newestHeardWindow, firstFullWindow: ctx.driver.firstFullWindow }, w);
 }
 
 /** The lead's manifest of a window against this validator's own choice: logged and counted. */
