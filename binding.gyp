@@ -5,7 +5,7 @@
     {
       "target_name": "gradmesh_native",
       "sources": [
-        "<!@(node -e \"const fs=require('fs');const dirs=['src/native/binding','src/native/engine','src/native/compress'];console.log(dirs.flatMap(d=>fs.existsSync(d)?fs.readdirSync(d).filter(f=>f.endsWith('.cc')).sort().map(f=>d+'/'+f):[]).join(' '))\")"
+        "<!@(node -e \"const fs=require('fs');const dirs=['src/native/binding','src/native/engine','src/native/compress','src/native/parallel'];console.log(dirs.flatMap(d=>fs.existsSync(d)?fs.readdirSync(d).filter(f=>f.endsWith('.cc')).sort().map(f=>d+'/'+f):[]).join(' '))\")"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",

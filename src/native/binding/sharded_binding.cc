@@ -1,0 +1,175 @@
+// N-API binding of the data-parallel sharded trainer (engine/sharded.h) over the CPU
+// collectives: class ShardedEngine. trainStep runs on a worker thread (which starts
+// one thread per rank); the getters return canonical flat copies (θ, the reduced
+// gradient, the AdamW moments gathered from every rank's shard).
+#include <atomic>
+#include <memory>
+
+#include "binding/boundary.h"
+#include "binding/registry.h"
+#include "engine/sharded.h"
+
+namespace {
+
+using gm::Limits;
+using gm::ShardedTrainer;
+namespace nb = gm::boundary;
+
+class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "ShardedEngine",
+                       {
+                           Method<&ShardedEngine::TrainStep>("trainStep"),
+                           Method<&ShardedEngine::Params>("params"),
+                           Method<&ShardedEngine::SetParams>("setParams"),
+                           Method<&ShardedEngine::Grads>("grads"),
+                           Method<&ShardedEngine::AdamM>("adamM"),
+                           Method<&ShardedEngine::AdamV>("adamV"),
+                           Method<&ShardedEngine::Info>("info"),
+                       });
+  }
+
+  // new ShardedEngine(config, ranks, batch, seqLen, seed)
+  explicit ShardedEngine(const Napi::CallbackInfo& info) : nb::GuardedWrap<ShardedEngine>(info) {
+    nb::guard(info.Env(), "ShardedEngine", [&] { Construct(info); });
+  }
+
+ private:
+  std::shared_ptr<ShardedTrainer> t_;
+  std::shared_ptr<std::atomic<const char*>> busy_ = std::make_shared<std::atomic<const char*>>(nullptr);
+
+  void Construct(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const char* call = "ShardedEngine";
+    if (!info[0].IsObject()) nb::fail(env, false, call, "config", "an object", info[0]);
+    Napi::Object c = info[0].As<Napi::Object>();
+    auto field = [&](const char* name, int64_t hi) { return nb::integer(c.Get(name), call, std::string("config.") + name, 1, hi); };
+    gm::ModelShape s;
+    s.vocab = field("vocab_size", Limits::vocab);
+    s.dim = field("hidden_size", Limits::dim);
+    s.ffn = field("intermediate_size", Limits::ffn);
+    s.layers = field("num_hidden_layers", Limits::layers);
+    s.heads = field("num_attention_heads", Limits::heads);
+    s.kvHeads = field("num_key_value_heads", Limits::heads);
+    s.normEps = nb::positive(c.Get("rms_norm_eps"), call, "config.rms_norm_eps");
+    s.ropeTheta = nb::positive(c.Get("rope_theta"), call, "config.rope_theta");
+    s.tied = c.Get("tie_word_embeddings").ToBoolean().Value();
+    const int ranks = (int)nb::integer(info[1], call, "ranks", 1, 64);
+    const int64_t batch = nb::integer(info[2], call, "batch", 1, Limits::batch);
+    const int64_t seqLen = nb::integer(info[3], call, "seqLen", 1, Limits::seqLen);
+    const int64_t seed = nb::integer(info[4], call, "seed", 0, int64_t{1} << 52);
+    if (batch % ranks != 0)
+      nb::fail(env, true, call, "batch", "a multiple of ranks (" + std::to_string(ranks) + ")", info[2]);
+    t_ = std::make_shared<ShardedTrainer>(s, ranks, batch, seqLen, (uint64_t)seed);
+  }
+
+  ShardedTrainer& live(Napi::Env env, const char* call) {
+    if (const char* running = busy_->load())
+      throw Napi::Error::New(env, std::string(call) + ": engine busy: " + running + " is still running; await it first");
+    return *t_;
+  }
+
+  std::vector<int32_t> tokens(Napi::Env env, Napi::Value v, const char* what, size_t n) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      throw Napi::TypeError::New(env, std::string(what) + " must be an Int32Array");
+    auto a = v.As<Napi::Int32Array>();
+    if (a.ElementLength() != n)
+      throw Napi::RangeError::New(env, std::string(what) + " has " + std::to_string(a.ElementLength()) +
+                                           " elements, expected " + std::to_string(n));
+    return std::vector<int32_t>(a.Data(), a.Data() + n);
+  }
+
+  // trainStep(inputs, targets, lr, beta1, beta2, eps, weightDecay, gradClip, failRank = -1)
+  Napi::Value TrainStep(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const char* call = "trainStep";
+    ShardedTrainer& t = live(env, call);
+    const size_t n = t.batch * t.seqLen;
+    auto in = std::make_shared<std::vector<int32_t>>(tokens(env, info[0], "inputs", n));
+    auto tg = std::make_shared<std::vector<int32_t>>(tokens(env, info[1], "targets", n));
+    const gm::AdamW h{nb::nonNegative(info[2], call, "lr"), nb::unitInterval(info[3], call, "beta1"),
+                      nb::unitInterval(info[4], call, "beta2"), nb::positive(info[5], call, "eps"),
+                      nb::nonNegative(info[6], call, "weightDecay")};
+    const double clip = nb::positive(info[7], call, "gradClip");
+    const int failRank = info[8].IsUndefined() ? -1 : (int)nb::integer(info[8], call, "failRank", -1, t.ranks - 1);
+    auto trainer = t_;
+    auto out = std::make_shared<ShardedTrainer::StepResult>();
+    auto busy = busy_;
+    busy->store(call);
+    try {
+      return nb::PromiseWorker::Start(
+          env, call, [=] { *out = trainer->trainStep(in->data(), tg->data(), h, clip, failRank); },
+          [=](Napi::Env e) {
+            Napi::Object o = Napi::Object::New(e);
+            o.Set("loss", out->loss);
+            o.Set("gradNorm", out->gradNorm);
+            return o;
+          },
+          [busy] { busy->store(nullptr); });
+    } catch (...) {
+      busy->store(nullptr);
+      throw;
+    }
+  }
+
+  Napi::Value Flat(Napi::Env env, const char* call, void (ShardedTrainer::*get)(float*) const) {
+    ShardedTrainer& t = live(env, call);
+    auto a = Napi::Float32Array::New(env, t.numParams());
+    (t.*get)(a.Data());
+    return a;
+  }
+  Napi::Value Params(const Napi::CallbackInfo& info) { return Flat(info.Env(), "params", &ShardedTrainer::params); }
+  Napi::Value Grads(const Napi::CallbackInfo& info) { return Flat(info.Env(), "grads", &ShardedTrainer::grads); }
+  Napi::Value AdamM(const Napi::CallbackInfo& info) { return Flat(info.Env(), "adamM", &ShardedTrainer::adamM); }
+  Napi::Value AdamV(const Napi::CallbackInfo& info) { return Flat(info.Env(), "adamV", &ShardedTrainer::adamV); }
+
+  Napi::Value SetParams(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ShardedTrainer& t = live(env, "setParams");
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env, "setParams: params must be a Float32Array");
+    auto a = info[0].As<Napi::Float32Array>();
+    if (a.ElementLength() != t.numParams())
+      throw Napi::RangeError::New(env, "setParams: params has " + std::to_string(a.ElementLength()) + " elements, expected " +
+                                           std::to_string(t.numParams()));
+    t.setParams(a.Data());
+    return env.Undefined();
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ShardedTrainer& t = live(env, "info");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("ranks", t.ranks);
+    o.Set("numParams", (double)t.numParams());
+    o.Set("shardSize", (double)t.shardSize());
+    o.Set("stateBytesPerRank", (double)t.stateBytesPerRank());
+    o.Set("adamStep", (double)t.adamStep());
+    return o;
+  }
+};
+
+void Register(Napi::Env env, Napi::Object exports) { exports.Set("ShardedEngine", ShardedEngine::Define(env)); }
+
+gm::Registrar reg(&Register);
+
+}  // namespace
+
+// ncclProbe(): '' when libnccl.so.2 loads (with the version), else the loader's error
+// naming every path it tried. The CPU addon only loads the library, never uses a GPU.
+#include "parallel/nccl_loader.h"
+namespace {
+Napi::Value NcclProbe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  const std::string err = gm::parallel::ncclLoadError();
+  o.Set("error", err);
+  int version = 0;
+  if (err.empty()) gm::parallel::nccl().getVersion(&version);
+  o.Set("version", version);
+  return o;
+}
+void RegisterProbe(Napi::Env env, Napi::Object exports) { exports.Set("ncclProbe", nb::function(env, "ncclProbe", NcclProbe)); }
+gm::Registrar regProbe(&RegisterProbe);
+}  // namespace

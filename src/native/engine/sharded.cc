@@ -1,0 +1,172 @@
+#include "engine/sharded.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace gm {
+
+namespace {
+// The CPU ranks take turns in forward/backward: OpenBLAS's threaded build is not
+// safe to call from several caller threads at once, and on a CPU the ranks share
+// the same cores anyway. Collectives and the optimiser run concurrently.
+std::mutex& computeMutex() {
+  static std::mutex m;
+  return m;
+}
+
+int64_t countTargets(const int32_t* t, size_t n) {
+  int64_t c = 0;
+  for (size_t i = 0; i < n; i++) c += t[i] != -100;
+  return c;
+}
+}  // namespace
+
+ShardedTrainer::ShardedTrainer(const ModelShape& shape, int ranks_, int64_t batch_, int64_t seqLen_, uint64_t seed)
+    : ranks(ranks_), batch(batch_), seqLen(seqLen_), layout_(ParamLayout::build(shape)) {
+  if (ranks < 1 || ranks > 64) throw EngineFailure("sharded engine: ranks must be 1..64, got " + std::to_string(ranks));
+  if (batch % ranks != 0)
+    throw EngineFailure("sharded engine: batch " + std::to_string(batch) + " does not split evenly over " +
+                        std::to_string(ranks) + " ranks");
+  shard_ = (layout_.total + ranks - 1) / ranks;
+  rank_.resize(ranks);
+  for (int r = 0; r < ranks; r++) {
+    Rank& k = rank_[r];
+    k.model = std::make_unique<Model>(shape, batch / ranks, seqLen);
+    k.model->initParams(seed);  // (zeroes the Model's own moments: release them only after)
+    // The Model's full-size moments are never used here: each rank keeps only its
+    // shard, which is the point of ZeRO-1. Release them.
+    k.model->adamM = std::make_shared<FloatBuffer>(0);
+    k.model->adamV = std::make_shared<FloatBuffer>(0);
+    k.gradShard.assign(shard_, 0.0f);
+    k.m.assign(shard_, 0.0f);
+    k.v.assign(shard_, 0.0f);
+  }
+}
+
+ShardedTrainer::StepResult ShardedTrainer::trainStep(const int32_t* inputs, const int32_t* targets, const AdamW& h,
+                                                     double clip, int failRank) {
+  if (broken_) throw EngineFailure("sharded engine: a previous step failed (" + brokenWhy_ + "); create a new engine");
+  if (!(clip > 0)) throw EngineFailure("sharded engine: gradClip must be positive");
+  const size_t perRank = (size_t)(batch / ranks) * seqLen;
+  // Each rank's mean loss is over its own targets; weighting by its share of the
+  // batch's targets makes the sum the mean over the whole batch, as one rank has it.
+  std::vector<int64_t> counts(ranks);
+  int64_t total = 0;
+  for (int r = 0; r < ranks; r++) total += counts[r] = countTargets(targets + perRank * r, perRank);
+  for (int r = 0; r < ranks; r++)
+    if (counts[r] == 0)
+      throw EngineFailure("sharded engine: rank " + std::to_string(r) + "'s slice of the batch has no target tokens");
+
+  for (int r = 0; r < ranks; r++) rank_[r].model->checkTokens(inputs + perRank * r, targets + perRank * r, batch / ranks);
+
+  auto group = std::make_shared<parallel::CpuGroup>(ranks);
+  std::vector<StepResult> results(ranks);
+  std::vector<std::exception_ptr> errors(ranks);
+  std::vector<std::thread> threads;
+  const int64_t stepBefore = adamStep_;
+  for (int r = 0; r < ranks; r++) {
+    threads.emplace_back([&, r] {
+      parallel::CpuCollectives comm(group, r);
+      try {
+        runRank(r, comm, inputs + perRank * r, targets + perRank * r, (double)counts[r] / (double)total, h, clip,
+                failRank, &results[r]);
+      } catch (const parallel::RankAborted&) {
+        // stopped because another rank failed: that rank's error is the one reported
+      } catch (const std::exception& e) {
+        errors[r] = std::current_exception();
+        comm.abort("rank " + std::to_string(r) + ": " + e.what());
+      } catch (...) {
+        errors[r] = std::current_exception();
+        comm.abort("rank " + std::to_string(r) + ": unknown failure");
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (group->aborted()) {
+    broken_ = true;
+    brokenWhy_ = group->abortReason();
+    throw EngineFailure("sharded step failed on " + brokenWhy_ + " (all " + std::to_string(ranks) + " ranks stopped)");
+  }
+  adamStep_ = stepBefore + 1;
+  return results[0];
+}
+
+void ShardedTrainer::runRank(int r, parallel::Collectives& comm, const int32_t* inputs, const int32_t* targets,
+                             double weight, const AdamW& h, double clip, int failRank, StepResult* out) {
+  Rank& k = rank_[r];
+  Model& m = *k.model;
+  const size_t T = layout_.total, S = shard_, lo = S * r, hi = std::min(T, lo + S);
+  double loss;
+  {
+    std::lock_guard<std::mutex> lock(computeMutex());
+    loss = m.forwardBackward(inputs, targets);
+  }
+  if (r == failRank) throw EngineFailure("injected failure after backward");
+  // Weighted gradient, padded to ranks * S, then reduce-scattered: rank r owns [lo, hi).
+  std::vector<float> padded(S * ranks, 0.0f);
+  const float w = (float)weight;
+  const float* G = m.grads->data;
+  for (size_t i = 0; i < T; i++) padded[i] = G[i] * w;
+  comm.reduceScatterSum(padded.data(), k.gradShard.data(), S);
+  padded = std::vector<float>();  // ZeRO-2: only the shard of the gradient stays
+  const double lossSum = comm.allReduceScalar(loss * weight);
+
+  double ss = 0;
+  for (size_t i = 0; i < hi - lo; i++) ss += (double)k.gradShard[i] * (double)k.gradShard[i];
+  const double norm = std::sqrt(comm.allReduceScalar(ss));
+  if (!std::isfinite(norm)) throw EngineFailure("the gradient norm is not finite");
+  const float c = norm > clip ? (float)(clip / (norm + 1e-6)) : 1.0f;
+
+  // AdamW on this rank's shard, with Model::adamw's arithmetic and its rule that
+  // weight decay applies to 2-D tensors only.
+  const int64_t step = adamStep_ + 1;
+  const double bc1 = 1.0 - std::pow(h.beta1, (double)step), bc2 = 1.0 - std::pow(h.beta2, (double)step);
+  const float stepSize = (float)(h.lr / bc1), invSqrtBc2 = (float)(1.0 / std::sqrt(bc2));
+  const float b1 = (float)h.beta1, b2 = (float)h.beta2, eps = (float)h.eps;
+  std::vector<float> pShard(S, 0.0f);
+  float* P = m.params->data;
+  std::copy(P + lo, P + hi, pShard.begin());
+  for (const auto& e : layout_.entries) {
+    const size_t a = std::max(lo, e.offset), b = std::min(hi, e.offset + e.numel);
+    if (a >= b) continue;
+    const float decay = e.matrix ? (float)(1.0 - h.lr * h.weightDecay) : 1.0f;
+    for (size_t j = a; j < b; j++) {
+      const size_t i = j - lo;
+      float g = k.gradShard[i];
+      if (c != 1.0f) g *= c;
+      float mm = b1 * k.m[i] + (1.0f - b1) * g;
+      float vv = b2 * k.v[i] + (1.0f - b2) * g * g;
+      k.m[i] = mm;
+      k.v[i] = vv;
+      float p = pShard[i] * decay;
+      pShard[i] = p - stepSize * mm / (std::sqrt(vv) * invSqrtBc2 + eps);
+    }
+  }
+  std::vector<float> full(S * ranks);
+  comm.allGather(pShard.data(), full.data(), S);
+  std::memcpy(P, full.data(), T * sizeof(float));
+  m.adamStep = step;
+  *out = StepResult{lossSum, norm};
+}
+
+void ShardedTrainer::gatherShards(float* out, std::vector<float> Rank::*field) const {
+  const size_t T = layout_.total;
+  for (int r = 0; r < ranks; r++) {
+    const size_t lo = shard_ * r, hi = std::min(T, lo + shard_);
+    if (lo < hi) std::memcpy(out + lo, (rank_[r].*field).data(), (hi - lo) * sizeof(float));
+  }
+}
+
+void ShardedTrainer::params(float* out) const { std::memcpy(out, rank_[0].model->params->data, layout_.total * sizeof(float)); }
+void ShardedTrainer::setParams(const float* in) {
+  for (auto& k : rank_) std::memcpy(k.model->params->data, in, layout_.total * sizeof(float));
+}
+void ShardedTrainer::grads(float* out) const { gatherShards(out, &Rank::gradShard); }
+void ShardedTrainer::adamM(float* out) const { gatherShards(out, &Rank::m); }
+void ShardedTrainer::adamV(float* out) const { gatherShards(out, &Rank::v); }
+
+}  // namespace gm
