@@ -59,8 +59,10 @@ export interface NodeOptions {
 function logNatEvent(log: Logger, e: NatEvent): void {
   if (e.event === 'reachability') {
     log.info(e, `reachability ${e.state}: ${e.reason}`);
-  } else {
+  } else if (e.event === 'relayed_connection') {
     log.info(e, `relayed connection (${e.direction}) with ${e.peer}`);
+  } else {
+    log.info(e, `blobs ${e.direction === 'inbound' ? 'served to' : 'fetched from'} ${e.peer} through a relay`);
   }
 }
 

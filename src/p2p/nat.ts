@@ -172,7 +172,9 @@ export function isRelayed(conn: Pick<Connection, 'remoteAddr'>): boolean {
 
 export type NatEvent =
   | { event: 'reachability'; state: ReachabilityView['state']; reason: string; relayAddrs: string[] }
-  | { event: 'relayed_connection'; peer: string; direction: 'inbound' | 'outbound'; remoteAddr: string };
+  | { event: 'relayed_connection'; peer: string; direction: 'inbound' | 'outbound'; remoteAddr: string }
+  /** the first blob stream over a relayed connection (one line per connection) */
+  | { event: 'relayed_blob'; peer: string; direction: 'inbound' | 'outbound' };
 
 export interface NatStats {
   reachability: ReachabilityView['state'];
@@ -223,9 +225,15 @@ export class NatMonitor {
     this.libp2p.removeEventListener('connection:open', this.onOpen);
   }
 
-  /** Counts a blob stream if it runs over a relayed connection. */
-  noteBlobStream(conn: Pick<Connection, 'remoteAddr'>): void {
-    if (isRelayed(conn)) this.blobStreams++;
+  private readonly blobConns = new WeakSet<object>();
+
+  /** Counts a blob stream if it runs over a relayed connection (`inbound`: one we serve). */
+  noteBlobStream(conn: Pick<Connection, 'remoteAddr' | 'remotePeer'>, direction: 'inbound' | 'outbound'): void {
+    if (!isRelayed(conn)) return;
+    this.blobStreams++;
+    if (this.blobConns.has(conn)) return;
+    this.blobConns.add(conn);
+    this.emit({ event: 'relayed_blob', peer: conn.remotePeer.toString(), direction });
   }
 
   stats(): NatStats {

@@ -281,7 +281,7 @@ class GradmeshNode implements P2PNode {
     // connections (nat.ts), blobs still go over them (a transfer the limit cuts
     // fails over to another source).
     await this.libp2p.handle(BLOB_PROTOCOL, async (stream, connection) => {
-      this.natMonitor.noteBlobStream(connection);
+      this.natMonitor.noteBlobStream(connection, 'inbound');
       await serveBlob(stream, connection);
     }, { maxInboundStreams: 256, maxOutboundStreams: 256, runOnLimitedConnection: true });
     for (const [name, topic] of this.topicByName) {
@@ -434,7 +434,7 @@ class GradmeshNode implements P2PNode {
   private async dialBlob(peer: PeerId, protocol: string, o: { signal: AbortSignal }): Promise<Stream> {
     const stream = await this.libp2p.dialProtocol(peer, protocol, { ...o, runOnLimitedConnection: true });
     const conn = this.libp2p.getConnections(peer).find((c) => c.streams.includes(stream));
-    if (conn) this.natMonitor.noteBlobStream(conn);
+    if (conn) this.natMonitor.noteBlobStream(conn, 'outbound');
     return stream;
   }
 
