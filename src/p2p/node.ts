@@ -430,11 +430,24 @@ class GradmeshNode implements P2PNode {
     return this.natMonitor.stats();
   }
 
-  /** Opens a blob stream, over a relayed connection too (limited or not); counts the relayed ones. */
+  /**
+   * Opens a blob stream, over a relayed connection too (limited or not), and counts
+   * the relayed ones. An open connection is used as it is (a direct one first): asked
+   * to dial a peer it reaches only through a relay, libp2p first tries the peer's
+   * direct addresses again, on every request, and behind a NAT those fail only when
+   * the dial times out.
+   */
   private async dialBlob(peer: PeerId, protocol: string, o: { signal: AbortSignal }): Promise<Stream> {
+    const open = this.libp2p.getConnections(peer).filter((c) => c.status === 'open');
+    const conn = open.find((c) => c.direct) ?? open[0];
+    if (conn) {
+      const stream = await conn.newStream(protocol, { ...o, runOnLimitedConnection: true });
+      this.natMonitor.noteBlobStream(conn, 'outbound');
+      return stream;
+    }
     const stream = await this.libp2p.dialProtocol(peer, protocol, { ...o, runOnLimitedConnection: true });
-    const conn = this.libp2p.getConnections(peer).find((c) => c.streams.includes(stream));
-    if (conn) this.natMonitor.noteBlobStream(conn, 'outbound');
+    const used = this.libp2p.getConnections(peer).find((c) => c.streams.includes(stream));
+    if (used) this.natMonitor.noteBlobStream(used, 'outbound');
     return stream;
   }
 
