@@ -29,6 +29,10 @@ export interface P2POptions {
   dataDir: string;
   listen: string[];
   announce?: string[];
+  /** reachability and relay serving (nat.ts; default: auto, no relay served) */
+  nat?: NatOptions;
+  /** reachability changes and relayed connections, for the node's log */
+  onNatEvent?: (e: NatEvent) => void;
   /** multiaddrs with /p2p/<id> */
   bootstrap: string[];
   /** network name or protocol prefix: the DHT runs under a private protocol per network */
@@ -56,10 +60,6 @@ export interface P2POptions {
   perPeerBlobConcurrency?: number;
   /** how long an offence counts against a peer (default 10 min; see peer-gate.ts) */
   offenceTtlMs?: number;
-  /** reachability and relay serving (nat.ts; default: auto, no relay served) */
-  nat?: NatOptions;
-  /** reachability changes and relayed connections, for the node's log */
-  onNatEvent?: (e: NatEvent) => void;
 }
 
 export type MessageHandler<T extends Topic = Topic> = (msg: TopicMessages[T], from: string) => void;
