@@ -8,7 +8,7 @@
 import { autoNAT } from '@libp2p/autonat';
 import { circuitRelayServer, circuitRelayTransport, RELAY_V2_HOP_CODEC, type CircuitRelayServerInit, type CircuitRelayService } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
-import type { Connection, IdentifyResult, Libp2p } from '@libp2p/interface';
+import type { Connection, IdentifyResult, Libp2p, Stream } from '@libp2p/interface';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { isRelayAddr, judgeReachability, wantsRelayReservation, type OwnAddress, type ReachabilityMode, type ReachabilityView } from './reachability.js';
 
@@ -165,6 +165,11 @@ export class RelayClient {
   }
 }
 
+/** A gradmesh payload protocol (blob, swarm), not the DHT (also under /gradmesh/). */
+export function isPayloadProtocol(protocol: string | undefined): boolean {
+  return protocol !== undefined && protocol.startsWith('/gradmesh/') && !protocol.endsWith('/kad/1.0.0');
+}
+
 /** A connection made through a relay (its remote address runs through /p2p-circuit). */
 export function isRelayed(conn: Pick<Connection, 'remoteAddr'>): boolean {
   return isRelayAddr(conn.remoteAddr.toString());
@@ -173,8 +178,8 @@ export function isRelayed(conn: Pick<Connection, 'remoteAddr'>): boolean {
 export type NatEvent =
   | { event: 'reachability'; state: ReachabilityView['state']; reason: string; relayAddrs: string[] }
   | { event: 'relayed_connection'; peer: string; direction: 'inbound' | 'outbound'; remoteAddr: string }
-  /** the first blob stream over a relayed connection (one line per connection) */
-  | { event: 'relayed_blob'; peer: string; direction: 'inbound' | 'outbound' };
+  /** the first payload stream (blob, swarm: any /gradmesh/ protocol but the DHT) over a relayed connection (one line per connection) */
+  | { event: 'relayed_blob'; peer: string; direction: 'inbound' | 'outbound'; protocol: string };
 
 export interface NatStats {
   reachability: ReachabilityView['state'];
@@ -183,7 +188,7 @@ export interface NatStats {
   /** relayed connections opened since start, and open now */
   relayedConnectionsOpened: number;
   relayedConnectionsOpen: number;
-  /** blob streams (either direction) that ran over a relayed connection */
+  /** payload streams (blob, swarm; either direction) seen over a relayed connection */
   relayedBlobStreams: number;
   /** reservations this node holds for others (as a relay) */
   reservationsServed: number;
@@ -207,7 +212,13 @@ export class NatMonitor {
 
   private readonly relays?: RelayClient;
 
-  constructor(private readonly libp2p: Libp2p, private readonly mode: ReachabilityMode, private readonly emit: (e: NatEvent) => void) {
+  constructor(
+    private readonly libp2p: Libp2p,
+    private readonly mode: ReachabilityMode,
+    private readonly emit: (e: NatEvent) => void,
+    /** protocols whose every stream over a relayed connection is counted */
+    private readonly watched: string[] = [],
+  ) {
     this.view = judgeReachability(mode, []);
     if (wantsRelayReservation(mode)) this.relays = new RelayClient(libp2p);
   }
@@ -216,24 +227,49 @@ export class NatMonitor {
     this.libp2p.addEventListener('self:peer:update', this.onUpdate);
     this.libp2p.addEventListener('connection:open', this.onOpen);
     this.relays?.start();
+    for (const p of this.watched) {
+      this.libp2p.use(p, (stream, connection, next) => {
+        this.noteStream(connection, stream);
+        next(stream, connection);
+      });
+    }
+    this.scanTimer = setInterval(() => this.scan(), 1000);
+    this.scanTimer.unref();
     this.refresh();
   }
 
   stop(): void {
+    clearInterval(this.scanTimer);
+    for (const p of this.watched) this.libp2p.unuse(p);
     this.relays?.stop();
     this.libp2p.removeEventListener('self:peer:update', this.onUpdate);
     this.libp2p.removeEventListener('connection:open', this.onOpen);
   }
 
   private readonly blobConns = new WeakSet<object>();
+  private readonly seenStreams = new WeakSet<object>();
+  private scanTimer?: NodeJS.Timeout;
 
-  /** Counts a blob stream if it runs over a relayed connection (`inbound`: one we serve). */
-  noteBlobStream(conn: Pick<Connection, 'remoteAddr' | 'remotePeer'>, direction: 'inbound' | 'outbound'): void {
-    if (!isRelayed(conn)) return;
+  /** Counts a payload stream if it runs over a relayed connection (`inbound`: one we serve). */
+  private noteStream(conn: Connection, stream: Stream): void {
+    if (!isRelayed(conn) || this.seenStreams.has(stream)) return;
+    this.seenStreams.add(stream);
     this.blobStreams++;
     if (this.blobConns.has(conn)) return;
     this.blobConns.add(conn);
-    this.emit({ event: 'relayed_blob', peer: conn.remotePeer.toString(), direction });
+    this.emit({ event: 'relayed_blob', peer: conn.remotePeer.toString(), direction: stream.direction, protocol: stream.protocol });
+  }
+
+  /**
+   * Long-lived payload streams (a swarm session) are found by a scan of the relayed
+   * connections once a second; short ones (a blob range) by libp2p stream middleware
+   * on the watched protocols, which sees every stream of them, both ways.
+   */
+  private scan(): void {
+    for (const c of this.libp2p.getConnections()) {
+      if (!isRelayed(c)) continue;
+      for (const s of c.streams) if (isPayloadProtocol(s.protocol)) this.noteStream(c, s);
+    }
   }
 
   stats(): NatStats {

@@ -226,7 +226,7 @@ class GradmeshNode implements P2PNode {
     this.runHashBytes = new Uint8Array(Buffer.from(opts.runHash, 'hex'));
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB;
     for (const t of TOPICS) this.topicByName.set(topicName(opts.runHash, t), t);
-    this.natMonitor = new NatMonitor(libp2p, opts.nat?.reachability ?? 'auto', (e) => opts.onNatEvent?.(e));
+    this.natMonitor = new NatMonitor(libp2p, opts.nat?.reachability ?? 'auto', (e) => opts.onNatEvent?.(e), [BLOB_PROTOCOL]);
     for (const d of store.digests()) this.newestWindow = Math.max(this.newestWindow, store.meta(d)?.window ?? 0);
     // wired once: a node may be stopped and started again
     this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
@@ -259,7 +259,7 @@ class GradmeshNode implements P2PNode {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const serveBlob = blobServer({
+    await this.libp2p.handle(BLOB_PROTOCOL, blobServer({
       store: this.store,
       perPeerConcurrency: this.opts.perPeerBlobConcurrency ?? 4,
       requestTimeoutMs: 120_000,
@@ -276,14 +276,9 @@ class GradmeshNode implements P2PNode {
         return verdict;
       },
       onRefused: (_p, r) => { this.counters.rejections[`blob: ${r.key}`] = (this.counters.rejections[`blob: ${r.key}`] ?? 0) + 1; },
-    });
-    // A peer behind a NAT is reached through a relay; should the relay limit its
-    // connections (nat.ts), blobs still go over them (a transfer the limit cuts
-    // fails over to another source).
-    await this.libp2p.handle(BLOB_PROTOCOL, async (stream, connection) => {
-      this.natMonitor.noteBlobStream(connection, 'inbound');
-      await serveBlob(stream, connection);
-    }, { maxInboundStreams: 256, maxOutboundStreams: 256, runOnLimitedConnection: true });
+    // runOnLimitedConnection: a peer behind a NAT is reached through a relay, and
+    // should the relay limit its connections (nat.ts) blobs still go over them
+    }), { maxInboundStreams: 256, maxOutboundStreams: 256, runOnLimitedConnection: true });
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
     }
@@ -431,8 +426,7 @@ class GradmeshNode implements P2PNode {
   }
 
   /**
-   * Opens a blob stream, over a relayed connection too (limited or not), and counts
-   * the relayed ones. An open connection is used as it is (a direct one first): asked
+   * Opens a blob stream, over a relayed connection too (limited or not). An open connection is used as it is (a direct one first): asked
    * to dial a peer it reaches only through a relay, libp2p first tries the peer's
    * direct addresses again, on every request, and behind a NAT those fail only when
    * the dial times out.
@@ -440,15 +434,8 @@ class GradmeshNode implements P2PNode {
   private async dialBlob(peer: PeerId, protocol: string, o: { signal: AbortSignal }): Promise<Stream> {
     const open = this.libp2p.getConnections(peer).filter((c) => c.status === 'open');
     const conn = open.find((c) => c.direct) ?? open[0];
-    if (conn) {
-      const stream = await conn.newStream(protocol, { ...o, runOnLimitedConnection: true });
-      this.natMonitor.noteBlobStream(conn, 'outbound');
-      return stream;
-    }
-    const stream = await this.libp2p.dialProtocol(peer, protocol, { ...o, runOnLimitedConnection: true });
-    const used = this.libp2p.getConnections(peer).find((c) => c.streams.includes(stream));
-    if (used) this.natMonitor.noteBlobStream(used, 'outbound');
-    return stream;
+    if (conn) return conn.newStream(protocol, { ...o, runOnLimitedConnection: true });
+    return this.libp2p.dialProtocol(peer, protocol, { ...o, runOnLimitedConnection: true });
   }
 
   private async fetchAndStore(digest: string, opts: FetchOptions): Promise<Uint8Array> {
