@@ -62,7 +62,7 @@ function logNatEvent(log: Logger, e: NatEvent): void {
   } else if (e.event === 'relayed_connection') {
     log.info(e, `relayed connection (${e.direction}) with ${e.peer}`);
   } else {
-    log.info(e, `blobs ${e.direction === 'inbound' ? 'served to' : 'fetched from'} ${e.peer} through a relay`);
+    log.info(e, `payload stream (${e.protocol}, ${e.direction}) with ${e.peer} through a relay`);
   }
 }
 
