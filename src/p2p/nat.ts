@@ -216,8 +216,6 @@ export class NatMonitor {
     private readonly libp2p: Libp2p,
     private readonly mode: ReachabilityMode,
     private readonly emit: (e: NatEvent) => void,
-    /** protocols whose every stream over a relayed connection is counted */
-    private readonly watched: string[] = [],
   ) {
     this.view = judgeReachability(mode, []);
     if (wantsRelayReservation(mode)) this.relays = new RelayClient(libp2p);
@@ -227,12 +225,6 @@ export class NatMonitor {
     this.libp2p.addEventListener('self:peer:update', this.onUpdate);
     this.libp2p.addEventListener('connection:open', this.onOpen);
     this.relays?.start();
-    for (const p of this.watched) {
-      this.libp2p.use(p, (stream, connection, next) => {
-        this.noteStream(connection, stream);
-        next(stream, connection);
-      });
-    }
     this.scanTimer = setInterval(() => this.scan(), 1000);
     this.scanTimer.unref();
     this.refresh();
@@ -240,7 +232,6 @@ export class NatMonitor {
 
   stop(): void {
     clearInterval(this.scanTimer);
-    for (const p of this.watched) this.libp2p.unuse(p);
     this.relays?.stop();
     this.libp2p.removeEventListener('self:peer:update', this.onUpdate);
     this.libp2p.removeEventListener('connection:open', this.onOpen);
@@ -251,7 +242,7 @@ export class NatMonitor {
   private scanTimer?: NodeJS.Timeout;
 
   /** Counts a payload stream if it runs over a relayed connection (`inbound`: one we serve). */
-  private noteStream(conn: Connection, stream: Stream): void {
+  noteStream(conn: Connection, stream: Stream): void {
     if (!isRelayed(conn) || this.seenStreams.has(stream)) return;
     this.seenStreams.add(stream);
     this.blobStreams++;
@@ -262,8 +253,11 @@ export class NatMonitor {
 
   /**
    * Long-lived payload streams (a swarm session) are found by a scan of the relayed
-   * connections once a second; short ones (a blob range) by libp2p stream middleware
-   * on the watched protocols, which sees every stream of them, both ways.
+   * connections once a second; the node reports the short ones it opens (a blob
+   * range) itself. (libp2p 3.3's stream middleware, registrar.use(), would see every
+   * stream, but it appends the protocol's handler to the shared middleware list on
+   * every inbound stream: the list grows without bound and the first handler ever
+   * registered stays in it, so a handler replaced later never runs.)
    */
   private scan(): void {
     for (const c of this.libp2p.getConnections()) {

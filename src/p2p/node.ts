@@ -226,7 +226,7 @@ class GradmeshNode implements P2PNode {
     this.runHashBytes = new Uint8Array(Buffer.from(opts.runHash, 'hex'));
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB;
     for (const t of TOPICS) this.topicByName.set(topicName(opts.runHash, t), t);
-    this.natMonitor = new NatMonitor(libp2p, opts.nat?.reachability ?? 'auto', (e) => opts.onNatEvent?.(e), [BLOB_PROTOCOL]);
+    this.natMonitor = new NatMonitor(libp2p, opts.nat?.reachability ?? 'auto', (e) => opts.onNatEvent?.(e));
     for (const d of store.digests()) this.newestWindow = Math.max(this.newestWindow, store.meta(d)?.window ?? 0);
     // wired once: a node may be stopped and started again
     this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
@@ -426,7 +426,8 @@ class GradmeshNode implements P2PNode {
   }
 
   /**
-   * Opens a blob stream, over a relayed connection too (limited or not). An open connection is used as it is (a direct one first): asked
+   * Opens a blob stream, over a relayed connection too (limited or not), and counts
+   * the relayed ones. An open connection is used as it is (a direct one first): asked
    * to dial a peer it reaches only through a relay, libp2p first tries the peer's
    * direct addresses again, on every request, and behind a NAT those fail only when
    * the dial times out.
@@ -434,8 +435,15 @@ class GradmeshNode implements P2PNode {
   private async dialBlob(peer: PeerId, protocol: string, o: { signal: AbortSignal }): Promise<Stream> {
     const open = this.libp2p.getConnections(peer).filter((c) => c.status === 'open');
     const conn = open.find((c) => c.direct) ?? open[0];
-    if (conn) return conn.newStream(protocol, { ...o, runOnLimitedConnection: true });
-    return this.libp2p.dialProtocol(peer, protocol, { ...o, runOnLimitedConnection: true });
+    if (conn) {
+      const stream = await conn.newStream(protocol, { ...o, runOnLimitedConnection: true });
+      this.natMonitor.noteStream(conn, stream);
+      return stream;
+    }
+    const stream = await this.libp2p.dialProtocol(peer, protocol, { ...o, runOnLimitedConnection: true });
+    const used = this.libp2p.getConnections(peer).find((c) => c.streams.includes(stream));
+    if (used) this.natMonitor.noteStream(used, stream);
+    return stream;
   }
 
   private async fetchAndStore(digest: string, opts: FetchOptions): Promise<Uint8Array> {

