@@ -27,7 +27,7 @@ function walk(dir) {
 }
 
 /** Integration tests that start whole networks of processes: run alone. */
-const SOLO = [/node\/testnet\.test\.js$/, /cli\/testnet-cli\.test\.js$/, /node\/testnet-supervision\.test\.js$/, /bundle\/bundle\.test\.js$/, /node\/hostile-testnet\.test\.js$/, /node\/testnet-busy\.test\.js$/, /validate\/adversaries-testnet\.test\.js$/];
+const SOLO = [/node\/testnet\.test\.js$/, /cli\/testnet-cli\.test\.js$/, /node\/testnet-supervision\.test\.js$/, /bundle\/bundle\.test\.js$/, /node\/hostile-testnet\.test\.js$/, /node\/testnet-busy\.test\.js$/, /node\/nat-testnet\.test\.js$/, /validate\/adversaries-testnet\.test\.js$/];
 
 const filters = process.argv.slice(2);
 const files = walk(testDir)

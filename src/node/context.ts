@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Chain, Hotkey } from '../chain/index.js';
-import { createP2PNode, rateLimited, type P2PNode } from '../p2p/index.js';
+import { createP2PNode, rateLimited, type NatEvent, type NatOptions, type P2PNode } from '../p2p/index.js';
 import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
@@ -40,6 +40,8 @@ export interface NodeOptions {
   listen: string[];
   announce?: string[];
   bootstrap: string[];
+  /** reachability (--reachability) and relay serving (--relay.*): docs/p2p.md, NAT */
+  nat?: NatOptions;
   threads?: number;
   /** engine backend (default auto: CUDA when the addon loads and sees a GPU, else CPU; the choice is logged) */
   device?: EngineDevice;
@@ -51,6 +53,17 @@ export interface NodeOptions {
    * (compute-floor.ts); `blockMs` is the chain's block time, `force` starts anyway.
    */
   computeFloor?: { blockMs: number; force: boolean };
+}
+
+/** A reachability change or a relayed connection, as one log line (docs/p2p.md, NAT). */
+function logNatEvent(log: Logger, e: NatEvent): void {
+  if (e.event === 'reachability') {
+    log.info(e, `reachability ${e.state}: ${e.reason}`);
+  } else if (e.event === 'relayed_connection') {
+    log.info(e, `relayed connection (${e.direction}) with ${e.peer}`);
+  } else {
+    log.info(e, `payload stream (${e.protocol}, ${e.direction}) with ${e.peer} through a relay`);
+  }
 }
 
 /** Measures this engine's step time and judges it against the run's floor: throws ComputeFloorError, or warns when forced. */
@@ -188,6 +201,8 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     bootstrap: o.bootstrap,
     network: spec.network,
     runHash: runHashHex,
+    ...(o.nat ? { nat: o.nat } : {}),
+    onNatEvent: (e) => logNatEvent(log, e),
   });
   await p2p.start();
   const commitment = peerCommitment(p2p.peerId);

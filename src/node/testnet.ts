@@ -63,6 +63,13 @@ export interface TestnetOptions {
    * (testnet-timing.ts); the nodes then run DIR/run.json, the spec with that block time.
    */
   timing?: 'fixed' | 'adaptive';
+  /** Address the dev chain and the nodes listen on (default 127.0.0.1). */
+  host?: string;
+  /**
+   * Runs a node inside a network namespace (the NAT test): the command prefix that
+   * enters it (e.g. `ip netns exec NS`) and the node's address there.
+   */
+  netns?: (node: string) => { exec: string[]; host: string } | undefined;
 }
 
 export interface BackoffOptions {
@@ -205,6 +212,11 @@ export class Testnet {
     this.runArg = o.run;
   }
 
+  /** Where the dev chain and the nodes listen (TestnetOptions.host). */
+  get host(): string {
+    return this.o.host ?? '127.0.0.1';
+  }
+
   get chainUrl(): string {
     return this.server!.url;
   }
@@ -256,7 +268,7 @@ export class Testnet {
     // Windows sized to the machine also wait for its nodes (tens of seconds each to start on a busy one).
     const together = o.startTogether ?? o.timing === 'adaptive';
     this.chain = DevChain.create({ netuid: spec.netuid, blockTimeMs: together ? 0 : spec.timing.devBlockMs });
-    this.server = await startDevChainServer(this.chain, { port: o.basePort, host: '127.0.0.1' });
+    this.server = await startDevChainServer(this.chain, { port: o.basePort, host: this.host });
     for (let i = 0; i < o.validators; i++) await this.addNode('validator', i);
     for (let i = 0; i < o.miners; i++) await this.addNode('miner', i);
     for (const [j, mode] of (o.adversaries ?? []).entries()) {
@@ -272,7 +284,7 @@ export class Testnet {
     const first = this.nodes[0]!;
     this.spawnNode(first, []);
     const info = await this.waitForNodeInfo(first);
-    this.bootstrap = info.multiaddrs.find((a) => a.includes('127.0.0.1')) ?? info.multiaddrs[0]!;
+    this.bootstrap = info.multiaddrs.find((a) => a.includes(`/ip4/${this.host}/`)) ?? info.multiaddrs[0]!;
     for (const n of this.nodes.slice(1)) {
       const extra = n.role === 'miner' && o.minerArgs ? o.minerArgs(Number(n.hotkey.replace('miner', ''))) : [];
       this.spawnNode(n, ['--bootstrap', this.bootstrap, ...extra]);
@@ -364,13 +376,14 @@ export class Testnet {
     const extra = o.nodeArgs ?? [];
     // Validators hold stake (and so a permit); miners hold none.
     const uid = this.chain!.register(w.hotkey, w.coldkey, role === 'validator' ? 1000 * (o.validators - i) : minerStake);
+    const host = o.netns?.(hotkey)?.host ?? this.host;
     const n: NodeProcess = {
       name: hotkey, role, hotkey, uid, restarts: 0, exits: [], dataDir: join(o.dir, 'nodes', hotkey), opsUrl: `http://127.0.0.1:${opsPort}`,
       args: [
         role, '--run', this.runArg, '--dev-chain', this.server!.url,
         '--wallet.path', walletPath, '--wallet.name', 'testnet', '--wallet.hotkey', hotkey,
         '--data-dir', join(o.dir, 'nodes', hotkey), '--threads', String(o.threadsPerNode),
-        '--listen', `/ip4/127.0.0.1/tcp/${o.basePort + 1 + this.nodes.length}`,
+        '--listen', `/ip4/${host}/tcp/${o.basePort + 1 + this.nodes.length}`,
         '--ops.port', String(opsPort), '--ops.host', '127.0.0.1',
         // A testnet's window length is its researcher's choice on a shared machine (all
         // nodes measure their step time at once while starting): a miner below the
@@ -415,7 +428,8 @@ export class Testnet {
    */
   spawnNode(n: NodeProcess, extra: string[], peers: string[] = []): void {
     const bin = join(repoRoot(), 'bin', 'gradmesh.js');
-    const child = spawn(process.execPath, [bin, ...n.args, ...extra, ...peers.flatMap((p) => ['--bootstrap', p])], {
+    const [cmd, ...prefix] = [...(this.o.netns?.(n.name)?.exec ?? []), process.execPath];
+    const child = spawn(cmd!, [...prefix, bin, ...n.args, ...extra, ...peers.flatMap((p) => ['--bootstrap', p])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, GRADMESH_LOG_JSON: '1' },
     });
@@ -510,7 +524,7 @@ export class Testnet {
       try {
         const j = JSON.parse(readFileSync(join(x.dataDir, 'node-info.json'), 'utf8')) as { multiaddrs: string[]; pid: number };
         if (j.pid !== x.child!.pid) continue;
-        const a = j.multiaddrs.find((m) => m.includes('127.0.0.1'));
+        const a = j.multiaddrs.find((m) => m.includes(`/ip4/${this.host}/`));
         if (a && a !== this.bootstrap && !(self.extraArgs ?? []).includes(a)) out.push(a);
       } catch {
         // not started yet

@@ -1,6 +1,6 @@
 // Builds the libp2p host: TCP + Noise + Yamux, identify, ping, a private Kademlia
 // DHT per network (server mode), bootstrap, gossipsub with peer scoring, and the
-// PeerGate as connection gater.
+// PeerGate as connection gater, and NAT traversal (nat.ts: relay, AutoNAT, DCUtR).
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { bootstrap } from '@libp2p/bootstrap';
@@ -14,6 +14,7 @@ import { createLibp2p } from 'libp2p';
 import type { PeerGate } from './peer-gate.js';
 import { SCORE_THRESHOLDS } from './peer-gate.js';
 import { TOPICS, topicName } from './messages.js';
+import { DEFAULT_NAT, natServices, natTransports, type NatOptions, type NatServices } from './nat.js';
 
 /**
  * gossipsub's fast message id: the signature. Without one, gossipsub checks the
@@ -34,7 +35,7 @@ export function gossipFastMsgId(msg: { signature?: Uint8Array }): string {
   return sig && sig.byteLength > 0 ? Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64') : '';
 }
 
-export type HostServices = { dht: KadDHT; pubsub: GossipSub; identify: Identify; ping: Ping };
+export type HostServices = { dht: KadDHT; pubsub: GossipSub; identify: Identify; ping: Ping } & NatServices;
 export type Host = Libp2p<HostServices>;
 
 export interface HostOptions {
@@ -48,6 +49,8 @@ export interface HostOptions {
   /** all peers share one IP (loopback tests, one-machine testnets): turn off the IP colocation penalty */
   sameHost: boolean;
   maxConnections: number;
+  /** relay client, AutoNAT, DCUtR, relay server (nat.ts); default: auto reachability, no relay served */
+  nat?: NatOptions;
 }
 
 /** DHT protocol of a network: private, so separate networks never mix routing tables. */
@@ -70,6 +73,11 @@ export function gateConnections(gate: PeerGate): ConnectionGater {
     denyDialPeer: deny,
     denyInboundEncryptedConnection: deny,
     denyOutboundEncryptedConnection: deny,
+    // as a relay: no reservation for an offender, no circuit from or to one
+    denyInboundRelayReservation: deny,
+    denyOutboundRelayedConnection: (source, destination) => deny(source) || deny(destination),
+    // as a relayed peer: no circuit from an offender (whatever relay carries it)
+    denyInboundRelayedConnection: (_relay, remote) => deny(remote),
   };
 }
 
@@ -96,13 +104,14 @@ export async function createHost(o: HostOptions): Promise<Host> {
     invalidMessageDeliveriesDecay: 0.3,
   };
   const topics = Object.fromEntries(TOPICS.map((t) => [topicName(o.runHash, t), topicParams]));
+  const nat = o.nat ?? DEFAULT_NAT;
 
   return createLibp2p<HostServices>({
     privateKey: o.privateKey,
     start: false,
     connectionGater: gateConnections(o.gate),
     addresses: { listen: o.listen, ...(o.announce?.length ? { announce: o.announce } : {}) },
-    transports: [tcp()],
+    transports: [tcp(), ...natTransports()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: o.bootstrap.length > 0 ? [bootstrap({ list: o.bootstrap, timeout: 200 })] : [],
@@ -118,6 +127,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     // when TCP closes; a slow ping is only slow.
     connectionMonitor: { abortConnectionOnPingFailure: false },
     services: {
+      ...(natServices(nat) as Record<keyof NatServices, never>),
       identify: identify(),
       ping: ping(),
       dht: kadDHT({

@@ -15,3 +15,5 @@ export { rateLimited } from './rate-limit.js';
 export type { RateLimited } from './rate-limit.js';
 export { P2PError, BlobUnavailableError, BlobProtocolError, InvalidArgumentError } from './errors.js';
 export { dhtProtocol } from './host.js';
+export { DEFAULT_RELAY_SERVE, type NatEvent, type NatOptions, type NatStats, type RelayServeOptions } from './nat.js';
+export { REACHABILITY_MODES, type Reachability, type ReachabilityMode } from './reachability.js';

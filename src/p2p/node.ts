@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { GossipSub, Message } from '@libp2p/gossipsub';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
-import type { PeerId } from '@libp2p/interface';
+import type { PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { CID } from 'multiformats/cid';
@@ -16,6 +16,7 @@ import { InvalidArgumentError } from './errors.js';
 import { fetchBlob } from './fetcher.js';
 import { createHost, type Host } from './host.js';
 import { loadOrCreateNodeKey } from './keys.js';
+import { NatMonitor, type NatEvent, type NatOptions, type NatStats } from './nat.js';
 import {
   decodeAndCheck, encodeMessage, TOPIC_MAX_BYTES, TOPICS, topicName,
   type Topic, type TopicMessage, type TopicMessages,
@@ -28,6 +29,10 @@ export interface P2POptions {
   dataDir: string;
   listen: string[];
   announce?: string[];
+  /** reachability and relay serving (nat.ts; default: auto, no relay served) */
+  nat?: NatOptions;
+  /** reachability changes and relayed connections, for the node's log */
+  onNatEvent?: (e: NatEvent) => void;
   /** multiaddrs with /p2p/<id> */
   bootstrap: string[];
   /** network name or protocol prefix: the DHT runs under a private protocol per network */
@@ -128,6 +133,8 @@ export interface P2PNode {
   /** gossipsub score of a peer (includes the app-specific part) */
   gossipScore(peerId: string): number;
   stats(): P2PStats;
+  /** reachability, relay addresses, relayed connections and blob streams, reservations served */
+  natStats(): NatStats;
   /** the underlying libp2p node, for diagnostics and tests */
   readonly libp2p: Host;
 }
@@ -182,6 +189,7 @@ export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
     gate,
     sameHost: opts.sameHost ?? opts.listen.every(isLoopback),
     maxConnections,
+    ...(opts.nat ? { nat: opts.nat } : {}),
   });
   return new GradmeshNode(opts, host, store, gate);
 }
@@ -198,6 +206,7 @@ class GradmeshNode implements P2PNode {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly dialing = new Set<string>();
   private readonly provides: ProvideQueue;
+  private readonly natMonitor: NatMonitor;
   /** blob requests being served now, and when the last transfer (fetch or serve) ended */
   private serving = 0;
   private lastTransferAt = 0;
@@ -217,6 +226,7 @@ class GradmeshNode implements P2PNode {
     this.runHashBytes = new Uint8Array(Buffer.from(opts.runHash, 'hex'));
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB;
     for (const t of TOPICS) this.topicByName.set(topicName(opts.runHash, t), t);
+    this.natMonitor = new NatMonitor(libp2p, opts.nat?.reachability ?? 'auto', (e) => opts.onNatEvent?.(e));
     for (const d of store.digests()) this.newestWindow = Math.max(this.newestWindow, store.meta(d)?.window ?? 0);
     // wired once: a node may be stopped and started again
     this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
@@ -266,11 +276,14 @@ class GradmeshNode implements P2PNode {
         return verdict;
       },
       onRefused: (_p, r) => { this.counters.rejections[`blob: ${r.key}`] = (this.counters.rejections[`blob: ${r.key}`] ?? 0) + 1; },
-    }), { maxInboundStreams: 256, maxOutboundStreams: 256 });
+    // runOnLimitedConnection: a peer behind a NAT is reached through a relay, and
+    // should the relay limit its connections (nat.ts) blobs still go over them
+    }), { maxInboundStreams: 256, maxOutboundStreams: 256, runOnLimitedConnection: true });
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
     }
     await this.libp2p.start();
+    this.natMonitor.start();
     for (const name of this.topicByName.keys()) this.pubsub.subscribe(name);
     for (const d of this.store.digests()) this.provide(d);
     // Random walks over the DHT find peers beyond the bootstrap node's neighbours.
@@ -305,6 +318,7 @@ class GradmeshNode implements P2PNode {
     for (const t of this.timers) clearTimeout(t);
     this.timers.length = 0;
     this.provides.clear(); // start() queues every stored blob again
+    this.natMonitor.stop();
     await this.store.flushAll(); // fetched blobs still in memory go to disk
     await this.libp2p.unhandle(BLOB_PROTOCOL).catch(() => {});
     await this.libp2p.stop();
@@ -407,6 +421,31 @@ class GradmeshNode implements P2PNode {
     };
   }
 
+  natStats(): NatStats {
+    return this.natMonitor.stats();
+  }
+
+  /**
+   * Opens a blob stream, over a relayed connection too (limited or not), and counts
+   * the relayed ones. An open connection is used as it is (a direct one first): asked
+   * to dial a peer it reaches only through a relay, libp2p first tries the peer's
+   * direct addresses again, on every request, and behind a NAT those fail only when
+   * the dial times out.
+   */
+  private async dialBlob(peer: PeerId, protocol: string, o: { signal: AbortSignal }): Promise<Stream> {
+    const open = this.libp2p.getConnections(peer).filter((c) => c.status === 'open');
+    const conn = open.find((c) => c.direct) ?? open[0];
+    if (conn) {
+      const stream = await conn.newStream(protocol, { ...o, runOnLimitedConnection: true });
+      this.natMonitor.noteStream(conn, stream);
+      return stream;
+    }
+    const stream = await this.libp2p.dialProtocol(peer, protocol, { ...o, runOnLimitedConnection: true });
+    const used = this.libp2p.getConnections(peer).find((c) => c.streams.includes(stream));
+    if (used) this.natMonitor.noteStream(used, stream);
+    return stream;
+  }
+
   private async fetchAndStore(digest: string, opts: FetchOptions): Promise<Uint8Array> {
     const signal = AbortSignal.timeout(opts.timeoutMs ?? 60_000);
     setMaxListeners(Infinity, signal); // one signal bounds every dial and range of this fetch
@@ -415,7 +454,7 @@ class GradmeshNode implements P2PNode {
     try {
       bytes = await fetchBlob({
         selfId: this.peerId,
-        dial: (peer, protocol, o) => this.libp2p.dialProtocol(peer, protocol, o),
+        dial: (peer, protocol, o) => this.dialBlob(peer, protocol, o),
         findProviders: (d, s) => this.findProviders(d, s),
         isPenalised: (p) => this.gate.isPenalised(p),
         penalise: (p, reason) => {

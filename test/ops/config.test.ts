@@ -118,6 +118,8 @@ test('a node config from real commander flags, the environment, a file and the r
       announce: [],
       bootstrap: [`/ip4/10.0.0.1/tcp/9000/p2p/${PEER}`],
       threads: 6,
+      reachability: 'auto',
+      relay: { serve: false, max_reservations: 64, data_limit_mib: 0, duration_limit_s: 0 },
       logLevel: 'info',
       ops: { enabled: true, port: 9990, host: '127.0.0.1' },
     });
@@ -128,5 +130,8 @@ test('a node config from real commander flags, the environment, a file and the r
   const miner = resolveNodeConfig({ role: 'miner', env: {} });
   const validator = resolveNodeConfig({ role: 'validator', env: {} });
   assert.notEqual(miner.ops.port, validator.ops.port);
+  // validators serve as circuit relays for miners behind NATs; miners do not
+  assert.equal(validator.relay.serve, true);
+  assert.equal(miner.relay.serve, false);
   assert.notDeepEqual(miner.listen, validator.listen);
 });

@@ -3,7 +3,7 @@
 // profile in config/profiles/ (src/ops/config).
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { intArg, RANGES } from '../flags.js';
+import { intArg, numberArg, RANGES } from '../flags.js';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { connectSubtensor, connectDevChain, loadHotkey, type Chain } from '../../chain/index.js';
@@ -19,6 +19,7 @@ import { adversaryMinerHooks } from '../../node/adversary-wiring.js';
 import { SUBTENSOR_BLOCK_MS } from '../../node/compute-floor.js';
 import { ChainHistory, watchPay } from '../../node/chain-history.js';
 import { WeightsRecorder } from '../../node/weights-recorder.js';
+import type { NatOptions } from '../../p2p/index.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -42,6 +43,11 @@ export function addNodeOptions(cmd: Command): Command {
     .option('--listen <multiaddr>', 'listen address (repeatable)', collect)
     .option('--announce <multiaddr>', 'address to announce to peers (repeatable)', collect)
     .option('--bootstrap <multiaddr>', 'bootstrap peer with /p2p/<id> (repeatable)', collect)
+    .addOption(new Option('--reachability <mode>', 'behind a NAT? auto (AutoNAT decides; holds a relay reservation until public), public, private (reachable through a relay)').choices(['auto', 'public', 'private']))
+    .option('--relay.serve <bool>', 'serve as a circuit relay for peers behind NATs (validators: true)')
+    .option('--relay.max_reservations <n>', 'relay: peers holding a reservation at once', intArg('--relay.max_reservations', { min: 1, max: 100_000 }))
+    .option('--relay.data_limit_mib <MiB>', 'relay: bytes per relayed connection, 0 = no limit (a limit stops gossip over it)', numberArg('--relay.data_limit_mib', { min: 0 }))
+    .option('--relay.duration_limit_s <s>', 'relay: lifetime of a relayed connection, 0 = no limit', numberArg('--relay.duration_limit_s', { min: 0 }))
     .option('--dataset <dir>', 'dataset directory (default: the run spec\'s; "default" = built-in corpus)')
     .option('--threads <n>', 'CPU threads for the engine', intArg('--threads', RANGES.threads))
     .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto (CUDA when it loads and sees a GPU)').choices(['cpu', 'cuda', 'auto']))
@@ -54,6 +60,17 @@ export function addNodeOptions(cmd: Command): Command {
     .option('--ops.host <host>', 'address the local API binds to')
     .option('--force', 'miners: start even when the measured step time cannot finish a window\'s inner steps in time (the compute floor)')
     .addOption(new Option('--adversary <mode>', 'miners only, for testnets: misbehave (docs/adversarial.md)').hideHelp());
+}
+
+/** Reachability and relay serving from the settings (docs/p2p.md, NAT). */
+export function natOptions(c: NodeConfig): NatOptions {
+  const r = c.relay;
+  return {
+    reachability: c.reachability,
+    ...(r.serve
+      ? { relay: { maxReservations: r.max_reservations, dataLimitBytes: Math.round(r.data_limit_mib * 1024 * 1024), durationLimitMs: Math.round(r.duration_limit_s * 1000) } }
+      : {}),
+  };
 }
 
 /** The node's log level and file, from --log-level and Bittensor's --logging.* flags (trace wins, then debug). */
@@ -90,6 +107,7 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
     listen: c.listen,
     bootstrap: c.bootstrap,
     ...(c.announce.length ? { announce: c.announce } : {}),
+    nat: natOptions(c),
     ...(c.threads !== undefined ? { threads: c.threads } : {}),
     ...(c.device !== undefined ? { device: c.device } : {}),
     ...(c.dataset ? { dataset: c.dataset } : {}),

@@ -26,6 +26,20 @@ export const NodeConfigSchema = z.strictObject({
   listen: z.array(multiaddr).min(1),
   announce: z.array(multiaddr),
   bootstrap: z.array(peerMultiaddr),
+  /**
+   * NAT traversal (docs/p2p.md, NAT): public = dialled directly, no relay reservation;
+   * private = reachable only through a relay; auto = AutoNAT decides, and the node
+   * holds a relay reservation until it is known to be public.
+   */
+  reachability: z.enum(['auto', 'public', 'private']),
+  /** serving as a circuit relay for peers behind NATs (validators do by default) */
+  relay: z.strictObject({
+    serve: z.boolean(),
+    max_reservations: z.number().int().min(1).max(100_000),
+    /** per relayed connection; 0 = no limit (any limit stops gossip over relayed connections) */
+    data_limit_mib: z.number().min(0),
+    duration_limit_s: z.number().min(0),
+  }),
   dataset: z.string().min(1).optional(),
   threads: z.number().int().min(1).max(1024).optional(),
   /** engine backend: cpu, cuda (error if unusable) or auto (CUDA when usable) */
@@ -61,6 +75,8 @@ export function baseNodeDefaults(home = homedir()): Record<string, unknown> {
     listen: ['/ip4/0.0.0.0/tcp/0'],
     announce: [],
     bootstrap: [],
+    reachability: 'auto',
+    relay: { serve: false, max_reservations: 64, data_limit_mib: 0, duration_limit_s: 0 },
     logLevel: 'info',
     ops: { enabled: true, port: 9900, host: '127.0.0.1' },
   };
