@@ -717,8 +717,9 @@ export class Swarm {
     st.mine!.set(index);
     st.audience.add(peer);
     for (const p of cancel) this.send(p, { type: FrameType.CANCEL, digest: st.digestBytes, index });
-    // announce the piece at once (coalesced a few ms): others fetch it from us
-    this.flushHave(st, 5);
+    // announce the piece at once (coalesced over 20 ms: one HAVE frame per peer costs
+    // a yamux frame and an encryption at each of ~N peers): others fetch it from us
+    this.flushHave(st, 20);
     if (run.scheduler.done()) {
       const bytes = st.buffer;
       if (!sha256(bytes).equals(st.digestBytes)) {
