@@ -3,11 +3,13 @@
 // IPC; it reports when it holds each payload. Only the p2p layer is loaded (no engine).
 import '../../src/polyfill.js';
 import { createHash } from 'node:crypto';
+import { multiaddr } from '@multiformats/multiaddr';
 import { createP2PNode, type P2PNode } from '../../src/p2p/index.js';
 
 type Cmd =
   | { cmd: 'start'; dataDir: string; listen: string; bootstrap: string[]; runHash: string; uploadBytesPerSec?: number }
   | { cmd: 'status' }
+  | { cmd: 'dial'; addrs: string[] }
   | { cmd: 'usage' }
   | { cmd: 'prepare'; mib: number; seed: number; uid: number; window: number }
   | { cmd: 'publish' }
@@ -59,6 +61,12 @@ async function handle(m: Cmd): Promise<void> {
       const u = process.cpuUsage();
       const s = node!.stats();
       send({ ev: 'usage', cpu: (u.user + u.system) / 1e6, blobOut: s.blobBytesOut, blobIn: s.blobBytesIn, swarm: s.swarm, rss: process.memoryUsage().rss });
+      break;
+    }
+    case 'dial': {
+      // the whole swarm at once, instead of waiting for DHT walks to find everyone
+      await Promise.all(m.addrs.map((a) => node!.libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(20_000) }).catch(() => undefined)));
+      send({ ev: 'dialled' });
       break;
     }
     case 'prepare': {
