@@ -13,6 +13,7 @@ import type { ContentStore } from './content-store.js';
 import { BlobProtocolError } from './errors.js';
 import type { RequesterVerdict } from './peer-gate.js';
 import { BlobRequest, BlobResponse } from './proto/messages.js';
+import type { TokenBucket } from './token-bucket.js';
 
 export const BLOB_PROTOCOL = '/gradmesh/blob/1.0.0';
 /** The `version` this node writes and the only one it accepts, in requests and in responses. */
@@ -60,6 +61,8 @@ export interface BlobServerOptions {
   admit?: (peer: string) => RequesterVerdict;
   /** a request answered BAD_REQUEST (the node counts these by key) */
   onRefused?: (peer: string, refusal: Refusal) => void;
+  /** the node's upload cap: each chunk takes its bytes from it before it is written */
+  bucket?: TokenBucket;
 }
 
 export function toHex(b: Uint8Array): string {
@@ -132,6 +135,7 @@ export function blobServer(opts: BlobServerOptions): (stream: Stream, connection
       await reply({ status: BlobResponse.Status.OK, totalSize: total, offset, length });
       const raw = lp.unwrap();
       for await (const chunk of opts.store.readRange(digest, Number(offset), Number(length), opts.chunkBytes)) {
+        await opts.bucket?.take(chunk.byteLength, signal);
         if (!raw.send(chunk)) await raw.onDrain({ signal });
         opts.onBytesOut?.(peer, chunk.byteLength);
       }

@@ -21,6 +21,12 @@ export interface FetchDeps {
   rangeBytes: number;
   /** most sources pulling ranges of one blob at once */
   maxParallelSources: number;
+  /**
+   * The swarm (swarm.ts), tried first when there are announcers: pieces from every
+   * holder at once. When it cannot deliver (no piece list, no holder, a stall) the
+   * ranges below take over within the same deadline.
+   */
+  swarm?: (digest: string, from: string[], signal: AbortSignal, maxBytes: number) => Promise<Uint8Array>;
 }
 
 export interface FetchRequest {
@@ -109,8 +115,15 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function fetchBlob(deps: FetchDeps, req: FetchRequest): Promise<Uint8Array> {
   const digestBytes = new Uint8Array(Buffer.from(req.digest, 'hex'));
   const want = Buffer.from(req.digest, 'hex');
-  const sources = new SourceQueue(deps, req);
   const attempts: string[] = [];
+  if (deps.swarm && req.from.some((p) => p && p !== deps.selfId)) {
+    try {
+      return await deps.swarm(req.digest, req.from, req.signal, req.maxBytes);
+    } catch (err) {
+      attempts.push(`swarm: ${(err as Error).message}`);
+    }
+  }
+  const sources = new SourceQueue(deps, req);
   const failures = new Map<string, number>();
   const range = (peer: string, offset: number, length: number, sink: (h: RangeResult) => Uint8Array): Promise<RangeResult> =>
     fetchRange(deps.dial, peerIdFromString(peer), { digest: digestBytes, offset, length, maxBytes: req.maxBytes, signal: req.signal, sink, onBytesIn: deps.onBytesIn });

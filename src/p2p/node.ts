@@ -23,6 +23,9 @@ import {
 } from './messages.js';
 import { PeerGate, type Offence } from './peer-gate.js';
 import { ProvideQueue } from './provide-queue.js';
+import { SWARM_PROTOCOL } from './swarm-wire.js';
+import { Swarm, type SwarmOptions, type SwarmStats } from './swarm.js';
+import { TokenBucket } from './token-bucket.js';
 
 export interface P2POptions {
   /** node key persisted here (a restarted node keeps its PeerId); content store under it */
@@ -60,6 +63,10 @@ export interface P2POptions {
   perPeerBlobConcurrency?: number;
   /** how long an offence counts against a peer (default 10 min; see peer-gate.ts) */
   offenceTtlMs?: number;
+  /** upload cap of blob and swarm streams, bytes per second (default: none) */
+  uploadBytesPerSec?: number;
+  /** swarm distribution (swarm.ts): false turns it off; an object tunes it (default on) */
+  swarm?: boolean | Partial<SwarmOptions>;
 }
 
 export type MessageHandler<T extends Topic = Topic> = (msg: TopicMessages[T], from: string) => void;
@@ -83,6 +90,8 @@ export interface P2PStats {
   /** random DHT walks started (peer discovery) */
   dhtWalks: number;
   rejections: Record<string, number>;
+  /** swarm distribution (pieces in/out, refusals, upload per blob) */
+  swarm: SwarmStats;
 }
 
 export interface FetchOptions {
@@ -212,6 +221,10 @@ class GradmeshNode implements P2PNode {
   private lastTransferAt = 0;
   private newestWindow = 0;
   private started = false;
+  private readonly bucket: TokenBucket | undefined;
+  private readonly swarm: Swarm | undefined;
+  /** digests being stored after a fetch (not this node's own blobs) */
+  private readonly fetchedNow = new Set<string>();
   private readonly counters = {
     perTopic: Object.fromEntries(TOPICS.map((t) => [t, { msgsIn: 0, bytesIn: 0, msgsOut: 0, bytesOut: 0, rejected: 0 }])) as Record<Topic, TopicStats>,
     blobBytesIn: 0,
@@ -246,6 +259,8 @@ class GradmeshNode implements P2PNode {
       this.newestWindow = Math.max(this.newestWindow, meta.window);
       this.provide(digest);
     });
+    this.bucket = opts.uploadBytesPerSec ? new TokenBucket({ rate: opts.uploadBytesPerSec }) : undefined;
+    this.swarm = this.createSwarm();
   }
 
   private get pubsub(): GossipSub {
@@ -276,9 +291,15 @@ class GradmeshNode implements P2PNode {
         return verdict;
       },
       onRefused: (_p, r) => { this.counters.rejections[`blob: ${r.key}`] = (this.counters.rejections[`blob: ${r.key}`] ?? 0) + 1; },
+      ...(this.bucket ? { bucket: this.bucket } : {}),
     // runOnLimitedConnection: a peer behind a NAT is reached through a relay, and
     // should the relay limit its connections (nat.ts) blobs still go over them
     }), { maxInboundStreams: 256, maxOutboundStreams: 256, runOnLimitedConnection: true });
+    if (this.swarm) {
+      const swarm = this.swarm;
+      // one long-lived stream each way per peer: a few allow a reconnect's new one
+      await this.libp2p.handle(SWARM_PROTOCOL, (stream, connection) => { swarm.accept(stream, connection.remotePeer.toString()); }, { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true });
+    }
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
     }
@@ -321,6 +342,8 @@ class GradmeshNode implements P2PNode {
     this.natMonitor.stop();
     await this.store.flushAll(); // fetched blobs still in memory go to disk
     await this.libp2p.unhandle(BLOB_PROTOCOL).catch(() => {});
+    this.swarm?.stop();
+    await this.libp2p.unhandle(SWARM_PROTOCOL).catch(() => {});
     await this.libp2p.stop();
   }
 
@@ -418,6 +441,7 @@ class GradmeshNode implements P2PNode {
       fetchFailures: c.fetchFailures,
       dhtWalks: c.dhtWalks,
       rejections: { ...c.rejections },
+      swarm: this.swarm?.stats() ?? { piecesIn: 0, piecesOut: 0, badPieces: 0, refused: {}, malformed: 0, fetched: 0, fallbacks: 0, uploadedByDigest: {} },
     };
   }
 
@@ -466,6 +490,7 @@ class GradmeshNode implements P2PNode {
         onBytesIn: (n) => { this.counters.blobBytesIn += n; },
         rangeBytes: this.opts.rangeBytes ?? 8 * 1024 * 1024,
         maxParallelSources: 4,
+        ...(this.swarm ? { swarm: this.swarm.fetch.bind(this.swarm) } : {}),
       }, { digest, from: opts.from ?? [], maxBytes, signal });
     } catch (err) {
       this.counters.fetchFailures++;
@@ -474,8 +499,48 @@ class GradmeshNode implements P2PNode {
     // held in memory (served from there) and written when transfers are quiet: in
     // the gossip bench the file write cost ~1.6 ms of CPU per MiB (ext4) of the
     // 13-19 ms a fetched MiB cost in all
-    await this.store.putVerified(digest, bytes, { window: opts.window ?? this.newestWindow, kind: opts.kind ?? 'blob' }, { deferWrite: true });
+    this.fetchedNow.add(digest);
+    try {
+      await this.store.putVerified(digest, bytes, { window: opts.window ?? this.newestWindow, kind: opts.kind ?? 'blob' }, { deferWrite: true });
+    } finally {
+      this.fetchedNow.delete(digest);
+    }
+    this.swarm?.noteHeld(digest);
     return bytes;
+  }
+
+  /**
+   * The swarm (swarm.ts) over this node's connections, store, gate and upload cap. Blobs
+   * this node stores itself (not after a fetch) are its own: it super-seeds them.
+   */
+  private createSwarm(): Swarm | undefined {
+    if (this.opts.swarm === false) return undefined;
+    const swarm = new Swarm({
+      selfId: this.peerId,
+      openStream: (peer, signal) => this.libp2p.dialProtocol(peerIdFromString(peer), SWARM_PROTOCOL, { signal, runOnLimitedConnection: true }),
+      connectedPeers: () => this.connectedPeers(),
+      store: this.store,
+      admit: (p) => {
+        const verdict = this.gate.requesterVerdict(p);
+        if (verdict === 'unknown') this.unknownPeer(p);
+        return verdict;
+      },
+      penalise: (p, reason) => {
+        this.counters.fetchFailures++;
+        this.gate.penalise(p, reason);
+        if (this.gate.refusesConnection(p)) void this.libp2p.hangUp(peerIdFromString(p)).catch(() => {});
+      },
+      ...(this.bucket ? { bucket: this.bucket } : {}),
+      onBytesIn: (n) => { this.counters.blobBytesIn += n; },
+      onBytesOut: (n) => { this.counters.blobBytesOut += n; },
+      onActive: (d) => { this.serving += d; this.lastTransferAt = Date.now(); },
+      maxBlobBytes: this.maxBlobBytes,
+    }, typeof this.opts.swarm === 'object' ? this.opts.swarm : {});
+    this.store.onPut((digest) => {
+      if (!this.fetchedNow.has(digest)) swarm.noteOrigin(digest);
+      swarm.noteHeld(digest);
+    });
+    return swarm;
   }
 
   private async findProviders(digest: string, signal: AbortSignal): Promise<string[]> {
