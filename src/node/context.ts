@@ -15,7 +15,7 @@ import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/i
 import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
 import { saveNodeStateAsync, loadNodeState, StateError } from './node-state.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 import { PeerDirectory, peerCommitment } from './peer-directory.js';
 import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
 import { WindowDriver } from './window-driver.js';

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { DevChain, startDevChainServer, createDevWallet } from '../chain/index.js';
 import { ensureDefaultDataset } from '../train/data/index.js';
 import { DEFAULT_TESTNET_DIR, allTestnetNodes, findRunningTestnet, removeTestnetInfo, readTestnetInfo, writeTestnetInfo, type TestnetInfo } from './testnet-info.js';
-import { repoRoot } from '../train/model-config.js';
+import { repoRoot } from '../shared/repo-root.js';
 import { isPathLike, loadRunSpec, runSpecPath, type RunSpec } from './run-spec.js';
 import { Engine } from '../train/engine.js';
 import { loadModelConfig } from '../train/model-config.js';
