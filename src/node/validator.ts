@@ -5,25 +5,13 @@
 import type { NodeContext } from './context.js';
 import { readyToSpeak as readyToSpeakCore } from './protocol/replica-core.js';
 import { sleepUntil } from './window-driver.js';
-import { selectForManifest } from './selection.js';
+import { selectForManifest } from '../validate/selection.js';
 import { decodePayload, aggregateAndStepAsync, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
 import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
 import { manifestWaitUntil, slotOpensAt } from './protocol/speakers.js';
-
-export interface CheckedPayload {
-  uid: number;
-  digest: string;
-  bytes: Uint8Array;
-  /** Decoded once, against every expectation of the window (checkAnnouncements). */
-  payload?: DecodedPayload;
-}
-
-export interface WindowVerdicts {
-  accepted: CheckedPayload[];
-  rejected: Array<{ uid: number; reason: string }>;
-}
+import type { CheckedPayload, WindowVerdicts } from '../validate/verdicts.js';
 
 export function payloadExpectations(ctx: NodeContext, window: number, uid: number) {
   const c = ctx.spec.compression;
