@@ -16,6 +16,7 @@ import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
 import { saveNodeStateAsync, loadNodeState, StateError } from './node-state.js';
 import { writeFileAtomic } from '../shared/atomic-file.js';
+import { ReleaseStack } from '../shared/release-stack.js';
 import { PeerDirectory, peerCommitment } from './peer-directory.js';
 import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
 import { WindowDriver } from './window-driver.js';
@@ -135,7 +136,24 @@ export interface NodeContext extends MinerDeps, ValidatorDeps {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts a node. A step that fails part-way (a port in use, a chain that refuses, a
+ * corrupt dataset) releases what the steps before it started, newest first: the
+ * p2p host and its sockets, the window driver's block subscription, the datasets'
+ * files, the engine, and the chain connection when startNode opened it (o.chain a
+ * function). Then it throws the step's error; nothing is left listening or open.
+ */
 export async function startNode(o: NodeOptions): Promise<NodeContext> {
+  const started = new ReleaseStack();
+  try {
+    return await buildNode(o, started);
+  } catch (e) {
+    await started.releaseAll((name, err) => o.log.warn({ release: name, err: (err as Error).message }, 'could not release after a failed start'));
+    throw e;
+  }
+}
+
+async function buildNode(o: NodeOptions, started: ReleaseStack): Promise<NodeContext> {
   const log = o.log;
   const spec = loadRunSpec(o.run);
   const model = loadModelConfig(spec.model);
@@ -171,16 +189,15 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto',
     // Through the node's logger: its log is JSON lines, and a plain stderr line broke them.
     log: (line, fields) => log.info(fields, line) });
-  if (o.role === 'miner' && o.computeFloor) {
-    try {
-      await checkComputeFloor(engine, spec, o.computeFloor, log);
-    } catch (e) {
-      engine.dispose();
-      throw e;
-    }
-  }
+  started.add('engine', async () => {
+    await engine.whenIdle();
+    engine.dispose();
+  });
+  if (o.role === 'miner' && o.computeFloor) await checkComputeFloor(engine, spec, o.computeFloor, log);
 
   const chain = typeof o.chain === 'function' ? await o.chain() : o.chain;
+  // A chain handed in belongs to the caller; one this node connected is closed here on failure.
+  if (typeof o.chain === 'function') started.add('chain', () => chain.close());
   const uid = await chain.ensureRegistered(o.hotkey.ss58);
   log.info({ uid, hotkey: o.hotkey.ss58, role: o.role, run: spec.run, runHash: runHashHex }, 'registered on chain');
 
@@ -198,7 +215,9 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     }
   }
   const trainSet = openDataset(trainDir);
+  started.add('train set', () => trainSet.close());
   const valSet = openDataset(valDir);
+  started.add('validation set', () => valSet.close());
 
   if (head) {
     engine.adamM.set(savedM);
@@ -221,6 +240,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     ...(o.nat ? { nat: o.nat } : {}),
     onNatEvent: (e) => logNatEvent(log, e),
   });
+  started.add('p2p', () => p2p.stop());
   await p2p.start();
   const commitment = peerCommitment(p2p.peerId);
   const existing = (await chain.readCommitments()).get(o.hotkey.ss58);
@@ -234,6 +254,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     p2p.setRegisteredPeers(directory.registeredPeerIds(), new Set(directory.validators().map((v) => v.peerId)));
     p2p.setAppScores(directory.stakeScores());
   }, 5000);
+  started.add('peer refresh', () => refreshPeers.cancel());
   await refreshPeers();
   p2p.onUnknownPeer(() => {
     // a failed read is retried on the next request and every window (whose failures warn)
@@ -242,7 +263,9 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
 
   const metrics = new NodeMetrics();
   metrics.eventLoopMonitor = new EventLoopMonitor();
+  started.add('event-loop monitor', () => metrics.eventLoopMonitor?.stop());
   const abort = new AbortController();
+  started.add('abort', () => abort.abort());
   let appliedWaiters: Array<() => void> = [];
   let heardWaiters: Array<() => void> = [];
   const ctxRef: { ctx?: NodeContext } = {};
@@ -286,6 +309,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   });
 
   const driver = new WindowDriver(chain, spec.timing.blocksPerWindow);
+  started.add('window driver', () => driver.stop());
   await driver.start();
   const announcements = new AnnouncementBook(runHashHex);
   const rules = speakerRules(spec);
