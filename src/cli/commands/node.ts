@@ -134,6 +134,14 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
     ? new WeightsRecorder({ path: join(dataDir, 'weights-history.json'), log, tries: 2, backoffMs: 2000, now: () => ({ window: ctx.driver.window, block: ctx.driver.block }) })
     : undefined;
   const pay = () => ({ history: payHistory.entries(), ...(weightsRecorder ? { weightsSet: weightsRecorder.entries() } : {}) });
+  // The ops server starts last: should it fail (its port taken), the node it would have
+  // served is stopped and its chain connection closed before the error ends the process.
+  const abandon = async (e: unknown): Promise<never> => {
+    stopPayWatch();
+    await ctx.stop().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'node did not stop cleanly'));
+    await chain?.close().catch(() => undefined);
+    throw e;
+  };
   const ops = c.ops.enabled
     ? await startNodeOps(ctx, {
         port: c.ops.port, host: c.ops.host,
@@ -150,7 +158,7 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
               },
             }
           : {}),
-      })
+      }).catch(abandon)
     : undefined;
   log.info({ peerId: ctx.p2p.peerId, addrs: ctx.p2p.multiaddrs(), uid: ctx.uid, dataDir, ops: ops?.url }, `${role} started`);
   let stopping = false;
