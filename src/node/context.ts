@@ -15,7 +15,7 @@ import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/i
 import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
 import { saveNodeStateAsync, loadNodeState, StateError } from './node-state.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 import { PeerDirectory, peerCommitment } from './peer-directory.js';
 import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
 import { WindowDriver } from './window-driver.js';
@@ -79,42 +79,59 @@ async function checkComputeFloor(engine: Engine, spec: RunSpec, o: { blockMs: nu
   else throw new ComputeFloorError(v);
 }
 
-export interface NodeContext {
-  role: Role;
+// What each role loop needs of the running node, split out of NodeContext so that a
+// role depends only on what it uses (and tests can hand it just that): NodeCore is
+// what every loop reads; MinerDeps and ValidatorDeps add each role's own parts.
+// NodeContext, what startNode returns, has them all (and satisfies ops' NodeStatusSource).
+
+/** What every role loop uses: the run, this node's uid, θ, the clock, p2p and the log. */
+export interface NodeCore {
   spec: RunSpec;
-  model: ModelConfig;
   runHash: Uint8Array;
-  runHashHex: string;
-  modelShapeHash: Uint8Array;
   uid: number;
-  hotkey: Hotkey;
-  chain: Chain;
-  directory: PeerDirectory;
   p2p: P2PNode;
   engine: Engine;
   replica: Replica;
   driver: WindowDriver;
-  announcements: AnnouncementBook;
-  checkpoints: Checkpoints;
-  /** The run's rule for who speaks for a window (src/node/protocol/speakers.ts). */
-  speakerRules: SpeakerRules;
   /** The validators that may publish manifests now, lead first. */
   speakers(): PeerInfo[];
-  trainSet: Dataset;
-  valSet: Dataset;
-  errorBuffer: Float32Array;
-  innerStep: number;
-  warmupUntilWindow?: number;
   log: Logger;
   metrics: NodeMetrics;
   signal: AbortSignal;
-  dataDir: string;
   manifestApplied(): Promise<void>;
+}
+
+/** What the miner loop (miner.ts) uses besides NodeCore: its data, error feedback and state file. */
+export interface MinerDeps extends NodeCore {
+  modelShapeHash: Uint8Array;
+  trainSet: Dataset;
+  errorBuffer: Float32Array;
+  innerStep: number;
+  warmupUntilWindow?: number;
+  saveState(): Promise<void>;
+}
+
+/** What the validator loop (validator.ts) uses besides NodeCore: announcements, checkpoints, evaluation. */
+export interface ValidatorDeps extends NodeCore {
+  announcements: AnnouncementBook;
+  checkpoints: Checkpoints;
   /** Resolves when the next manifest admitted by the speaker rule arrives (before it is applied). */
   manifestHeard(): Promise<void>;
-  saveState(): Promise<void>;
   heldOutLoss(theta: Float32Array): Promise<number>;
   encodeManifest(m: ManifestMsg): Uint8Array;
+}
+
+export interface NodeContext extends MinerDeps, ValidatorDeps {
+  role: Role;
+  model: ModelConfig;
+  runHashHex: string;
+  hotkey: Hotkey;
+  chain: Chain;
+  directory: PeerDirectory;
+  /** The run's rule for who speaks for a window (src/node/protocol/speakers.ts). */
+  speakerRules: SpeakerRules;
+  valSet: Dataset;
+  dataDir: string;
   stop(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 //   2. from θ_c, train H inner AdamW steps on the pool drawn for (runHash, uid, c);
 //   3. Δ = θ_c − θ_end; error feedback + SparseLoCo compression; publish;
 //   4. restore θ_c, so the next manifest applies to the shared model.
-import type { NodeContext } from './context.js';
+import type { MinerDeps } from './context.js';
 import { sleepUntil } from './window-driver.js';
 import { innerLr } from './run-spec.js';
 import { manifestWaitUntil } from './protocol/speakers.js';
@@ -18,7 +18,7 @@ export interface MinerHooks {
   trainingSamples?: (window: number, assigned: number[]) => number[];
 }
 
-export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promise<void> {
+export async function runMiner(ctx: MinerDeps, hooks: MinerHooks = {}): Promise<void> {
   const { spec, engine, replica, driver, log, signal } = ctx;
   const B = spec.batch;
   const H = spec.innerSteps;

@@ -12,7 +12,7 @@ import { openSync, readSync, closeSync, fstatSync, existsSync, mkdirSync } from 
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 import { hashFileAsync } from '../train/compress/offload.js';
 
 const MAGIC = Buffer.from('GMSTATE1', 'ascii');

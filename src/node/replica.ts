@@ -41,8 +41,8 @@ export interface ReplicaOptions {
   layout: TensorSpec[];
   runHash: Uint8Array;
   outerLr: number;
-  p2p: P2PNode;
-  directory: PeerDirectory;
+  p2p: Pick<P2PNode, 'store' | 'fetchBlob'>;
+  directory: Pick<PeerDirectory, 'uid'>;
   log: Logger;
   /**
    * θ at the head of the manifest chain; mutated in place as manifests apply. Shared

@@ -2,30 +2,18 @@
 // deadline it fetches and checks the payloads announced for w, chooses at most G,
 // and — if it is the lead validator, or the lead stayed silent — publishes the
 // manifest of w with the thetaHash of θ_{w+1}. It then reports the held-out loss.
-import type { NodeContext } from './context.js';
+import type { NodeCore, ValidatorDeps } from './context.js';
 import { readyToSpeak as readyToSpeakCore } from './protocol/replica-core.js';
 import { sleepUntil } from './window-driver.js';
-import { selectForManifest } from './selection.js';
+import { selectForManifest } from '../validate/selection.js';
 import { decodePayload, aggregateAndStepAsync, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
 import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
 import { manifestWaitUntil, slotOpensAt } from './protocol/speakers.js';
+import type { CheckedPayload, WindowVerdicts } from '../validate/verdicts.js';
 
-export interface CheckedPayload {
-  uid: number;
-  digest: string;
-  bytes: Uint8Array;
-  /** Decoded once, against every expectation of the window (checkAnnouncements). */
-  payload?: DecodedPayload;
-}
-
-export interface WindowVerdicts {
-  accepted: CheckedPayload[];
-  rejected: Array<{ uid: number; reason: string }>;
-}
-
-export function payloadExpectations(ctx: NodeContext, window: number, uid: number) {
+export function payloadExpectations(ctx: ValidatorDeps, window: number, uid: number) {
   const c = ctx.spec.compression;
   return {
     runHash: ctx.runHash, window, uid, baseThetaHash: Buffer.from(ctx.replica.thetaHash, 'hex'),
@@ -34,7 +22,7 @@ export function payloadExpectations(ctx: NodeContext, window: number, uid: numbe
 }
 
 /** Fetches and validates every announcement of a window against θ_w (the replica's head). */
-export async function checkAnnouncements(ctx: NodeContext, window: number, heard: HeardAnnouncement[]): Promise<WindowVerdicts> {
+export async function checkAnnouncements(ctx: ValidatorDeps, window: number, heard: HeardAnnouncement[]): Promise<WindowVerdicts> {
   const accepted: CheckedPayload[] = [];
   const rejected: Array<{ uid: number; reason: string }> = [];
   const head = ctx.replica.thetaHash;
@@ -85,7 +73,7 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
  * threads, the hash on the hash worker). Call it under the replica lock: θ, the
  * scratch and the payloads are not written by anyone else until it returns.
  */
-export async function buildManifest(ctx: NodeContext, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
+export async function buildManifest(ctx: ValidatorDeps, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
   await copyChunked(scratch, ctx.replica.theta);
   const payloads = chosen.map((c) => ({
     uid: c.uid,
@@ -111,7 +99,7 @@ export async function buildManifest(ctx: NodeContext, window: number, chosen: Ch
  * one by the close), out_of_sync, rejected (invalid, not fetched) and not_chosen
  * (valid, left out by the selection). Only reasons that occurred are listed.
  */
-export function verdictCounts(ctx: Pick<NodeContext, 'announcements'>, window: number, heard: HeardAnnouncement[], v: WindowVerdicts, chosen: number): {
+export function verdictCounts(ctx: Pick<ValidatorDeps, 'announcements'>, window: number, heard: HeardAnnouncement[], v: WindowVerdicts, chosen: number): {
   byReason: Record<string, number>;
   lateUids: number[];
 } {
@@ -141,13 +129,13 @@ export interface ValidatorHooks {
  * behind). A validator that restarted and has not caught up would otherwise publish a
  * manifest on a stale θ.
  */
-export function readyToSpeak(ctx: Pick<NodeContext, 'replica' | 'driver'>, w: number): boolean {
+export function readyToSpeak(ctx: Pick<NodeCore, 'replica' | 'driver'>, w: number): boolean {
   const r = ctx.replica;
   return readyToSpeakCore({ synced: r.synced, headWindow: r.chain.head.window, newestHeardWindow: r.newestHeardWindow, firstFullWindow: ctx.driver.firstFullWindow }, w);
 }
 
 /** The lead's manifest of a window against this validator's own choice: logged and counted. */
-export function compareWithLead(ctx: NodeContext, window: number, own: number[]): void {
+export function compareWithLead(ctx: ValidatorDeps, window: number, own: number[]): void {
   const lead = ctx.replica.appliedEntries(window);
   if (!lead) return;
   const mine = new Set(own);
@@ -161,7 +149,7 @@ export function compareWithLead(ctx: NodeContext, window: number, own: number[])
   else ctx.log.warn(fields, 'the applied manifest disagrees with this validator\'s verdicts');
 }
 
-export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {}): Promise<void> {
+export async function runValidator(ctx: ValidatorDeps, hooks: ValidatorHooks = {}): Promise<void> {
   const { spec, driver, replica, log, signal } = ctx;
   const scratch = sharedFloat32(ctx.engine.numParams);
   // Windows are closed one by one, in order: a loop iteration that overran a window
@@ -264,7 +252,7 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
 }
 
 /** Mean loss of θ_window on the fixed held-out sequences; logged and kept for status. */
-export async function evaluateHeldOut(ctx: NodeContext, window: number): Promise<number> {
+export async function evaluateHeldOut(ctx: ValidatorDeps, window: number): Promise<number> {
   const loss = await ctx.replica.lock.run(() => ctx.heldOutLoss(ctx.replica.theta));
   ctx.metrics.onEval(window, loss);
   ctx.log.info({ event: 'eval', window, loss, thetaHash: ctx.replica.thetaHash }, 'held-out loss');

@@ -13,8 +13,8 @@ import {
 } from '../train/compress/index.js';
 import { Xoshiro256StarStar, type Dataset } from '../train/data/index.js';
 import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
-import { seededOrder } from '../node/selection.js';
-import type { CheckedPayload, WindowVerdicts } from '../node/validator.js';
+import { seededOrder } from './selection.js';
+import type { CheckedPayload, WindowVerdicts } from './verdicts.js';
 import { gauntletConfig, GauntletError, type GauntletConfig } from './config.js';
 import {
   applyPenalty, finalScore, movingAverage, newMinerRecord, rateWindow, ratingOrdinal, type MinerRecord, type PenaltyKind,

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { superviseMiner, type SuperviseEvent } from '../../src/node/testnet-add-miner.js';
+import { superviseMiner, type SuperviseEvent } from '../../src/testnet/testnet-add-miner.js';
 import { COMPUTE_FLOOR_EXIT_CODE } from '../../src/node/compute-floor.js';
 
 const node = process.execPath;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { repoRoot } from '../../train/model-config.js';
+import { repoRoot } from '../../shared/repo-root.js';
 import { ConfigError, readConfigFile, resolveConfig } from './resolve.js';
 
 const multiaddr = z.string().regex(/^\/(ip4|ip6|dns|dns4|dns6)\/[^/]+\/(tcp|udp)\/\d+/, 'a multiaddr such as /ip4/0.0.0.0/tcp/9000');
