@@ -97,7 +97,7 @@ export class Replica {
   private inSync = true;
   private pendingManifests = new Map<string, ManifestMsg>();
   private undo: Undo | null = null;
-  /** A checkpoint jump was tried during the current walk (at most one per walk). */
+  /** The fork choice tried a checkpoint jump during the current walk (at most one per walk). */
   private walkJumped = false;
   /** Windows of offered manifests applied, in flight or failed (protocol/replica-core.ts). */
   private readonly heard = new HeardWindows();
@@ -268,7 +268,6 @@ export class Replica {
       this.o.log.warn({ err: (e as Error).message }, 'no checkpoint to jump to: walking the manifests back');
       return null;
     });
-    this.walkJumped = true;
     if (!head) return false;
     this.manifestChain = new ManifestChain(head);
     this.undo = null;
@@ -355,7 +354,9 @@ export class Replica {
     }
     // θ of the common predecessor is not held (it lies more than one manifest back): a
     // checkpoint newer than our head, once per walk (the winning chain is the newer one).
-    if (!this.walkJumped && (await this.jump(this.chain.head))) {
+    const tryJump = !this.walkJumped;
+    this.walkJumped = true;
+    if (tryJump && (await this.jump(this.chain.head))) {
       this.o.log.error({ ...fields, checkpoint: this.chain.head.window }, 'another chain wins the fork choice: jumped to a checkpoint to switch to it');
       this.o.onSuperseded?.(window, fromRank, toRank);
       return 'jumped';

@@ -32,7 +32,7 @@ const opts = { chunk: 64, k: 64, demo: false };
 /** Speaker ranks by validatorUid, as the run's rule would give them: uid 0 leads, 1 and 2 fall back. */
 const rankOf = (uid: number): number | undefined => (uid <= 2 ? uid : undefined);
 
-async function setup() {
+async function setup(jumpToCheckpoint?: (head: { digest: string; window: number }) => Promise<{ digest: string; window: number } | null>) {
   const store = new ContentStore(join(mkdtempSync(join(tmpdir(), 'gm-replica-')), 'store'));
   await store.open();
   const network = new Map<string, Uint8Array>();
@@ -52,7 +52,7 @@ async function setup() {
   const superseded: Array<[number, number | undefined, number | undefined]> = [];
   const replica = new Replica({
     layout, runHash, outerLr: 1, p2p, directory, log: pino({ level: 'silent' }), theta: Float32Array.from(theta0),
-    onSuperseded: (w, a, b) => superseded.push([w, a, b]), rankOf,
+    onSuperseded: (w, a, b) => superseded.push([w, a, b]), rankOf, ...(jumpToCheckpoint ? { jumpToCheckpoint } : {}),
   });
   return { replica, network, theta0, superseded };
 }
@@ -156,6 +156,38 @@ test('fork choice: a chain that does not reach further, or meets ours beyond the
   assert.equal(thetaHash(replica.theta), before, 'θ itself untouched');
   assert.deepEqual(replica.chain.head, { digest: manifestDigest(m2.m), window: 2 });
   assert.deepEqual(superseded, []);
+});
+
+test('fork choice: a winning chain that meets ours beyond the θ held is reached through a checkpoint newer than the head', async () => {
+  const ckpt: { head: { digest: string; window: number }; theta: Float32Array } = { head: { digest: '', window: -1 }, theta: new Float32Array(0) };
+  const asked: number[] = [];
+  const { replica, network, theta0, superseded } = await setup(async (head) => {
+    asked.push(head.window);
+    if (ckpt.head.window <= head.window) return null; // as Checkpoints.jump: only newer than the head
+    replica.theta.set(ckpt.theta);
+    return ckpt.head;
+  });
+  // Applied: the lead's m0, then a fallback's g1 and g2 (this node missed the lead's l1).
+  const m0 = manifest(0, 0, GENESIS_DIGEST, theta0, []);
+  const g1 = manifest(1, 1, manifestDigest(m0.m), theta0, []);
+  const g2 = manifest(2, 1, manifestDigest(g1.m), theta0, []);
+  for (const x of [m0, g1, g2]) await replica.offer(x.m, undefined, 1);
+  // The network followed the lead: l1 (with a payload), l2, l3, and a checkpoint after l3.
+  const p = payload(1, 3, theta0, 5);
+  network.set(payloadDigest(p), p);
+  const l1 = manifest(1, 0, manifestDigest(m0.m), theta0, [[3, p]]);
+  const l2 = manifest(2, 0, manifestDigest(l1.m), l1.next, []);
+  const l3 = manifest(3, 0, manifestDigest(l2.m), l1.next, []);
+  network.set(manifestDigest(l1.m), manifestBytes(l1.m));
+  ckpt.head = { digest: manifestDigest(l3.m), window: 3 };
+  ckpt.theta = l3.next;
+  // A late copy of l2 arrives: it meets g2 at window 2 on another predecessor (deeper),
+  // then l1 meets g1 on m0 and wins (rank 0); θ after m0 lies two manifests back.
+  await replica.offer(l2.m, undefined, 0);
+  assert.deepEqual(replica.chain.head, { digest: manifestDigest(l3.m), window: 3 }, 'on the lead\'s chain, at its checkpoint');
+  assert.equal(replica.thetaHash, thetaHash(l3.next));
+  assert.deepEqual(asked, [2], 'one jump, asked for a checkpoint newer than the head');
+  assert.deepEqual(superseded, [[1, 1, 0]]);
 });
 
 test('an ignored manifest does not count as heard; one that failed to apply does (the validator is behind)', async () => {
