@@ -89,14 +89,14 @@ export async function runMiner(ctx: NodeContext, hooks: MinerHooks = {}): Promis
         if (w < 0 || signal.aborted) return null;
         return { kind: 'window', window: w, startMs: driver.startOf(w) ?? Date.now() };
       }
-      case 'wait':
-        if (cmd.wakeOnManifest) {
-          await Promise.race([ctx.manifestApplied(), sleepUntil(cmd.untilMs, signal)]);
-        } else {
-          await sleepUntil(cmd.untilMs, signal);
-        }
+      case 'wait': {
+        // Which one ended the wait (a timer may fire a millisecond before Date.now()
+        // reaches its time: the clock does not tell).
+        const timer = sleepUntil(cmd.untilMs, signal).then(() => 'timer' as const);
+        const woke = cmd.wakeOnManifest ? await Promise.race([ctx.manifestApplied().then(() => 'manifest' as const), timer]) : await timer;
         if (signal.aborted) return null;
-        return Date.now() >= cmd.untilMs ? { kind: 'timer' } : { kind: 'manifest' };
+        return { kind: woke };
+      }
       case 'train': {
         // Training, publishing and saving hold the replica lock together: no manifest
         // changes θ under the engine, and the state saved is the one published from.

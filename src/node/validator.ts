@@ -189,10 +189,12 @@ export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {})
         return { kind: 'window', startMs: driver.startOf(cmd.window) ?? Date.now() };
       }
       case 'wait': {
-        if (cmd.wakeOnManifest) await Promise.race([ctx.manifestApplied(), ctx.manifestHeard(), sleepUntil(cmd.untilMs, signal)]);
-        else await sleepUntil(cmd.untilMs, signal);
+        // Which one ended the wait (a timer may fire a millisecond before Date.now()
+        // reaches its time: the clock does not tell).
+        const timer = sleepUntil(cmd.untilMs, signal).then(() => 'timer' as const);
+        const woke = cmd.wakeOnManifest ? await Promise.race([ctx.manifestApplied().then(() => 'manifest' as const), ctx.manifestHeard().then(() => 'manifest' as const), timer]) : await timer;
         if (signal.aborted) return null;
-        return Date.now() >= cmd.untilMs ? { kind: 'timer' } : { kind: 'manifest' };
+        return { kind: woke };
       }
       case 'score': {
         // Every validator scores miners (and sets weights), lead or not: now, while θ_w
