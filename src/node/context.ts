@@ -263,6 +263,10 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta, thetaHash: theta0Hash,
     ...(head ? { head } : {}),
     onSuperseded: () => { metrics.manifestsSuperseded++; },
+    rankOf: (validatorUid) => {
+      const r = speakers().findIndex((v) => v.uid === validatorUid);
+      return r < 0 ? undefined : r;
+    },
     jumpToCheckpoint: async (h) => {
       const jumped = await checkpoints.jump(h, theta);
       // A joiner's error-feedback buffer is empty: it stays out of manifests for a
