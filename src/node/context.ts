@@ -10,7 +10,7 @@ import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
 import { modelShapeHash } from '../train/compress/index.js';
-import { sharedFloat32, thetaHashAsync, copyChunked } from '../train/compress/offload.js';
+import { sharedFloat32, thetaHashAsync, copyAsync } from '../train/compress/offload.js';
 import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/index.js';
 import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
@@ -336,7 +336,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     manifestHeard: () => new Promise<void>((r) => heardWaiters.push(r)),
     saveState,
     heldOutLoss: async (params: Float32Array) => {
-      await copyChunked(engine.params, params);
+      await copyAsync(engine.params, params);
       return heldOutLoss(engine, valSet, spec.eval.heldOutSequences);
     },
     encodeManifest: manifestBytes,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TensorSpec } from '../train/model-config.js';
 import { decodePayload, aggregateAndStepAsync, thetaHash, PayloadError, type DecodedPayload } from '../train/compress/index.js';
-import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
+import { copyAsync, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { Manifest } from '../p2p/proto/messages.js';
 import type { P2PNode } from '../p2p/index.js';
 import { ManifestChain, GENESIS_DIGEST, type ManifestLink } from './manifest-chain.js';
@@ -227,7 +227,7 @@ export class Replica {
       { event: 'manifest_superseded', window: u.window, applied: u.digest, appliedRank: u.rank, by: digest, byRank: rank },
       'a higher-precedence manifest arrived for a window whose fallback manifest was applied: switching to it',
     );
-    await copyChunked(this.o.theta, u.theta);
+    await copyAsync(this.o.theta, u.theta);
     this.manifestChain.rewind(u.head);
     this.hash = u.hash;
     this.undo = null;
@@ -242,7 +242,7 @@ export class Replica {
     }
     const theta = this.undo?.theta.length === this.o.theta.length ? this.undo.theta : sharedFloat32(this.o.theta.length);
     this.undo = null;
-    await copyChunked(theta, this.o.theta);
+    await copyAsync(theta, this.o.theta);
     this.undo = { window: Number(m.window), rank, digest, head: { ...this.chain.head }, hash: this.hash, theta };
   }
 
@@ -284,7 +284,7 @@ export class Replica {
       const hash = await thetaHashAsync(next);
       if (hash !== toHex(m.nextThetaHash)) throw new ReplicaError(`own manifest of window ${Number(m.window)}: θ hashes to ${hash.slice(0, 12)}…, not its nextThetaHash`);
       await this.keepUndo(m, digest, rank);
-      await copyChunked(this.o.theta, next);
+      await copyAsync(this.o.theta, next);
       await this.finish(m, digest, m.entries.length, hash);
     });
   }

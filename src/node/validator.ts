@@ -7,7 +7,7 @@ import { readyToSpeak as readyToSpeakCore } from './protocol/replica-core.js';
 import { sleepUntil } from './window-driver.js';
 import { selectForManifest } from './selection.js';
 import { decodePayload, aggregateAndStepAsync, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
-import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
+import { copyAsync, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
 import { manifestWaitUntil, slotOpensAt } from './protocol/speakers.js';
@@ -86,7 +86,7 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
  * scratch and the payloads are not written by anyone else until it returns.
  */
 export async function buildManifest(ctx: NodeContext, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
-  await copyChunked(scratch, ctx.replica.theta);
+  await copyAsync(scratch, ctx.replica.theta);
   const payloads = chosen.map((c) => ({
     uid: c.uid,
     payload: c.payload ?? decodePayload(c.bytes, ctx.engine.layout, payloadExpectations(ctx, window, c.uid)),
