@@ -129,8 +129,8 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   // Verify any saved state first: a node with a corrupt or foreign state refuses to
   // start (and says why) before it touches the network or the chain.
   const numParams = parameterCount(model);
-  // θ and the error-feedback buffer are shared memory: the hash worker reads them in
-  // place (src/train/compress/offload.ts), so hashing θ costs the event loop nothing.
+  // θ and the error-feedback buffer are hashed, copied and saved in place on libuv's
+  // threads (src/train/compress/offload.ts): the event loop does none of that work.
   const theta = sharedFloat32(numParams);
   const errorBuffer = sharedFloat32(numParams);
   const savedM = new Float32Array(numParams);

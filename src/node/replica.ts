@@ -45,8 +45,8 @@ export interface ReplicaOptions {
   directory: PeerDirectory;
   log: Logger;
   /**
-   * θ at the head of the manifest chain; mutated in place as manifests apply. Shared
-   * memory (offload.ts sharedFloat32) lets the hash worker read it in place.
+   * θ at the head of the manifest chain; mutated in place as manifests apply (and
+   * hashed in place on a libuv thread: offload.ts).
    */
   theta: Float32Array;
   /** thetaHash(theta), when the caller already has it (else computed here, once). */
@@ -306,7 +306,7 @@ export class Replica {
       }
     }
     await this.keepUndo(m, digest, rank);
-    // On libuv's threads (aggregate) and the hash worker: the event loop stays free. θ
+    // On libuv's threads (aggregate, hash): the event loop stays free. θ
     // and the payloads are not written by any JS code meanwhile: this runs under the
     // lock, and every writer of θ (training, the validator's scratch copy, state
     // saves, evaluation) holds it too.

@@ -7,101 +7,21 @@
 //   They read any memory in place, the engine's own parameters included (an external
 //   ArrayBuffer, which a JS worker cannot see), so none of the 30M-float loops of a
 //   `small` window runs on the event loop any more.
-// - hashFileAsync: SHA-256 of a file's first bytes, read and hashed on a worker thread
-//   (state files: their checksum covers what was written). The worker is one per
-//   process, started on first use from an inline script (no separate file: the device
-//   bundle is one file), and does not keep the process alive while idle.
 //
 // Buffer rule: while a call here runs, no JS code may write the arrays it was given
 // (the node runs every one of them under the replica lock). Each call claims them
 // (claims.ts): a conflicting call or an assertWritable on them throws BufferBusyError.
 import { endianness } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { thetaHash } from './hash.js';
 import { withClaims } from './claims.js';
 import { nativeMemops } from './native.js';
 
 const littleEndian = endianness() === 'LE';
 
-/** A Float32Array over a SharedArrayBuffer (θ and the buffers a worker may read in place). */
+/** A Float32Array over a SharedArrayBuffer (θ, the error buffer, scratch: shareable with workers). */
 export function sharedFloat32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(n * 4));
 }
-
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync } = require('node:fs');
-parentPort.on('message', (job) => {
-  try {
-    const h = createHash('sha256');
-    const fd = openSync(job.path, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(Math.min(8 << 20, Math.max(1, job.length)));
-      let done = 0;
-      while (done < job.length) {
-        const n = readSync(fd, buf, 0, Math.min(buf.length, job.length - done), done);
-        if (n === 0) throw new Error(job.path + ': file is shorter than ' + job.length + ' bytes');
-        h.update(n === buf.length ? buf : buf.subarray(0, n));
-        done += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    parentPort.postMessage({ id: job.id, digest: h.digest('hex') });
-  } catch (e) {
-    parentPort.postMessage({ id: job.id, error: String((e && e.message) || e) });
-  }
-});
-`;
-
-interface Job {
-  resolve: (hex: string) => void;
-  reject: (e: Error) => void;
-}
-
-class HashWorker {
-  private worker?: Worker;
-  private nextId = 1;
-  private readonly jobs = new Map<number, Job>();
-
-  run(job: Record<string, unknown>): Promise<string> {
-    const w = this.start();
-    const id = this.nextId++;
-    return new Promise<string>((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject });
-      // Pending work keeps the process alive; an idle worker does not.
-      if (this.jobs.size === 1) w.ref();
-      w.postMessage({ ...job, id });
-    });
-  }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const w = new Worker(WORKER_SOURCE, { eval: true, name: 'gradmesh-hash' });
-    w.unref();
-    w.on('message', (m: { id: number; digest?: string; error?: string }) => {
-      const j = this.jobs.get(m.id);
-      if (!j) return;
-      this.jobs.delete(m.id);
-      if (this.jobs.size === 0) w.unref();
-      if (m.error !== undefined) j.reject(new Error(m.error));
-      else j.resolve(m.digest!);
-    });
-    const fail = (e: Error): void => {
-      if (this.worker === w) this.worker = undefined;
-      const jobs = [...this.jobs.values()];
-      this.jobs.clear();
-      for (const j of jobs) j.reject(e);
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`hash worker exited (code ${code})`)));
-    this.worker = w;
-    return w;
-  }
-}
-
-const pool = new HashWorker();
 
 /** SHA-256 (hex) of byte ranges, in order, on a libuv thread (any memory, shared or not). */
 export function sha256Async(parts: ArrayBufferView[], name = 'hashed bytes'): Promise<string> {
@@ -113,11 +33,6 @@ export function sha256Async(parts: ArrayBufferView[], name = 'hashed bytes'): Pr
 export async function thetaHashAsync(params: Float32Array): Promise<string> {
   if (!littleEndian) return thetaHash(params);
   return sha256Async([params], 'params');
-}
-
-/** SHA-256 (hex) of the first `length` bytes of a file, read and hashed on the worker. */
-export function hashFileAsync(path: string, length: number): Promise<string> {
-  return pool.run({ path, length });
 }
 
 /** dst.set(src) on a libuv thread (any typed arrays of the same byte length, not overlapping). */
