@@ -81,8 +81,8 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
 
 /**
  * Builds the manifest of `window` from the chosen payloads, computing θ_{w+1} on a
- * scratch copy, off the event loop (the copy in slices, the aggregation on libuv's
- * threads, the hash on the hash worker). Call it under the replica lock: θ, the
+ * scratch copy, off the event loop (the copy, the aggregation and the hash on
+ * libuv's threads). Call it under the replica lock: θ, the
  * scratch and the payloads are not written by anyone else until it returns.
  */
 export async function buildManifest(ctx: NodeContext, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
