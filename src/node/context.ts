@@ -10,7 +10,7 @@ import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
 import { modelShapeHash } from '../train/compress/index.js';
-import { sharedFloat32, thetaHashAsync, copyChunked } from '../train/compress/offload.js';
+import { sharedFloat32, thetaHashAsync, copyAsync } from '../train/compress/offload.js';
 import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/index.js';
 import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
@@ -146,8 +146,8 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   // Verify any saved state first: a node with a corrupt or foreign state refuses to
   // start (and says why) before it touches the network or the chain.
   const numParams = parameterCount(model);
-  // θ and the error-feedback buffer are shared memory: the hash worker reads them in
-  // place (src/train/compress/offload.ts), so hashing θ costs the event loop nothing.
+  // θ and the error-feedback buffer are hashed, copied and saved in place on libuv's
+  // threads (src/train/compress/offload.ts): the event loop does none of that work.
   const theta = sharedFloat32(numParams);
   const errorBuffer = sharedFloat32(numParams);
   const savedM = new Float32Array(numParams);
@@ -357,7 +357,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     manifestHeard: () => new Promise<void>((r) => heardWaiters.push(r)),
     saveState,
     heldOutLoss: async (params: Float32Array) => {
-      await copyChunked(engine.params, params);
+      await copyAsync(engine.params, params);
       return heldOutLoss(engine, valSet, spec.eval.heldOutSequences);
     },
     encodeManifest: manifestBytes,

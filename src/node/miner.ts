@@ -9,7 +9,7 @@ import { innerLr } from './run-spec.js';
 import { minerStart, minerStep, type MinerCommand, type MinerEvent, type MinerView } from './protocol/miner-window.js';
 import { samplePool, minerTrainingSamples, makeBatch } from '../train/data/index.js';
 import { compressWithFeedbackAsync, encodePayload, payloadDigest } from '../train/compress/index.js';
-import { copyChunked, deltaAndRestore, sharedFloat32 } from '../train/compress/offload.js';
+import { copyAsync, deltaAndRestoreAsync, sharedFloat32 } from '../train/compress/offload.js';
 
 export interface MinerHooks {
   /** Adversarial modes (docs/adversarial.md) replace the honest payload here; null sends nothing. */
@@ -41,7 +41,7 @@ export async function runMiner(ctx: MinerDeps, hooks: MinerHooks = {}): Promise<
     const startedMs = Date.now();
     const theta = replica.theta;
     const baseHash = replica.thetaHash;
-    await copyChunked(engine.params, theta);
+    await copyAsync(engine.params, theta);
     const pool = samplePool(ctx.runHash, ctx.uid, window, B * H, ctx.trainSet.sampleCount(T));
     const assigned = minerTrainingSamples(pool, B, H);
     const samples = hooks.trainingSamples ? hooks.trainingSamples(window, assigned) : assigned;
@@ -58,7 +58,7 @@ export async function runMiner(ctx: MinerDeps, hooks: MinerHooks = {}): Promise<
     const trainMs = Date.now() - t0;
     const t1 = Date.now();
     const trainedParams = engine.params; // one look: on a GPU engine this is the one copy back of the window
-    await deltaAndRestore(delta, theta, trainedParams);
+    await deltaAndRestoreAsync(delta, theta, trainedParams);
     // Error feedback + compression on a libuv thread. Under the replica lock: nothing
     // else writes the error buffer or delta until it returns (docs/engine.md).
     const compressed = await compressWithFeedbackAsync(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {

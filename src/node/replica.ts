@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TensorSpec } from '../train/model-config.js';
 import { decodePayload, aggregateAndStepAsync, thetaHash, PayloadError, type DecodedPayload } from '../train/compress/index.js';
-import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
+import { copyAsync, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { Manifest } from '../p2p/proto/messages.js';
 import type { P2PNode } from '../p2p/index.js';
 import { ManifestChain, GENESIS_DIGEST, type ManifestLink } from './manifest-chain.js';
@@ -44,8 +44,8 @@ export interface ReplicaOptions {
   directory: Pick<PeerDirectory, 'uid'>;
   log: Logger;
   /**
-   * θ at the head of the manifest chain; mutated in place as manifests apply. Shared
-   * memory (offload.ts sharedFloat32) lets the hash worker read it in place.
+   * θ at the head of the manifest chain; mutated in place as manifests apply (and
+   * hashed in place on a libuv thread: offload.ts).
    */
   theta: Float32Array;
   /** thetaHash(theta), when the caller already has it (else computed here, once). */
@@ -298,7 +298,7 @@ export class Replica {
   /** θ and the head back to before the head's manifest (the undo copy). */
   private async stepBack(window: number, fromRank: number | undefined, toRank: number | undefined): Promise<void> {
     const u = this.undo!;
-    await copyChunked(this.o.theta, u.theta);
+    await copyAsync(this.o.theta, u.theta);
     this.manifestChain.rewind(u.head);
     this.hash = u.hash;
     this.undo = null;
@@ -369,7 +369,7 @@ export class Replica {
   private async keepUndo(m: ManifestMsg, digest: string, rank: number | undefined): Promise<void> {
     const theta = this.undo?.theta.length === this.o.theta.length ? this.undo.theta : sharedFloat32(this.o.theta.length);
     this.undo = null;
-    await copyChunked(theta, this.o.theta);
+    await copyAsync(theta, this.o.theta);
     this.undo = { window: Number(m.window), rank, digest, head: { ...this.chain.head }, hash: this.hash, theta };
   }
 
@@ -411,7 +411,7 @@ export class Replica {
       const hash = await thetaHashAsync(next);
       if (hash !== toHex(m.nextThetaHash)) throw new ReplicaError(`own manifest of window ${Number(m.window)}: θ hashes to ${hash.slice(0, 12)}…, not its nextThetaHash`);
       await this.keepUndo(m, digest, rank);
-      await copyChunked(this.o.theta, next);
+      await copyAsync(this.o.theta, next);
       await this.finish(m, digest, m.entries.length, hash);
     });
   }
@@ -433,7 +433,7 @@ export class Replica {
       }
     }
     await this.keepUndo(m, digest, rank);
-    // On libuv's threads (aggregate) and the hash worker: the event loop stays free. θ
+    // On libuv's threads (aggregate, hash): the event loop stays free. θ
     // and the payloads are not written by any JS code meanwhile: this runs under the
     // lock, and every writer of θ (training, the validator's scratch copy, state
     // saves, evaluation) holds it too.

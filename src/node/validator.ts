@@ -7,7 +7,7 @@ import { readyToSpeak as readyToSpeakCore } from './protocol/replica-core.js';
 import { sleepUntil } from './window-driver.js';
 import { selectForManifest } from '../validate/selection.js';
 import { decodePayload, aggregateAndStepAsync, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
-import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
+import { copyAsync, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
 import type { CheckedPayload, WindowVerdicts } from '../validate/verdicts.js';
@@ -69,12 +69,12 @@ export async function checkAnnouncements(ctx: ValidatorDeps, window: number, hea
 
 /**
  * Builds the manifest of `window` from the chosen payloads, computing θ_{w+1} on a
- * scratch copy, off the event loop (the copy in slices, the aggregation on libuv's
- * threads, the hash on the hash worker). Call it under the replica lock: θ, the
+ * scratch copy, off the event loop (the copy, the aggregation and the hash on
+ * libuv's threads). Call it under the replica lock: θ, the
  * scratch and the payloads are not written by anyone else until it returns.
  */
 export async function buildManifest(ctx: ValidatorDeps, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
-  await copyChunked(scratch, ctx.replica.theta);
+  await copyAsync(scratch, ctx.replica.theta);
   const payloads = chosen.map((c) => ({
     uid: c.uid,
     payload: c.payload ?? decodePayload(c.bytes, ctx.engine.layout, payloadExpectations(ctx, window, c.uid)),
