@@ -111,6 +111,8 @@ export interface DeviceEngineHandle extends DeviceStateHandle {
   clipGradNorm(maxNorm: number): number;
   adamw(lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
   dispose(): void;
+  /** Device memory the engine allocated (the CUDA addon; fixed after construction). */
+  deviceBytes?(): number;
 }
 
 type Backend =
@@ -263,10 +265,17 @@ export class Engine {
     return this.sharded?.ranks ?? 1;
   }
 
-  /** What each rank holds (a multi-rank engine; one entry for the whole state otherwise). */
+  /**
+   * What each rank holds: a multi-rank engine's ranks; otherwise one entry, whose memory
+   * is the device memory the CUDA engine allocated, or on the CPU the fp32 weights,
+   * gradient and moments (16 B a parameter; activations not counted).
+   */
   rankMemory(): RankMemory[] {
     if (this.sharded) return this.sharded.rankMemory();
-    return [{ rank: 0, optimizerStateBytes: 2 * 4 * this.numParams, replicaBytes: 2 * 4 * this.numParams }];
+    const b = this.backend;
+    const state = 2 * 4 * this.numParams;
+    const device = b.kind === 'device' && typeof b.native.deviceBytes === 'function' ? wrap(() => b.native.deviceBytes!()) : undefined;
+    return [{ rank: 0, memoryBytes: device ?? 4 * 4 * this.numParams, optimizerStateBytes: state }];
   }
 
   /** Host ↔ device copies so far (all zero on the CPU backend). */

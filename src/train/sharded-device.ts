@@ -24,10 +24,10 @@ export class ShardedUnsupportedError extends Error {
 /** Per-rank figures for the status API: what each rank holds, in bytes. */
 export interface RankMemory {
   rank: number;
+  /** The rank's engine state: weights and gradient (a full replica under ZeRO-1/2) and its AdamW shard. */
+  memoryBytes: number;
   /** AdamW moments (m and v) this rank holds: its shard only. */
   optimizerStateBytes: number;
-  /** fp32 weights and gradient this rank holds (a full replica under ZeRO-1/2). */
-  replicaBytes: number;
 }
 
 function sameFloats(a: Float32Array, b: Float32Array): boolean {
@@ -107,13 +107,14 @@ export class ShardedDeviceHandle implements DeviceEngineHandle {
     // The native trainer is freed with its wrapper by the garbage collector.
   }
 
-  /** What each rank holds, for the status API (the same for every rank but the last, whose shard may be shorter: padding is counted). */
+  /**
+   * What each rank holds, for the status API: fp32 weights and gradient (8 B a
+   * parameter) and its shard of m and v (every shard is ceil(N / ranks) long: the last
+   * one's padding is counted). Activations are not counted.
+   */
   rankMemory(): RankMemory[] {
     const n = this.engine.numParams;
-    return Array.from({ length: this.ranks }, (_, rank) => ({
-      rank,
-      optimizerStateBytes: this.engine.stateBytesPerRank,
-      replicaBytes: 2 * 4 * n,
-    }));
+    const state = this.engine.stateBytesPerRank;
+    return Array.from({ length: this.ranks }, (_, rank) => ({ rank, memoryBytes: 2 * 4 * n + state, optimizerStateBytes: state }));
   }
 }
