@@ -169,8 +169,8 @@ class CudaEngine : public nb::GuardedWrap<CudaEngine> {
   Napi::Value GetAdamStep(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), (double)ready(info.Env(), "getAdamStep").adamStep);
   }
-  // Device memory this engine allocated (all of it at construction, so it may be read
-  // while a step runs: the status API asks at any time).
+  // Device memory this engine allocated (the addon's calls allocate all of it at
+  // construction, so it may be read while a step runs: the status API asks at any time).
   Napi::Value DeviceBytes(const Napi::CallbackInfo& info) {
     if (!model_) throw Napi::Error::New(info.Env(), "deviceBytes: engine disposed");
     return Napi::Number::New(info.Env(), (double)model_->deviceBytes());
