@@ -45,6 +45,10 @@ export interface NodeOptions {
   threads?: number;
   /** engine backend (default auto: CUDA when the addon loads and sees a GPU, else CPU; the choice is logged) */
   device?: EngineDevice;
+  /** CUDA device index (default 0), from --device cuda:N */
+  cudaDevice?: number;
+  /** miners: data-parallel CPU ranks (--ranks; src/node/gpus.ts); default 1 */
+  ranks?: number;
   log: Logger;
   /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
   dataset?: string;
@@ -169,6 +173,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   // The engine first: a miner below the run's compute floor refuses to start before it
   // registers on the chain or joins the network (compute-floor.ts).
   const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto',
+    ...(o.cudaDevice !== undefined ? { cudaDevice: o.cudaDevice } : {}), ...(o.ranks !== undefined ? { ranks: o.ranks } : {}),
     // Through the node's logger: its log is JSON lines, and a plain stderr line broke them.
     log: (line, fields) => log.info(fields, line) });
   if (o.role === 'miner' && o.computeFloor) {
@@ -200,7 +205,13 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const trainSet = openDataset(trainDir);
   const valSet = openDataset(valDir);
 
-  if (head) {
+  if (head && engine.ranks > 1) {
+    // The sharded trainer cannot load AdamW moments (sharded-device.ts): start them
+    // afresh (zero, step 0; the compute-floor steps' are dropped too). θ comes from the
+    // saved state each window, so only the inner optimiser's memory is lost.
+    engine.initParams(spec.initSeed);
+    log.warn({ event: 'moments_reset', ranks: engine.ranks, savedAdamStep: adamStep }, `resumed on ${engine.ranks} ranks: the sharded trainer starts its AdamW moments afresh (it cannot load saved ones yet)`);
+  } else if (head) {
     engine.adamM.set(savedM);
     engine.adamV.set(savedV);
     engine.adamStep = adamStep;
@@ -242,6 +253,11 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
 
   const metrics = new NodeMetrics();
   metrics.eventLoopMonitor = new EventLoopMonitor();
+  // What the engine trains on, per rank, for the status API (the device label: the
+  // engine's backend, so that --device auto reports what it chose).
+  const deviceLabel = engine.device === 'cuda' ? `cuda:${o.cudaDevice ?? 0}` : 'cpu';
+  metrics.ranks = engine.rankMemory().map((r) => ({ ...r, device: deviceLabel }));
+  log.info({ event: 'engine_ranks', ranks: metrics.ranks }, `engine on ${metrics.ranks.length} rank(s): ${metrics.ranks.map((r) => `${r.rank} ${r.device}`).join(', ')}`);
   const abort = new AbortController();
   let appliedWaiters: Array<() => void> = [];
   let heardWaiters: Array<() => void> = [];

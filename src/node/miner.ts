@@ -8,7 +8,7 @@ import { sleepUntil } from './window-driver.js';
 import { innerLr } from './run-spec.js';
 import { minerStart, minerStep, type MinerCommand, type MinerEvent, type MinerView } from './protocol/miner-window.js';
 import { samplePool, minerTrainingSamples, makeBatch } from '../train/data/index.js';
-import { compressWithFeedbackAsync, encodePayload, payloadDigest } from '../train/compress/index.js';
+import { compressWithFeedbackAsync, compressWithFeedbackSharded, encodePayload, payloadDigest } from '../train/compress/index.js';
 import { copyAsync, deltaAndRestoreAsync, sharedFloat32 } from '../train/compress/offload.js';
 
 export interface MinerHooks {
@@ -61,11 +61,12 @@ export async function runMiner(ctx: MinerDeps, hooks: MinerHooks = {}): Promise<
     await deltaAndRestoreAsync(delta, theta, trainedParams);
     // Error feedback + compression on a libuv thread. Under the replica lock: nothing
     // else writes the error buffer or delta until it returns (docs/engine.md).
-    const compressed = await compressWithFeedbackAsync(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, {
-      chunk: spec.compression.chunk,
-      k: spec.compression.k,
-      demo: spec.compression.demo,
-    });
+    // On several ranks each compresses the tensors of its shard and the parts gather
+    // into the same payload bytes (compress/sharded.ts).
+    const copts = { chunk: spec.compression.chunk, k: spec.compression.k, demo: spec.compression.demo };
+    const compressed = engine.ranks > 1
+      ? await compressWithFeedbackSharded(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, copts, engine.ranks)
+      : await compressWithFeedbackAsync(ctx.errorBuffer, delta, engine.layout, spec.compression.errorDecay, copts);
     let bytes: Uint8Array | null = encodePayload(
       { version: 1, runHash: ctx.runHash, window, uid: ctx.uid, modelShapeHash: ctx.modelShapeHash, baseThetaHash: Buffer.from(baseHash, 'hex') },
       compressed,
