@@ -14,7 +14,8 @@
 //   PIECE     index u32 then the piece's bytes
 //   REFUSE    index u32 reason u8 (see RefuseReason)
 //   CANCEL    index u32                                      "drop my request if not started"
-//   LIST_REQ  (nothing more)                                 "send me the piece list"
+//   LIST_REQ  [listHash(32)]                                 "send me the piece list" (with a hash: only the
+//                                                            list of that hash; a holder with another one refuses NOT_HAVE)
 //   LIST      the encoded piece list
 // Piece list encoding: u8 version=1, digest(32), size u64, pieceSize u32, count u32, count × hash(32).
 import { createHash } from 'node:crypto';
@@ -66,7 +67,7 @@ export type Frame =
   | { type: FrameType.PIECE; digest: Uint8Array; index: number; data: Uint8Array }
   | { type: FrameType.REFUSE; digest: Uint8Array; index: number; reason: RefuseReason }
   | { type: FrameType.CANCEL; digest: Uint8Array; index: number }
-  | { type: FrameType.LIST_REQ; digest: Uint8Array }
+  | { type: FrameType.LIST_REQ; digest: Uint8Array; listHash?: Uint8Array }
   | { type: FrameType.LIST; digest: Uint8Array; list: Uint8Array };
 
 function sha256(b: Uint8Array): Uint8Array {
@@ -199,7 +200,7 @@ export function encodeFrame(f: Frame): Uint8Array {
     case FrameType.PIECE: body = 4 + f.data.byteLength; break;
     case FrameType.REFUSE: body = 5; break;
     case FrameType.CANCEL: body = 4; break;
-    case FrameType.LIST_REQ: body = 0; break;
+    case FrameType.LIST_REQ: body = f.listHash ? 32 : 0; break;
     case FrameType.LIST: body = f.list.byteLength; break;
   }
   if (f.digest.byteLength !== 32) throw new SwarmWireError('frame digest must be 32 bytes');
@@ -217,7 +218,7 @@ export function encodeFrame(f: Frame): Uint8Array {
     case FrameType.PIECE: dv.setUint32(at, f.index); out.set(f.data, at + 4); break;
     case FrameType.REFUSE: dv.setUint32(at, f.index); out[at + 4] = f.reason; break;
     case FrameType.CANCEL: dv.setUint32(at, f.index); break;
-    case FrameType.LIST_REQ: break;
+    case FrameType.LIST_REQ: if (f.listHash) out.set(f.listHash, at); break;
     case FrameType.LIST: out.set(f.list, at); break;
   }
   return out;
@@ -251,7 +252,10 @@ export function decodeFrame(b: Uint8Array): Frame {
       return { type, digest, index: dv.getUint32(HEAD), reason };
     }
     case FrameType.CANCEL: need(4); return { type, digest, index: dv.getUint32(HEAD) };
-    case FrameType.LIST_REQ: need(0); return { type, digest };
+    case FrameType.LIST_REQ:
+      if (rest === 0) return { type, digest };
+      need(32);
+      return { type, digest, listHash: b.subarray(HEAD, HEAD + 32) };
     case FrameType.LIST: need(LIST_HEADER, false); return { type, digest, list: b.subarray(HEAD) };
     default: throw new SwarmWireError(`unknown frame type ${b[0]}`);
   }
