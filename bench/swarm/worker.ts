@@ -57,6 +57,8 @@ async function handle(m: Cmd): Promise<void> {
       runHash = m.runHash;
       node = await createP2PNode({
         dataDir: m.dataDir, listen: [m.listen], bootstrap: m.bootstrap, network: 'swarmbench', runHash,
+        // 32 processes on 2 shared cores: a handshake may wait seconds for its turn
+        connectTimeoutMs: 60_000,
         ...(m.uploadBytesPerSec ? { uploadBytesPerSec: m.uploadBytesPerSec } : {}),
       });
       await node.start();
@@ -86,7 +88,7 @@ async function handle(m: Cmd): Promise<void> {
       // the swarm's addresses, a few at a time: 32 processes each opening 31 handshakes
       // at once on 2 cores starved the slowest processes until every one of their
       // handshakes timed out (see dialAll)
-      const errors = await dialAll(m.addrs, m.parallel ?? 3, m.timeoutMs ?? 30_000);
+      const errors = await dialAll(m.addrs, m.parallel ?? 2, m.timeoutMs ?? 60_000);
       send({ ev: 'dialled', failed: errors.length, errors: [...new Set(errors)].slice(0, 4) });
       break;
     }

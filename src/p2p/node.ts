@@ -48,6 +48,12 @@ export interface P2POptions {
   /** connections the node tries to keep (dials discovered peers up to this) */
   targetPeers?: number;
   maxConnections?: number;
+  /**
+   * how long a dial, an inbound connection's handshake, and a stream's protocol
+   * negotiation may take (default libp2p's: 6 s per address, 10 s per dial, 10 s). Many nodes on few cores need more: handshakes aborted at 10 s were redialled
+   * and aborted again, the box's CPU going to handshakes that never finished.
+   */
+  connectTimeoutMs?: number;
   /** bytes per blob range request (default 8 MiB) */
   rangeBytes?: number;
   /** advertise every stored blob in the DHT (default true) */
@@ -198,6 +204,7 @@ export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
     gate,
     sameHost: opts.sameHost ?? opts.listen.every(isLoopback),
     maxConnections,
+    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     ...(opts.nat ? { nat: opts.nat } : {}),
   });
   return new GradmeshNode(opts, host, store, gate);

@@ -18,7 +18,7 @@ import type { RequesterVerdict } from './peer-gate.js';
 import { P2PError } from './errors.js';
 import {
   Bitfield, decodeFrame, decodePieceList, encodeFrame, encodePieceList, FrameReader, FrameType, hex,
-  buildPieceList, ONLY_SOURCE, pieceLength, pieceListHash, RefuseReason, SwarmWireError,
+  buildPieceList, ONLY_SOURCE, uninitialised, pieceLength, pieceListHash, RefuseReason, SwarmWireError,
   type Frame, type PieceList,
 } from './swarm-wire.js';
 import {
@@ -259,9 +259,9 @@ export class Swarm {
     s.inbound.add(stream);
     const reader = new FrameReader();
     const onMessage = (evt: StreamMessageEvent): void => {
-      const data = evt.data instanceof Uint8Array ? evt.data : evt.data.subarray();
       try {
-        for (const f of reader.push(data)) this.onFrame(peer, decodeFrame(f));
+        // a list of chunks is read as it is (joining them would copy every piece once more)
+        for (const f of reader.push(evt.data)) this.onFrame(peer, decodeFrame(f));
       } catch (err) {
         if (err instanceof SwarmWireError) {
           this.counters.malformed++;
@@ -312,9 +312,12 @@ export class Swarm {
     s.writing = true;
     try {
       while (!s.closed && (s.control.length > 0 || s.bulk.length > 0)) {
-        const out = await this.outbound(peer, s);
+        const out = s.out?.status === 'open' ? s.out : await this.outbound(peer, s);
         if (!out) { this.fail(peer, s); return; }
-        const ctl = s.control.shift();
+        // every control frame queued goes out in one write (one muxer frame, one
+        // encryption, one syscall) instead of one each; else the next piece
+        const ctl = s.control.length === 0 ? undefined : s.control.length === 1 ? s.control[0]! : Buffer.concat(s.control);
+        if (ctl) s.control.length = 0;
         const item = ctl ? undefined : s.bulk.shift();
         const frame = ctl ?? item!.frame;
         try {
@@ -410,8 +413,9 @@ export class Swarm {
     }
     if (!this.deps.store.has(st.digest)) return Promise.resolve(false);
     st.building ??= (async () => {
-      // the store holds verified bytes (put hashes them; fetched blobs were checked)
-      const bytes = await this.deps.store.get(st.digest);
+      // the store holds verified bytes (put hashes them; fetched blobs were checked);
+      // read as a view where it is in memory (get() would copy the whole blob)
+      const bytes = await this.readWhole(st.digest);
       if (!bytes) return false;
       if (!st.list) {
         const list = buildPieceList(bytes, this.opts.pieceBytes ?? undefined, st.digestBytes);
@@ -423,6 +427,18 @@ export class Swarm {
       return true;
     })().finally(() => { st.building = undefined; });
     return st.building;
+  }
+
+  private async readWhole(digest: string): Promise<Uint8Array | null> {
+    const size = this.deps.store.meta(digest)?.size;
+    if (size === undefined) return null;
+    try {
+      const parts: Uint8Array[] = [];
+      for await (const c of this.deps.store.readRange(digest, 0, size, size)) parts.push(c);
+      return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    } catch {
+      return null; // pruned meanwhile
+    }
   }
 
   private setList(st: BlobState, list: PieceList, encoded: Uint8Array): void {
@@ -705,7 +721,8 @@ export class Swarm {
     const list = st.list!;
     if (list.size > maxBytes) throw new SwarmUnavailableError(`blob of ${list.size} bytes over the cap of ${maxBytes}`);
     const count = list.hashes.length;
-    st.buffer ??= new Uint8Array(list.size);
+    // not zeroed: only pieces marked held are served from it, and a finished blob has every piece written
+    st.buffer ??= uninitialised(list.size);
     st.mine ??= new Bitfield(count);
     const scheduler = new PieceScheduler(count, new Set(from), this.load, this.opts.scheduler);
     const finish = (err: Error | null, bytes?: Uint8Array): void => {
