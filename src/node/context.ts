@@ -10,7 +10,7 @@ import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
 import { modelShapeHash } from '../train/compress/index.js';
-import { sharedFloat32, thetaHashAsync, copyChunked } from '../train/compress/offload.js';
+import { sharedFloat32, thetaHashAsync, copyAsync } from '../train/compress/offload.js';
 import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/index.js';
 import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
@@ -46,6 +46,10 @@ export interface NodeOptions {
   threads?: number;
   /** engine backend (default auto: CUDA when the addon loads and sees a GPU, else CPU; the choice is logged) */
   device?: EngineDevice;
+  /** CUDA device index (default 0), from --device cuda:N */
+  cudaDevice?: number;
+  /** miners: data-parallel CPU ranks (--ranks; src/node/gpus.ts); default 1 */
+  ranks?: number;
   log: Logger;
   /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
   dataset?: string;
@@ -164,8 +168,8 @@ async function buildNode(o: NodeOptions, started: ReleaseStack): Promise<NodeCon
   // Verify any saved state first: a node with a corrupt or foreign state refuses to
   // start (and says why) before it touches the network or the chain.
   const numParams = parameterCount(model);
-  // θ and the error-feedback buffer are shared memory: the hash worker reads them in
-  // place (src/train/compress/offload.ts), so hashing θ costs the event loop nothing.
+  // θ and the error-feedback buffer are hashed, copied and saved in place on libuv's
+  // threads (src/train/compress/offload.ts): the event loop does none of that work.
   const theta = sharedFloat32(numParams);
   const errorBuffer = sharedFloat32(numParams);
   const savedM = new Float32Array(numParams);
@@ -187,6 +191,7 @@ async function buildNode(o: NodeOptions, started: ReleaseStack): Promise<NodeCon
   // The engine first: a miner below the run's compute floor refuses to start before it
   // registers on the chain or joins the network (compute-floor.ts).
   const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto',
+    ...(o.cudaDevice !== undefined ? { cudaDevice: o.cudaDevice } : {}), ...(o.ranks !== undefined ? { ranks: o.ranks } : {}),
     // Through the node's logger: its log is JSON lines, and a plain stderr line broke them.
     log: (line, fields) => log.info(fields, line) });
   started.add('engine', async () => {
@@ -219,7 +224,13 @@ async function buildNode(o: NodeOptions, started: ReleaseStack): Promise<NodeCon
   const valSet = openDataset(valDir);
   started.add('validation set', () => valSet.close());
 
-  if (head) {
+  if (head && engine.ranks > 1) {
+    // The sharded trainer cannot load AdamW moments (sharded-device.ts): start them
+    // afresh (zero, step 0; the compute-floor steps' are dropped too). θ comes from the
+    // saved state each window, so only the inner optimiser's memory is lost.
+    engine.initParams(spec.initSeed);
+    log.warn({ event: 'moments_reset', ranks: engine.ranks, savedAdamStep: adamStep }, `resumed on ${engine.ranks} ranks: the sharded trainer starts its AdamW moments afresh (it cannot load saved ones yet)`);
+  } else if (head) {
     engine.adamM.set(savedM);
     engine.adamV.set(savedV);
     engine.adamStep = adamStep;
@@ -264,6 +275,11 @@ async function buildNode(o: NodeOptions, started: ReleaseStack): Promise<NodeCon
   const metrics = new NodeMetrics();
   metrics.eventLoopMonitor = new EventLoopMonitor();
   started.add('event-loop monitor', () => metrics.eventLoopMonitor?.stop());
+  // What the engine trains on, per rank, for the status API (the device label: the
+  // engine's backend, so that --device auto reports what it chose).
+  const deviceLabel = engine.device === 'cuda' ? `cuda:${o.cudaDevice ?? 0}` : 'cpu';
+  metrics.ranks = engine.rankMemory().map((r) => ({ ...r, device: deviceLabel }));
+  log.info({ event: 'engine_ranks', ranks: metrics.ranks }, `engine on ${metrics.ranks.length} rank(s): ${metrics.ranks.map((r) => `${r.rank} ${r.device}`).join(', ')}`);
   const abort = new AbortController();
   started.add('abort', () => abort.abort());
   let appliedWaiters: Array<() => void> = [];
@@ -286,6 +302,10 @@ async function buildNode(o: NodeOptions, started: ReleaseStack): Promise<NodeCon
     layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta, thetaHash: theta0Hash,
     ...(head ? { head } : {}),
     onSuperseded: () => { metrics.manifestsSuperseded++; },
+    rankOf: (validatorUid) => {
+      const r = speakers().findIndex((v) => v.uid === validatorUid);
+      return r < 0 ? undefined : r;
+    },
     jumpToCheckpoint: async (h) => {
       const jumped = await checkpoints.jump(h, theta);
       // A joiner's error-feedback buffer is empty: it stays out of manifests for a
@@ -377,7 +397,7 @@ async function buildNode(o: NodeOptions, started: ReleaseStack): Promise<NodeCon
     manifestHeard: () => new Promise<void>((r) => heardWaiters.push(r)),
     saveState,
     heldOutLoss: async (params: Float32Array) => {
-      await copyChunked(engine.params, params);
+      await copyAsync(engine.params, params);
       return heldOutLoss(engine, valSet, spec.eval.heldOutSequences);
     },
     encodeManifest: manifestBytes,

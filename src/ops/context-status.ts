@@ -86,6 +86,8 @@ export function statusFromContext(ctx: NodeStatusSource, extras: StatusExtras = 
     },
     innerSteps: ctx.innerStep,
     tokensPerSecond: Number.isFinite(m.tokensPerSecond) ? m.tokensPerSecond : 0,
+    // Each rank trains its 1/ranks slice of every step, in lockstep with the others.
+    ...(m.ranks.length ? { ranks: m.ranks.map((r) => ({ ...r, tokensPerSecond: Number.isFinite(m.tokensPerSecond) ? m.tokensPerSecond / m.ranks.length : 0 })) } : {}),
     trainLoss: m.trainLoss.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.loss)),
     evalLoss: m.evalLoss.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.loss)),
     peers,

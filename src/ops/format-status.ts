@@ -71,6 +71,11 @@ export function formatStatus(s: NodeStatus): string {
       ? `loss ${tl.loss.toFixed(4)} (window ${tl.window}) · ${s.tokensPerSecond.toFixed(0)} tok/s · ${s.innerSteps} inner steps  ${sparkline(s.trainLoss)}`
       : `no window trained yet · ${s.innerSteps} inner steps`);
   }
+  if (s.ranks && s.ranks.length) {
+    const r = s.ranks;
+    const per = r.map((x) => `${x.rank}: ${x.device} ${formatBytes(x.memoryBytes)} (AdamW ${formatBytes(x.optimizerStateBytes)}) ${x.tokensPerSecond.toFixed(0)} tok/s`);
+    row('ranks', `${r.length} × ${[...new Set(r.map((x) => x.device.replace(/:\d+$/, '')))].join('/')} · ${per.join(' · ')}`);
+  }
   const ev = lastPoint(s.evalLoss);
   if (ev) row('held-out', `loss ${ev.loss.toFixed(4)} (window ${ev.window})  ${sparkline(s.evalLoss)}`);
   const roles = { miner: 0, validator: 0, unregistered: 0 };

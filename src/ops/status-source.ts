@@ -31,6 +31,8 @@ export interface StatusFigures {
   eventLoop(): NodeStatus['eventLoop'] | undefined;
   readonly lastVerdicts?: NodeStatus['windowVerdicts'] | undefined;
   readonly late: NonNullable<NodeStatus['late']>;
+  /** The ranks (GPUs, or CPU ranks) the node trains on; empty on one. Tokens/s is the node's. */
+  readonly ranks: readonly Omit<NonNullable<NodeStatus['ranks']>[number], 'tokensPerSecond'>[];
 }
 
 /** What the status API, the status gossip and the ops server read of a running node. */
