@@ -3,7 +3,7 @@
 // and recorded; if it still fails the error goes back to the caller, which keeps
 // running (the Gauntlet tries again next window, since it did not count it as set).
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../shared/atomic-file.js';
+import { writeFileAtomicAsync } from '../shared/atomic-file.js';
 
 export interface WeightsAttempt {
   window: number;
@@ -81,7 +81,7 @@ export class WeightsRecorder {
       try {
         const r = await chain.setWeights(signer, uids, weights);
         const mode = (r as { mode?: unknown } | undefined)?.mode;
-        this.push({ ...at, timeMs: Date.now(), ok: true, tries: t, weights: row, ...(typeof mode === 'string' ? { mode } : {}) });
+        await this.push({ ...at, timeMs: Date.now(), ok: true, tries: t, weights: row, ...(typeof mode === 'string' ? { mode } : {}) });
         return r;
       } catch (e) {
         last = e as Error;
@@ -93,16 +93,25 @@ export class WeightsRecorder {
       }
     }
     const at = this.o.now();
-    this.push({ ...at, timeMs: Date.now(), ok: false, tries, weights: row, error: last?.message ?? 'unknown error' });
+    await this.push({ ...at, timeMs: Date.now(), ok: false, tries, weights: row, error: last?.message ?? 'unknown error' });
     this.o.log?.error({ event: 'weights_failed', window: at.window, tries, err: last?.message }, 'set_weights failed; the validator keeps running and tries again next window');
     throw last ?? new Error('set_weights failed');
   }
 
-  private push(a: WeightsAttempt): void {
+  /** The last file write (chained: writes share the temporary name). */
+  private saving: Promise<void> = Promise.resolve();
+
+  /** Records an attempt; the file is written off the event loop (a synchronous fsync held it for hundreds of ms in the soak). */
+  private push(a: WeightsAttempt): Promise<void> {
     this.list.push(a);
     const max = this.o.max ?? 128;
     if (this.list.length > max) this.list = this.list.slice(-max);
-    if (this.o.path) writeFileAtomic(this.o.path, [JSON.stringify({ format: FORMAT, attempts: this.list })]);
+    const path = this.o.path;
+    if (!path) return Promise.resolve();
+    const text = JSON.stringify({ format: FORMAT, attempts: this.list });
+    const write = this.saving.catch(() => undefined).then(() => writeFileAtomicAsync(path, [text]));
+    this.saving = write;
+    return write;
   }
 }
 

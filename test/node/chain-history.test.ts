@@ -34,14 +34,14 @@ test('payEntry: the uid\'s figures and each validator\'s share of its row for th
   assert.equal(payEntry({ window: 7, block: 70 }, 9, neurons, weights).incentive, 0);
 });
 
-test('history: one entry per window, bounded, persisted across a restart; a damaged file starts afresh', () => {
+test('history: one entry per window, bounded, persisted across a restart; a damaged file starts afresh', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gm-chain-history-'));
   try {
     const path = join(dir, 'chain-history.json');
     const h = new ChainHistory(path, 3);
     const at = (w: number, incentive: number) => payEntry({ window: w, block: w * 10, timeMs: w }, 2, [neuron(2, { incentive })], new Map());
-    for (let w = 0; w < 5; w++) h.record(at(w, w / 10));
-    h.record(at(4, 0.9)); // the same window read again: the newer reading replaces it
+    for (let w = 0; w < 5; w++) void h.record(at(w, w / 10));
+    await h.record(at(4, 0.9)); // the same window read again: the newer reading replaces it
     assert.deepEqual(h.entries().map((e) => [e.window, e.incentive]), [[2, 0.2], [3, 0.3], [4, 0.9]]);
     const again = new ChainHistory(path, 3);
     assert.deepEqual(again.entries(), h.entries(), 'read back after a restart');

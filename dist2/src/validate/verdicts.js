@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=verdicts.js.map
