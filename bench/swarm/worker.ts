@@ -9,7 +9,7 @@ import { createP2PNode, type P2PNode } from '../../src/p2p/index.js';
 type Cmd =
   | { cmd: 'start'; dataDir: string; listen: string; bootstrap: string[]; runHash: string; uploadBytesPerSec?: number }
   | { cmd: 'status' }
-  | { cmd: 'dial'; addrs: string[] }
+  | { cmd: 'dial'; addrs: string[]; parallel?: number; timeoutMs?: number }
   | { cmd: 'usage' }
   | { cmd: 'prepare'; mib: number; seed: number; uid: number; window: number }
   | { cmd: 'publish' }
@@ -33,12 +33,32 @@ function fill(size: number, seed: number): Uint8Array {
   return out;
 }
 
+/** Dials each address, at most `parallel` at once; returns the error of each failed dial. */
+async function dialAll(addrs: string[], parallel: number, timeoutMs: number): Promise<string[]> {
+  const errors: string[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < addrs.length) {
+      const a = addrs[next++]!;
+      try {
+        await node!.libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(timeoutMs) });
+      } catch (e) {
+        errors.push(`${(e as Error).name}: ${(e as Error).message}`.slice(0, 160));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, addrs.length) }, lane));
+  return errors;
+}
+
 async function handle(m: Cmd): Promise<void> {
   switch (m.cmd) {
     case 'start': {
       runHash = m.runHash;
       node = await createP2PNode({
         dataDir: m.dataDir, listen: [m.listen], bootstrap: m.bootstrap, network: 'swarmbench', runHash,
+        // 32 processes on 2 shared cores: a handshake may wait seconds for its turn
+        connectTimeoutMs: 60_000,
         ...(m.uploadBytesPerSec ? { uploadBytesPerSec: m.uploadBytesPerSec } : {}),
       });
       await node.start();
@@ -54,7 +74,8 @@ async function handle(m: Cmd): Promise<void> {
     }
     case 'status': {
       const subs = node!.libp2p.services.pubsub.getSubscribers(`/gradmesh/run/${runHash}/grad/1`).length;
-      send({ ev: 'status', peers: node!.connectedPeers().length, subs });
+      const ids = node!.connectedPeers();
+      send({ ev: 'status', peers: ids.length, ids, subs, penalised: node!.penalties().size });
       break;
     }
     case 'usage': {
@@ -64,9 +85,11 @@ async function handle(m: Cmd): Promise<void> {
       break;
     }
     case 'dial': {
-      // the whole swarm at once, instead of waiting for DHT walks to find everyone
-      await Promise.all(m.addrs.map((a) => node!.libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(20_000) }).catch(() => undefined)));
-      send({ ev: 'dialled' });
+      // the swarm's addresses, a few at a time: 32 processes each opening 31 handshakes
+      // at once on 2 cores starved the slowest processes until every one of their
+      // handshakes timed out (see dialAll)
+      const errors = await dialAll(m.addrs, m.parallel ?? 2, m.timeoutMs ?? 60_000);
+      send({ ev: 'dialled', failed: errors.length, errors: [...new Set(errors)].slice(0, 4) });
       break;
     }
     case 'prepare': {

@@ -49,6 +49,8 @@ export interface HostOptions {
   /** all peers share one IP (loopback tests, one-machine testnets): turn off the IP colocation penalty */
   sameHost: boolean;
   maxConnections: number;
+  /** dial, inbound handshake and stream protocol negotiation timeouts (default: libp2p's) */
+  connectTimeoutMs?: number;
   /** relay client, AutoNAT, DCUtR, relay server (nat.ts); default: auto reachability, no relay served */
   nat?: NatOptions;
 }
@@ -121,6 +123,13 @@ export async function createHost(o: HostOptions): Promise<Host> {
       inboundConnectionThreshold: Math.max(100, o.maxConnections),
       maxIncomingPendingConnections: 64,
       maxParallelDials: 64,
+      ...(o.connectTimeoutMs ? {
+        dialTimeout: o.connectTimeoutMs,
+        addressDialTimeout: o.connectTimeoutMs,
+        inboundUpgradeTimeout: o.connectTimeoutMs,
+        inboundStreamProtocolNegotiationTimeout: o.connectTimeoutMs,
+        outboundStreamProtocolNegotiationTimeout: o.connectTimeoutMs,
+      } : {}),
     },
     // The monitor aborts a connection whose ping times out; on a loaded machine (many
     // nodes on few cores) that tore down healthy meshes. Dead peers still go away

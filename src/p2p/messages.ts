@@ -90,6 +90,7 @@ export function decodeAndCheck<T extends Topic>(
       const m = msg as GradAnnouncement;
       if (!is32(m.digest) || !is32(m.baseThetaHash)) return reject('digest and baseThetaHash must be 32 bytes');
       if (m.size === 0n || m.size > maxBlob) return reject(`bad size ${m.size}`);
+      if (m.pieceListHash != null && !is32(m.pieceListHash)) return reject('pieceListHash must be 32 bytes');
       if (m.inline != null) {
         if (m.inline.byteLength > MAX_INLINE_BYTES) return reject('inline payload too large');
         if (BigInt(m.inline.byteLength) !== m.size) return reject('inline length differs from size');

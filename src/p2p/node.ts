@@ -19,7 +19,7 @@ import { loadOrCreateNodeKey } from './keys.js';
 import { NatMonitor, type NatEvent, type NatOptions, type NatStats } from './nat.js';
 import {
   decodeAndCheck, encodeMessage, TOPIC_MAX_BYTES, TOPICS, topicName,
-  type Topic, type TopicMessage, type TopicMessages,
+  type GradAnnouncement, type Topic, type TopicMessage, type TopicMessages,
 } from './messages.js';
 import { PeerGate, type Offence } from './peer-gate.js';
 import { ProvideQueue } from './provide-queue.js';
@@ -48,6 +48,12 @@ export interface P2POptions {
   /** connections the node tries to keep (dials discovered peers up to this) */
   targetPeers?: number;
   maxConnections?: number;
+  /**
+   * how long a dial, an inbound connection's handshake, and a stream's protocol
+   * negotiation may take (default libp2p's: 6 s per address, 10 s per dial, 10 s). Many nodes on few cores need more: handshakes aborted at 10 s were redialled
+   * and aborted again, the box's CPU going to handshakes that never finished.
+   */
+  connectTimeoutMs?: number;
   /** bytes per blob range request (default 8 MiB) */
   rangeBytes?: number;
   /** advertise every stored blob in the DHT (default true) */
@@ -198,6 +204,7 @@ export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
     gate,
     sameHost: opts.sameHost ?? opts.listen.every(isLoopback),
     maxConnections,
+    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     ...(opts.nat ? { nat: opts.nat } : {}),
   });
   return new GradmeshNode(opts, host, store, gate);
@@ -349,7 +356,7 @@ class GradmeshNode implements P2PNode {
 
   async publish(topic: Topic, msg: TopicMessage): Promise<number> {
     const name = topicName(this.opts.runHash, topic);
-    const data = encodeMessage(topic, msg);
+    const data = encodeMessage(topic, await this.withPieceListHash(topic, msg));
     if (data.byteLength > TOPIC_MAX_BYTES[topic]) {
       throw new InvalidArgumentError(`${topic} message of ${data.byteLength} bytes exceeds ${TOPIC_MAX_BYTES[topic]}`);
     }
@@ -358,6 +365,18 @@ class GradmeshNode implements P2PNode {
     s.msgsOut++;
     s.bytesOut += data.byteLength * res.recipients.length;
     return res.recipients.length;
+  }
+
+  /**
+   * A grad announcement of a blob this node holds names the blob's swarm piece list
+   * hash, so the signature over the announcement vouches for every piece's hash too.
+   */
+  private async withPieceListHash(topic: Topic, msg: TopicMessage): Promise<TopicMessage> {
+    if (topic !== 'grad' || !this.swarm) return msg;
+    const m = msg as GradAnnouncement;
+    if (m.inline || m.pieceListHash || m.digest?.byteLength !== 32) return msg;
+    const hash = await this.swarm.listHashFor(Buffer.from(m.digest).toString('hex')).catch(() => undefined);
+    return hash ? { ...m, pieceListHash: hash } : msg;
   }
 
   on<T extends Topic>(topic: T, handler: MessageHandler<T>): void {
@@ -441,7 +460,7 @@ class GradmeshNode implements P2PNode {
       fetchFailures: c.fetchFailures,
       dhtWalks: c.dhtWalks,
       rejections: { ...c.rejections },
-      swarm: this.swarm?.stats() ?? { piecesIn: 0, piecesOut: 0, badPieces: 0, refused: {}, malformed: 0, fetched: 0, fallbacks: 0, uploadedByDigest: {} },
+      swarm: this.swarm?.stats() ?? { piecesIn: 0, piecesOut: 0, badPieces: 0, refused: {}, malformed: 0, fetched: 0, fallbacks: 0, uploadedByDigest: {}, badLists: 0 },
     };
   }
 
@@ -669,6 +688,10 @@ class GradmeshNode implements P2PNode {
     s.msgsIn++;
     s.bytesIn += msg.data.byteLength;
     const from = msg.from.toString();
+    if (topic === 'grad') {
+      const g = checked.msg as GradAnnouncement;
+      if (g.pieceListHash && !g.inline) this.swarm?.noteAnnounced(Buffer.from(g.digest).toString('hex'), from, g.pieceListHash);
+    }
     for (const h of this.handlers.get(topic) ?? []) {
       try {
         h(checked.msg, from);

@@ -18,7 +18,7 @@ import type { RequesterVerdict } from './peer-gate.js';
 import { P2PError } from './errors.js';
 import {
   Bitfield, decodeFrame, decodePieceList, encodeFrame, encodePieceList, FrameReader, FrameType, hex,
-  buildPieceList, ONLY_SOURCE, pieceLength, pieceListHash, RefuseReason, SwarmWireError,
+  buildPieceList, ONLY_SOURCE, uninitialised, pieceLength, pieceListHash, RefuseReason, SwarmWireError,
   type Frame, type PieceList,
 } from './swarm-wire.js';
 import {
@@ -105,6 +105,8 @@ export interface SwarmStats {
   fallbacks: number;
   /** piece bytes uploaded per blob (hex digest) */
   uploadedByDigest: Record<string, number>;
+  /** piece lists refused for not matching the announced list hash (the sender was penalised) */
+  badLists: number;
 }
 
 const ZERO32 = new Uint8Array(32);
@@ -147,6 +149,8 @@ interface BlobState {
   building?: Promise<boolean>;
   /** the fetch of this blob, from its start (the list request) to its end */
   pending?: Promise<Uint8Array>;
+  /** the list hash the blob's announcer signed (in its announcement), while fetching */
+  expected?: { listHash: Uint8Array; announcer: string };
 }
 
 interface UploadJob { peer: string; digest: string; index: number; cancelled: boolean }
@@ -173,8 +177,10 @@ export class Swarm {
   private activeUploads = 0;
   private readonly listWaiters = new Map<string, (list: Uint8Array | null) => void>();
   private readonly origins = new Set<string>();
+  /** digest → announcer → the piece list hash its signed announcement named */
+  private readonly announced = new Map<string, Map<string, Uint8Array>>();
   private running = true;
-  private readonly counters: SwarmStats = { piecesIn: 0, piecesOut: 0, badPieces: 0, refused: {}, malformed: 0, fetched: 0, fallbacks: 0, uploadedByDigest: {} };
+  private readonly counters: SwarmStats = { piecesIn: 0, piecesOut: 0, badPieces: 0, refused: {}, malformed: 0, fetched: 0, fallbacks: 0, uploadedByDigest: {}, badLists: 0 };
 
   constructor(private readonly deps: SwarmDeps, opts: Partial<SwarmOptions> = {}) {
     this.opts = { ...DEFAULT_SWARM, ...opts, serve: { ...DEFAULT_SERVE, ...opts.serve } };
@@ -189,6 +195,28 @@ export class Swarm {
   noteOrigin(digest: string): void {
     this.origins.add(digest);
     if (this.origins.size > MAX_STATES) this.origins.delete(this.origins.values().next().value!);
+  }
+
+  /**
+   * A signed announcement named the blob's piece list hash: a fetch of the blob from
+   * this announcer takes only the list of that hash, from whichever peer sends it.
+   */
+  noteAnnounced(digest: string, announcer: string, listHash: Uint8Array): void {
+    if (listHash.byteLength !== 32) return;
+    let m = this.announced.get(digest);
+    if (!m) {
+      if (this.announced.size >= MAX_STATES) this.announced.delete(this.announced.keys().next().value!);
+      m = new Map();
+      this.announced.set(digest, m);
+    }
+    if (m.size < 8 || m.has(announcer)) m.set(announcer, listHash.slice());
+  }
+
+  /** The piece list hash of a blob held whole in the store (for its announcement). */
+  async listHashFor(digest: string): Promise<Uint8Array | undefined> {
+    const st = this.state(digest, this.deps.store.has(digest));
+    if (!st || !(await this.ensureList(st))) return undefined;
+    return st.listHash;
   }
 
   /** The blob is now held whole (fetched by any means): tell the peers that wanted it. */
@@ -231,9 +259,9 @@ export class Swarm {
     s.inbound.add(stream);
     const reader = new FrameReader();
     const onMessage = (evt: StreamMessageEvent): void => {
-      const data = evt.data instanceof Uint8Array ? evt.data : evt.data.subarray();
       try {
-        for (const f of reader.push(data)) this.onFrame(peer, decodeFrame(f));
+        // a list of chunks is read as it is (joining them would copy every piece once more)
+        for (const f of reader.push(evt.data)) this.onFrame(peer, decodeFrame(f));
       } catch (err) {
         if (err instanceof SwarmWireError) {
           this.counters.malformed++;
@@ -284,9 +312,12 @@ export class Swarm {
     s.writing = true;
     try {
       while (!s.closed && (s.control.length > 0 || s.bulk.length > 0)) {
-        const out = await this.outbound(peer, s);
+        const out = s.out?.status === 'open' ? s.out : await this.outbound(peer, s);
         if (!out) { this.fail(peer, s); return; }
-        const ctl = s.control.shift();
+        // every control frame queued goes out in one write (one muxer frame, one
+        // encryption, one syscall) instead of one each; else the next piece
+        const ctl = s.control.length === 0 ? undefined : s.control.length === 1 ? s.control[0]! : Buffer.concat(s.control);
+        if (ctl) s.control.length = 0;
         const item = ctl ? undefined : s.bulk.shift();
         const frame = ctl ?? item!.frame;
         try {
@@ -343,7 +374,7 @@ export class Swarm {
       case FrameType.PIECE: return this.onPiece(peer, digest, f.index, f.data);
       case FrameType.REFUSE: return this.onRefuse(peer, digest, f.index, f.reason);
       case FrameType.CANCEL: return this.onCancel(peer, digest, f.index);
-      case FrameType.LIST_REQ: return this.onListRequest(peer, digest);
+      case FrameType.LIST_REQ: return this.onListRequest(peer, digest, f.listHash);
       case FrameType.LIST: {
         const w = this.listWaiters.get(`${peer}#${digest}`);
         if (w) w(f.list.slice());
@@ -382,8 +413,9 @@ export class Swarm {
     }
     if (!this.deps.store.has(st.digest)) return Promise.resolve(false);
     st.building ??= (async () => {
-      // the store holds verified bytes (put hashes them; fetched blobs were checked)
-      const bytes = await this.deps.store.get(st.digest);
+      // the store holds verified bytes (put hashes them; fetched blobs were checked);
+      // read as a view where it is in memory (get() would copy the whole blob)
+      const bytes = await this.readWhole(st.digest);
       if (!bytes) return false;
       if (!st.list) {
         const list = buildPieceList(bytes, this.opts.pieceBytes ?? undefined, st.digestBytes);
@@ -395,6 +427,18 @@ export class Swarm {
       return true;
     })().finally(() => { st.building = undefined; });
     return st.building;
+  }
+
+  private async readWhole(digest: string): Promise<Uint8Array | null> {
+    const size = this.deps.store.meta(digest)?.size;
+    if (size === undefined) return null;
+    try {
+      const parts: Uint8Array[] = [];
+      for await (const c of this.deps.store.readRange(digest, 0, size, size)) parts.push(c);
+      return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    } catch {
+      return null; // pruned meanwhile
+    }
   }
 
   private setList(st: BlobState, list: PieceList, encoded: Uint8Array): void {
@@ -411,7 +455,7 @@ export class Swarm {
   }
 
   private sendWant(peer: string, st: BlobState): void {
-    this.send(peer, { type: FrameType.WANT, digest: st.digestBytes, listHash: st.listHash ?? ZERO32 });
+    this.send(peer, { type: FrameType.WANT, digest: st.digestBytes, listHash: st.listHash ?? st.expected?.listHash ?? ZERO32 });
   }
 
   private sendHave(peer: string, st: BlobState): void {
@@ -454,6 +498,7 @@ export class Swarm {
     const st = this.state(digest, false);
     if (!st) return; // not interested in this blob
     if (st.listHash && (!Buffer.from(listHash).equals(st.listHash) || bits.count !== st.list!.hashes.length)) return;
+    if (!st.listHash && st.expected && !Buffer.from(listHash).equals(st.expected.listHash)) return; // another list than the announced one
     st.peers.set(peer, { listHash: listHash.slice(), bits });
     st.audience.add(peer);
     st.origin?.noteHave(peer, (i) => bits.has(i));
@@ -487,13 +532,15 @@ export class Swarm {
     return false;
   }
 
-  private onListRequest(peer: string, digest: string): void {
+  private onListRequest(peer: string, digest: string, listHash?: Uint8Array): void {
     const st = this.state(digest, this.deps.store.has(digest));
     const digestBytes = new Uint8Array(Buffer.from(digest, 'hex'));
     if (!this.admitted(peer, { digestBytes }, 0)) return;
     if (!st) { this.refuse(peer, { digestBytes }, 0, RefuseReason.NOT_HAVE); return; }
     const answer = (): void => {
-      if (st.listEncoded) this.send(peer, { type: FrameType.LIST, digest: st.digestBytes, list: st.listEncoded });
+      // asked for the list of a given hash: another list (other piece size) is refused, not sent
+      const other = listHash && st.listHash && !Buffer.from(listHash).equals(st.listHash);
+      if (st.listEncoded && !other) this.send(peer, { type: FrameType.LIST, digest: st.digestBytes, list: st.listEncoded });
       else this.refuse(peer, st, 0, RefuseReason.NOT_HAVE);
     };
     if (st.listEncoded) answer();
@@ -594,6 +641,14 @@ export class Swarm {
   fetch(digest: string, from: string[], signal: AbortSignal, maxBytes: number): Promise<Uint8Array> {
     const st = this.state(digest, true);
     if (st.pending) return st.pending;
+    const known = this.announced.get(digest);
+    const announcer = known ? from.find((p) => known.has(p)) : undefined;
+    st.expected = announcer ? { listHash: known!.get(announcer)!, announcer } : undefined;
+    // a list got earlier (before the announcement was seen) that is not the announced one
+    // is dropped while no piece was taken on its word
+    if (st.expected && st.listHash && !Buffer.from(st.listHash).equals(st.expected.listHash) && !this.deps.store.has(digest) && !(st.mine && st.mine.size > 0)) {
+      st.list = undefined; st.listEncoded = undefined; st.listHash = undefined; st.mine = undefined; st.buffer = undefined;
+    }
     st.pending = new Promise<Uint8Array>((resolve, reject) => {
       this.startFetch(st, from.filter((p) => p !== this.deps.selfId), signal, maxBytes, resolve, reject).catch((err: unknown) => {
         this.counters.fallbacks++;
@@ -603,9 +658,22 @@ export class Swarm {
     return st.pending;
   }
 
+  /**
+   * The piece list: asked of the announcers in turn, then (when the announcement named
+   * the list's hash) of every peer that said it holds pieces of that list. A list that
+   * does not hash to the announced value is refused and its sender penalised: an
+   * honest holder of another list answers NOT_HAVE to a request naming the hash.
+   */
   private async getList(st: BlobState, from: string[], signal: AbortSignal, maxBytes: number): Promise<string> {
-    for (const peer of from) {
-      if (signal.aborted) break;
+    const expected = st.expected?.listHash;
+    const asked = new Set<string>();
+    const candidates = (): string[] => {
+      const c = [...from];
+      if (expected) for (const [p, h] of st.peers) if (Buffer.from(h.listHash).equals(expected)) c.push(p);
+      return c.filter((p) => p !== this.deps.selfId && !asked.has(p));
+    };
+    for (let peer = candidates()[0]; peer !== undefined && !signal.aborted; peer = candidates()[0]) {
+      asked.add(peer);
       const key = `${peer}#${st.digest}`;
       const got = await new Promise<Uint8Array | null>((resolve) => {
         const t = setTimeout(() => finish(null), this.opts.listTimeoutMs);
@@ -618,28 +686,43 @@ export class Swarm {
           resolve(v);
         };
         this.listWaiters.set(key, finish);
-        this.send(peer, { type: FrameType.LIST_REQ, digest: st.digestBytes });
+        this.send(peer, { type: FrameType.LIST_REQ, digest: st.digestBytes, ...(expected ? { listHash: expected } : {}) });
       });
       if (!got) continue;
+      if (expected && !Buffer.from(pieceListHash(got)).equals(expected)) {
+        this.counters.badLists++;
+        this.deps.penalise(peer, `swarm: piece list of ${st.digest.slice(0, 16)}… not matching the announcement`);
+        continue;
+      }
       try {
         const list = decodePieceList(got, maxBytes);
         if (!Buffer.from(list.digest).equals(st.digestBytes)) throw new SwarmWireError('piece list of another blob');
         if (!st.list) this.setList(st, list, got);
         return peer;
       } catch {
-        // a broken list from the announcer: try the next one
+        // a broken list (from an announcer, or vouched for by one): try the next peer
       }
     }
-    throw new SwarmUnavailableError(`no piece list for ${st.digest.slice(0, 16)}… from ${from.length} announcer(s)`);
+    throw new SwarmUnavailableError(`no piece list for ${st.digest.slice(0, 16)}… from ${asked.size} peer(s)`);
   }
 
   private async startFetch(st: BlobState, from: string[], signal: AbortSignal, maxBytes: number, resolve: (b: Uint8Array) => void, reject: (e: Error) => void): Promise<void> {
     let listFrom = '';
+    // with the list's hash known from the announcement, the mesh hears the WANT at once:
+    // holders of that list answer HAVE, and any of them can send the list itself
+    const wantedEarly = !st.list && st.expected !== undefined;
+    const tellMesh = (): void => {
+      const peers = new Set([...this.deps.connectedPeers(), ...from]);
+      peers.delete(this.deps.selfId);
+      for (const p of peers) this.sendWant(p, st);
+    };
+    if (wantedEarly) tellMesh();
     if (!st.list) listFrom = await this.getList(st, from, signal, maxBytes);
     const list = st.list!;
     if (list.size > maxBytes) throw new SwarmUnavailableError(`blob of ${list.size} bytes over the cap of ${maxBytes}`);
     const count = list.hashes.length;
-    st.buffer ??= new Uint8Array(list.size);
+    // not zeroed: only pieces marked held are served from it, and a finished blob has every piece written
+    st.buffer ??= uninitialised(list.size);
     st.mine ??= new Bitfield(count);
     const scheduler = new PieceScheduler(count, new Set(from), this.load, this.opts.scheduler);
     const finish = (err: Error | null, bytes?: Uint8Array): void => {
@@ -664,9 +747,7 @@ export class Swarm {
       scheduler.setHave(p, held);
     }
     // tell the mesh: holders answer HAVE
-    const peers = new Set([...this.deps.connectedPeers(), ...from]);
-    peers.delete(this.deps.selfId);
-    for (const p of peers) this.sendWant(p, st);
+    if (!wantedEarly) tellMesh();
     this.pump(st);
   }
 
@@ -723,8 +804,10 @@ export class Swarm {
     if (run.scheduler.done()) {
       const bytes = st.buffer;
       if (!sha256(bytes).equals(st.digestBytes)) {
-        // every piece matched the list, the whole did not: the list was wrong
-        if (run.listFrom) this.deps.penalise(run.listFrom, `swarm: piece list of ${digest.slice(0, 16)}… not matching the blob`);
+        // every piece matched the list, the whole did not: the list was wrong (and, if its
+        // hash was announced, the announcer signed it)
+        const blame = st.expected?.announcer ?? run.listFrom;
+        if (blame) this.deps.penalise(blame, `swarm: piece list of ${digest.slice(0, 16)}… not matching the blob`);
         st.list = undefined; st.listEncoded = undefined; st.listHash = undefined; st.mine = undefined; st.buffer = undefined;
         run.reject(new SwarmUnavailableError('pieces matched the list but not the digest'));
         return;
@@ -738,6 +821,9 @@ export class Swarm {
   private onRefuse(peer: string, digest: string, index: number, reason: RefuseReason): void {
     const st = this.states.get(digest);
     const run = st?.fetch;
+    // a refused list request (this peer holds no list, or another one): ask the next peer
+    const listWaiter = this.listWaiters.get(`${peer}#${digest}`);
+    if (listWaiter && !run) { listWaiter(null); return; }
     if (!st || !run) return;
     const r = reason === RefuseReason.BUSY ? 'busy' : reason === RefuseReason.ELSEWHERE ? 'elsewhere' : reason === RefuseReason.NOT_HAVE ? 'not-have' : 'refused';
     run.scheduler.onRefused(peer, index, r, Date.now());

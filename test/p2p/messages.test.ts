@@ -35,6 +35,8 @@ test('validation rejects malformed, oversized, other-run and inconsistent messag
   assert.match(reasonOf('grad', encodeMessage('grad', { ...grad(), version: 0 })), /missing version/);
   assert.match(reasonOf('grad', encodeMessage('grad', { ...grad(), digest: new Uint8Array(31) })), /32 bytes/);
   assert.match(reasonOf('grad', encodeMessage('grad', { ...grad(), size: 2n << 20n })), /bad size/);
+  assert.match(reasonOf('grad', encodeMessage('grad', { ...grad(), pieceListHash: new Uint8Array(31) })), /pieceListHash must be 32 bytes/);
+  assert.ok(decodeAndCheck('grad', encodeMessage('grad', { ...grad(), pieceListHash: new Uint8Array(32).fill(9) }), ctx).ok);
   const inline = new TextEncoder().encode('tiny payload');
   const good = { ...grad(), inline, size: BigInt(inline.length), digest: new Uint8Array(createHash('sha256').update(inline).digest()) };
   assert.ok(decodeAndCheck('grad', encodeMessage('grad', good), ctx).ok);

@@ -1,13 +1,15 @@
 // Swarm distribution on loopback with real libp2p nodes: one announcer whose uplink is
 // capped (a token bucket on its blob streams) and five fetchers that pull pieces from
-// every holder; and a holder that serves corrupt pieces.
+// every holder; a holder that serves corrupt pieces; and one that sends a piece list
+// other than the one the announcer signed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import type { P2PNode } from '../../src/p2p/index.js';
-import { payload, startNode, tempDir, waitFor } from './helpers.js';
+import type { GradAnnouncement, P2PNode } from '../../src/p2p/index.js';
+import { buildPieceList, encodePieceList, FrameType, pieceListHash, type Frame } from '../../src/p2p/swarm-wire.js';
+import { bytes32, hexToBytes, payload, RUN_HASH, startNode, tempDir, waitFor } from './helpers.js';
 
 const N = 6;
 const PIECE = 64 * 1024;
@@ -69,6 +71,45 @@ describe('swarm distribution of 6 nodes on loopback', () => {
       assert.ok(f.stats().swarm.badPieces >= 1, 'got a bad piece');
       assert.ok(f.penalties().get(liar.peerId)?.some((o) => o.reason.includes('not matching its hash')), 'liar penalised');
       for (const honest of nodes.filter((n) => n !== liar)) assert.ok(!f.penalties().has(honest.peerId), 'honest peer not penalised');
+    }
+  });
+
+  test('a piece list not matching the signed announcement is refused and its sender penalised', async () => {
+    const announcer = nodes[4]!;
+    const liar = nodes[5]!;
+    const fetchers = [nodes[0]!, nodes[2]!];
+    const blob = payload(SIZE, 23);
+    const digest = await announcer.store.put(blob, { window: 3, kind: 'grad' });
+    // the liar holds the blob too, but answers every list request with a list of its own
+    // (32 KiB pieces: true to the blob, yet not the list the announcer signed)
+    await liar.fetchBlob(digest, { from: [announcer.peerId] });
+    const forged = encodePieceList(buildPieceList(blob, 32 * 1024));
+    const liarSwarm = (liar as unknown as { swarm: { send: (p: string, f: Frame) => void; onListRequest: unknown } }).swarm;
+    liarSwarm.onListRequest = (peer: string, d: string): void => liarSwarm.send(peer, { type: FrameType.LIST, digest: hexToBytes(d), list: forged });
+
+    // the announcement names the list's hash (publish adds it), under the announcer's signature
+    const heard = new Map<string, GradAnnouncement>();
+    for (const f of fetchers) f.on('grad', (msg, from) => { if (from === announcer.peerId && Buffer.from(msg.digest).toString('hex') === digest) heard.set(f.peerId, msg); });
+    await waitFor(async () => {
+      if (fetchers.every((f) => heard.has(f.peerId))) return true;
+      await announcer.publish('grad', {
+        version: 1, runHash: hexToBytes(RUN_HASH), window: 3n, uid: 4, digest: hexToBytes(digest), size: BigInt(SIZE),
+        baseThetaHash: bytes32(7), announcedAtMs: BigInt(Date.now()),
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      return fetchers.every((f) => heard.has(f.peerId));
+    }, 'the announcement at both fetchers');
+    const genuine = pieceListHash(encodePieceList(buildPieceList(blob, PIECE)));
+    for (const f of fetchers) assert.deepEqual(Buffer.from(heard.get(f.peerId)!.pieceListHash ?? []), Buffer.from(genuine), 'signed list hash');
+
+    // the liar is asked for the list first: its list is refused, the announcer's taken
+    const got = await Promise.all(fetchers.map((f) => f.fetchBlob(digest, { from: [liar.peerId, announcer.peerId], timeoutMs: 60_000 })));
+    for (const g of got) assert.deepEqual(Buffer.from(g), Buffer.from(blob));
+    for (const f of fetchers) {
+      assert.ok(f.stats().swarm.badLists >= 1, 'a list refused');
+      assert.equal(f.stats().swarm.fallbacks, 0, 'the swarm delivered');
+      assert.ok(f.penalties().get(liar.peerId)?.some((o) => o.reason.includes('not matching the announcement')), 'liar penalised');
+      assert.ok(!f.penalties().has(announcer.peerId), 'announcer not penalised');
     }
   });
 });

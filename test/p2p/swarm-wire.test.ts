@@ -64,6 +64,7 @@ describe('frames', () => {
       { type: FrameType.REFUSE, digest: d, index: 5, reason: RefuseReason.ELSEWHERE },
       { type: FrameType.CANCEL, digest: d, index: 6 },
       { type: FrameType.LIST_REQ, digest: d },
+      { type: FrameType.LIST_REQ, digest: d, listHash: h },
       { type: FrameType.LIST, digest: d, list: encodePieceList(buildPieceList(payload(20_000, 2), 16384)) },
     ];
     for (const f of frames) {
@@ -89,6 +90,7 @@ describe('frames', () => {
       Uint8Array.from([FrameType.REQUEST, ...d, 0, 0, 0]), // short body
       Uint8Array.from([FrameType.REFUSE, ...d, 0, 0, 0, 1, 77]), // unknown reason
       have.subarray(0, have.byteLength - 1), // bitfield too short
+      Uint8Array.from([FrameType.LIST_REQ, ...d, ...h.subarray(0, 31)]), // list hash of 31 bytes
     ];
     const spare = have.slice();
     spare[spare.byteLength - 1] = 0x01; // a bit past piece 11

@@ -14,6 +14,7 @@ export interface GradAnnouncement {
   baseThetaHash: Uint8Array
   inline?: Uint8Array
   announcedAtMs: bigint
+  pieceListHash?: Uint8Array
 }
 
 export namespace GradAnnouncement {
@@ -71,6 +72,11 @@ export namespace GradAnnouncement {
           writeUint64(w, obj.announcedAtMs)
         }
 
+        if (obj.pieceListHash != null) {
+          w.uint32(82)
+          w.bytes(obj.pieceListHash)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -126,6 +132,10 @@ export namespace GradAnnouncement {
             }
             case 9: {
               obj.announcedAtMs = reader.uint64()
+              break
+            }
+            case 10: {
+              obj.pieceListHash = reader.bytes()
               break
             }
             default: {
@@ -206,6 +216,13 @@ export namespace GradAnnouncement {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.pieceListHash`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -263,6 +280,11 @@ export namespace GradAnnouncement {
     value: bigint
   }
 
+  export interface GradAnnouncementPieceListHashFieldEvent {
+    field: '$.pieceListHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<GradAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj as GradAnnouncement, GradAnnouncement.codec())
   }
@@ -271,7 +293,7 @@ export namespace GradAnnouncement {
     return decodeMessage(buf, GradAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GradAnnouncement>): Generator<GradAnnouncementVersionFieldEvent | GradAnnouncementRunHashFieldEvent | GradAnnouncementWindowFieldEvent | GradAnnouncementUidFieldEvent | GradAnnouncementDigestFieldEvent | GradAnnouncementSizeFieldEvent | GradAnnouncementBaseThetaHashFieldEvent | GradAnnouncementInlineFieldEvent | GradAnnouncementAnnouncedAtMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GradAnnouncement>): Generator<GradAnnouncementVersionFieldEvent | GradAnnouncementRunHashFieldEvent | GradAnnouncementWindowFieldEvent | GradAnnouncementUidFieldEvent | GradAnnouncementDigestFieldEvent | GradAnnouncementSizeFieldEvent | GradAnnouncementBaseThetaHashFieldEvent | GradAnnouncementInlineFieldEvent | GradAnnouncementAnnouncedAtMsFieldEvent | GradAnnouncementPieceListHashFieldEvent> {
     return streamMessage(buf, GradAnnouncement.codec(), opts)
   }
 }
