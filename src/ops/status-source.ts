@@ -31,7 +31,7 @@ export interface StatusFigures {
   eventLoop(): NodeStatus['eventLoop'] | undefined;
   readonly lastVerdicts?: NodeStatus['windowVerdicts'] | undefined;
   readonly late: NonNullable<NodeStatus['late']>;
-  /** The ranks (GPUs, or CPU ranks) the node trains on; empty on one. Tokens/s is the node's. */
+  /** The ranks (GPUs, or CPU ranks) the node trains on, one entry each (one for a one-rank engine; none before it exists). Tokens/s is the node's. */
   readonly ranks: readonly Omit<NonNullable<NodeStatus['ranks']>[number], 'tokensPerSecond'>[];
 }
 
