@@ -19,12 +19,12 @@ import '../src/polyfill.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testnet, type SupervisorEvent } from '../src/node/testnet.js';
+import { Testnet, type SupervisorEvent } from '../src/testnet/testnet.js';
 import { loadRunSpec } from '../src/node/run-spec.js';
 import { sleep } from '../src/node/window-driver.js';
 import { isAdversaryMode, ADVERSARY_MODES } from '../src/validate/index.js';
 import { isNodeAdversaryMode, NODE_ADVERSARY_MODES } from '../src/node/adversary-wiring.js';
-import { randomBasePort } from '../src/node/test-ports.js';
+import { randomBasePort } from '../src/testnet/test-ports.js';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);

@@ -14,9 +14,9 @@ import { loadModelConfig, parameterCount } from '../src/train/model-config.js';
 import { ensureDefaultDataset, openDataset, makeBatch, samplePool } from '../src/train/data/index.js';
 import { heldOutLoss } from '../src/train/held-out.js';
 import { loadRunSpec, runHash, innerLr } from '../src/node/run-spec.js';
-import { Testnet } from '../src/node/testnet.js';
+import { Testnet } from '../src/testnet/testnet.js';
 import { loadNative } from '../src/native/index.js';
-import { randomBasePort } from '../src/node/test-ports.js';
+import { randomBasePort } from '../src/testnet/test-ports.js';
 
 function arg(args: string[], name: string, dflt: number): number {
   const i = args.indexOf(`--${name}`);

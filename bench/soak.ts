@@ -17,7 +17,7 @@ import '../src/polyfill.js';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testnet } from '../src/node/testnet.js';
+import { Testnet } from '../src/testnet/testnet.js';
 import { runSpecPath, type RunSpec } from '../src/node/run-spec.js';
 import { sleep } from '../src/node/window-driver.js';
 

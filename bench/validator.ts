@@ -16,7 +16,7 @@ import {
   encodeShard, writeManifest, sha256FileSync, openDataset, makeBatch, samplePool, minerTrainingSamples, type Dataset,
 } from '../src/train/data/index.js';
 import { Gauntlet } from '../src/validate/index.js';
-import type { WindowVerdicts } from '../src/node/validator.js';
+import type { WindowVerdicts } from '../src/validate/verdicts.js';
 
 function flag(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);

@@ -15,9 +15,9 @@ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 
 grep -q "CUDA backend ON" "$BUILD.configure.log" || { cat "$BUILD.configure.log"; echo "compile-check: CMake did not enable CUDA"; exit 1; }
 cmake --build "$BUILD" -j "$(nproc)"
 
-for exe in gm_engine_check gm_engine_bench gm_compress_check gm_flash_check; do
-  if ldd "$BUILD/$exe" | grep -E "libcublas|libcudart" ; then
-    echo "compile-check: $exe links cuBLAS or the shared cudart (must be dlopen / static)"; exit 1
+for exe in gm_engine_check gm_engine_bench gm_compress_check gm_flash_check gm_nccl_check; do
+  if ldd "$BUILD/$exe" | grep -E "libcublas|libcudart|libnccl" ; then
+    echo "compile-check: $exe links cuBLAS, NCCL or the shared cudart (must be dlopen / static)"; exit 1
   fi
 done
 
@@ -34,6 +34,17 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "compile-check: gm_engine_bench exited $rc"; exit 1; }
+# The NCCL device check without a GPU (or without libnccl): a clean skip, exit 3, saying why.
+set +e
+out="$("$BUILD/gm_nccl_check" --model config/models/tiny.json --batch 2 --seq 16 --steps 1 --warmup 0)"
+rc=$?
+set -e
+echo "$out"
+if [ "$rc" = 3 ]; then
+  echo "$out" | grep -q '"skipped"' || { echo "compile-check: gm_nccl_check exited 3 without saying why"; exit 1; }
+else
+  [ "$rc" = 0 ] || { echo "compile-check: gm_nccl_check exited $rc"; exit 1; }
+fi
 # The CUDA N-API addon (built when Node's headers exist) must load and report its
 # device state without throwing.
 if [ -f "$BUILD/gradmesh_cuda.node" ] && command -v node >/dev/null; then

@@ -65,6 +65,8 @@ export const EXAMPLES: Record<string, string[]> = {
     'gradmesh miner --wallet.name W --wallet.hotkey H --subtensor.network finney --bootstrap /dns4/seed.example.org/tcp/9000/p2p/12D3KooW…',
     'gradmesh miner --wallet.name W --wallet.hotkey H --subtensor.network test --netuid 1 --logging.debug',
     'gradmesh miner --config miner.json --logging.logging_dir ~/.gradmesh/logs',
+    'gradmesh miner --config miner.json --device cuda:1                 # train on GPU 1',
+    'gradmesh miner --config miner.json --device cpu --ranks 4          # data parallel on 4 CPU ranks, sharded optimiser states',
     'gradmesh testnet add-miner                       # a miner of your own on the local testnet',
   ],
   validator: [

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../train/model-config.js';
+import { repoRoot } from '../shared/repo-root.js';
 import { registerWallet } from './commands/wallet.js';
 import { registerData } from './commands/data.js';
 import { registerStatus } from './commands/status.js';

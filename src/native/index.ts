@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../train/model-config.js';
+import { repoRoot } from '../shared/repo-root.js';
 
 const require = createRequire(import.meta.url);
 

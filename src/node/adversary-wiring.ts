@@ -2,7 +2,7 @@
 // testnets and researchers. The copycat needs another miner's payload of the same
 // window: it waits briefly for one to be announced, fetches it, and re-announces it
 // as its own (its announcement is later, so the validator attributes the copy to it).
-import type { NodeContext } from './context.js';
+import type { NodeCore, ValidatorDeps } from './context.js';
 import type { MinerHooks } from './miner.js';
 import { manifestDigest as manifestDigestOf } from './replica.js';
 import { adversaryHooks, isAdversaryMode } from '../validate/index.js';
@@ -10,6 +10,9 @@ import { sleep, sleepUntil } from './window-driver.js';
 import { slotOpensAt } from './protocol/speakers.js';
 import { payloadDigest, decodePayload, aggregateAndStep, thetaHash } from '../train/compress/index.js';
 import type { ManifestMsg } from './replica.js';
+
+/** What an adversarial miner's hooks use: the miner's core, and the announcements it copies from. */
+export type AdversaryDeps = NodeCore & Pick<ValidatorDeps, 'announcements'>;
 
 /**
  * Modes of a hostile registered identity, beyond the payload modes: `forge-manifest`
@@ -24,7 +27,7 @@ export function isNodeAdversaryMode(mode: string): boolean {
   return (NODE_ADVERSARY_MODES as readonly string[]).includes(mode);
 }
 
-export function adversaryMinerHooks(ctx: NodeContext, mode: string): MinerHooks {
+export function adversaryMinerHooks(ctx: AdversaryDeps, mode: string): MinerHooks {
   if (mode === 'forge-manifest') return manifestForger(ctx);
   if (!isAdversaryMode(mode)) throw new Error(`unknown adversary mode "${mode}" (modes: ${[...NODE_ADVERSARY_MODES].join(', ')} and the payload modes of docs/adversarial.md)`);
   if (mode !== 'copycat') return adversaryHooks(mode, { layout: ctx.engine.layout, seed: ctx.uid });
@@ -50,7 +53,7 @@ export function adversaryMinerHooks(ctx: NodeContext, mode: string): MinerHooks 
 }
 
 /** Trains and announces honestly, and forges a manifest for every window it closes. */
-function manifestForger(ctx: NodeContext): MinerHooks {
+function manifestForger(ctx: AdversaryDeps): MinerHooks {
   // Its own payload of each window with the θ and chain head it was trained from, kept
   // when the miner builds it (under the replica lock), so a forgery needs no lock: the
   // miner holds it while training, which would delay the forgery past the lead.

@@ -4,7 +4,7 @@
 // a restart keeps the history `gradmesh status` and the dashboard show.
 import { readFileSync } from 'node:fs';
 import type { Chain, Neuron } from '../chain/index.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 
 export interface WeightFrom {
   /** the validator's uid and stake */

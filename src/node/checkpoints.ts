@@ -10,7 +10,7 @@ import type { ModelConfig, TensorSpec } from '../train/model-config.js';
 import {
   CheckpointStore, encodeCheckpointChunksAsync, fetchVerifiedCheckpoint, type CheckpointCandidate,
 } from '../train/checkpoint/index.js';
-import { concatChunked, isShared, sha256Async, sharedCopy } from '../train/compress/offload.js';
+import { concatAsync, sha256Async } from '../train/compress/offload.js';
 import { assertWritable } from '../train/compress/claims.js';
 import type { P2PNode } from '../p2p/index.js';
 import type { CheckpointAnnouncement } from '../p2p/proto/messages.js';
@@ -55,17 +55,16 @@ export class Checkpoints {
 
   /** Writes θ (after the manifest of `window`) as a checkpoint, stores and serves it. */
   async write(theta: Float32Array, head: { window: number; digest: string }, thetaHash: string): Promise<CheckpointCandidate> {
-    // Off the event loop: θ is hashed on the worker, the pieces (views of θ) are written
-    // by libuv's threads, the blob digest is taken on the worker; only the copy into one
-    // blob for the content store runs here, in slices. θ must not change meanwhile
+    // Off the event loop: the pieces (views of θ) are written, hashed and copied into
+    // one blob for the content store by libuv's threads. θ must not change meanwhile
     // (the caller holds the replica lock).
     const chunks = await encodeCheckpointChunksAsync({
       params: theta, layout: this.d.layout, model: this.d.model,
       meta: { window: head.window, thetaHash, runHash: this.d.runHashHex, manifestDigest: head.digest },
     });
     await this.store.write(head.window, chunks);
-    const digest = await sha256Async(chunks.map((c) => (isShared(c) ? c : sharedCopy(c))));
-    const bytes = await concatChunked(chunks);
+    const digest = await sha256Async(chunks, 'checkpoint chunk');
+    const bytes = await concatAsync(chunks);
     await this.d.p2p.store.putVerified(digest, bytes, { window: head.window, kind: 'checkpoint' });
     this.newest = { window: head.window, digest, size: bytes.byteLength, thetaHash, providers: [this.d.p2p.peerId] };
     this.d.log.info({ event: 'checkpoint_written', window: head.window, digest, bytes: bytes.byteLength }, 'wrote checkpoint');

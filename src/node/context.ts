@@ -10,12 +10,12 @@ import type { GradAnnouncement } from '../p2p/proto/messages.js';
 import { Engine, type EngineDevice } from '../train/engine.js';
 import { loadModelConfig, parameterCount, type ModelConfig } from '../train/model-config.js';
 import { modelShapeHash } from '../train/compress/index.js';
-import { sharedFloat32, thetaHashAsync, copyChunked } from '../train/compress/offload.js';
+import { sharedFloat32, thetaHashAsync, copyAsync } from '../train/compress/offload.js';
 import { ensureDefaultDataset, openDataset, type Dataset } from '../train/data/index.js';
 import { heldOutLoss } from '../train/held-out.js';
 import { loadRunSpec, runHash as computeRunHash, toHex, type RunSpec } from './run-spec.js';
 import { saveNodeStateAsync, loadNodeState, StateError } from './node-state.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 import { PeerDirectory, peerCommitment } from './peer-directory.js';
 import { Replica, manifestBytes, type ManifestMsg } from './replica.js';
 import { WindowDriver } from './window-driver.js';
@@ -45,6 +45,10 @@ export interface NodeOptions {
   threads?: number;
   /** engine backend (default auto: CUDA when the addon loads and sees a GPU, else CPU; the choice is logged) */
   device?: EngineDevice;
+  /** CUDA device index (default 0), from --device cuda:N */
+  cudaDevice?: number;
+  /** miners: data-parallel CPU ranks (--ranks; src/node/gpus.ts); default 1 */
+  ranks?: number;
   log: Logger;
   /** Dataset directory; default: the run spec's, "default" = the built-in corpus. */
   dataset?: string;
@@ -79,42 +83,59 @@ async function checkComputeFloor(engine: Engine, spec: RunSpec, o: { blockMs: nu
   else throw new ComputeFloorError(v);
 }
 
-export interface NodeContext {
-  role: Role;
+// What each role loop needs of the running node, split out of NodeContext so that a
+// role depends only on what it uses (and tests can hand it just that): NodeCore is
+// what every loop reads; MinerDeps and ValidatorDeps add each role's own parts.
+// NodeContext, what startNode returns, has them all (and satisfies ops' NodeStatusSource).
+
+/** What every role loop uses: the run, this node's uid, θ, the clock, p2p and the log. */
+export interface NodeCore {
   spec: RunSpec;
-  model: ModelConfig;
   runHash: Uint8Array;
-  runHashHex: string;
-  modelShapeHash: Uint8Array;
   uid: number;
-  hotkey: Hotkey;
-  chain: Chain;
-  directory: PeerDirectory;
   p2p: P2PNode;
   engine: Engine;
   replica: Replica;
   driver: WindowDriver;
-  announcements: AnnouncementBook;
-  checkpoints: Checkpoints;
-  /** The run's rule for who speaks for a window (src/node/protocol/speakers.ts). */
-  speakerRules: SpeakerRules;
   /** The validators that may publish manifests now, lead first. */
   speakers(): PeerInfo[];
-  trainSet: Dataset;
-  valSet: Dataset;
-  errorBuffer: Float32Array;
-  innerStep: number;
-  warmupUntilWindow?: number;
   log: Logger;
   metrics: NodeMetrics;
   signal: AbortSignal;
-  dataDir: string;
   manifestApplied(): Promise<void>;
+}
+
+/** What the miner loop (miner.ts) uses besides NodeCore: its data, error feedback and state file. */
+export interface MinerDeps extends NodeCore {
+  modelShapeHash: Uint8Array;
+  trainSet: Dataset;
+  errorBuffer: Float32Array;
+  innerStep: number;
+  warmupUntilWindow?: number;
+  saveState(): Promise<void>;
+}
+
+/** What the validator loop (validator.ts) uses besides NodeCore: announcements, checkpoints, evaluation. */
+export interface ValidatorDeps extends NodeCore {
+  announcements: AnnouncementBook;
+  checkpoints: Checkpoints;
   /** Resolves when the next manifest admitted by the speaker rule arrives (before it is applied). */
   manifestHeard(): Promise<void>;
-  saveState(): Promise<void>;
   heldOutLoss(theta: Float32Array): Promise<number>;
   encodeManifest(m: ManifestMsg): Uint8Array;
+}
+
+export interface NodeContext extends MinerDeps, ValidatorDeps {
+  role: Role;
+  model: ModelConfig;
+  runHashHex: string;
+  hotkey: Hotkey;
+  chain: Chain;
+  directory: PeerDirectory;
+  /** The run's rule for who speaks for a window (src/node/protocol/speakers.ts). */
+  speakerRules: SpeakerRules;
+  valSet: Dataset;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -129,8 +150,8 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   // Verify any saved state first: a node with a corrupt or foreign state refuses to
   // start (and says why) before it touches the network or the chain.
   const numParams = parameterCount(model);
-  // θ and the error-feedback buffer are shared memory: the hash worker reads them in
-  // place (src/train/compress/offload.ts), so hashing θ costs the event loop nothing.
+  // θ and the error-feedback buffer are hashed, copied and saved in place on libuv's
+  // threads (src/train/compress/offload.ts): the event loop does none of that work.
   const theta = sharedFloat32(numParams);
   const errorBuffer = sharedFloat32(numParams);
   const savedM = new Float32Array(numParams);
@@ -152,6 +173,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   // The engine first: a miner below the run's compute floor refuses to start before it
   // registers on the chain or joins the network (compute-floor.ts).
   const engine = Engine.create(model, { batch: spec.batch, seqLen: spec.seqLen, ...(o.threads ? { threads: o.threads } : {}), device: o.device ?? 'auto',
+    ...(o.cudaDevice !== undefined ? { cudaDevice: o.cudaDevice } : {}), ...(o.ranks !== undefined ? { ranks: o.ranks } : {}),
     // Through the node's logger: its log is JSON lines, and a plain stderr line broke them.
     log: (line, fields) => log.info(fields, line) });
   if (o.role === 'miner' && o.computeFloor) {
@@ -183,7 +205,13 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
   const trainSet = openDataset(trainDir);
   const valSet = openDataset(valDir);
 
-  if (head) {
+  if (head && engine.ranks > 1) {
+    // The sharded trainer cannot load AdamW moments (sharded-device.ts): start them
+    // afresh (zero, step 0; the compute-floor steps' are dropped too). θ comes from the
+    // saved state each window, so only the inner optimiser's memory is lost.
+    engine.initParams(spec.initSeed);
+    log.warn({ event: 'moments_reset', ranks: engine.ranks, savedAdamStep: adamStep }, `resumed on ${engine.ranks} ranks: the sharded trainer starts its AdamW moments afresh (it cannot load saved ones yet)`);
+  } else if (head) {
     engine.adamM.set(savedM);
     engine.adamV.set(savedV);
     engine.adamStep = adamStep;
@@ -225,6 +253,11 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
 
   const metrics = new NodeMetrics();
   metrics.eventLoopMonitor = new EventLoopMonitor();
+  // What the engine trains on, per rank, for the status API (the device label: the
+  // engine's backend, so that --device auto reports what it chose).
+  const deviceLabel = engine.device === 'cuda' ? `cuda:${o.cudaDevice ?? 0}` : 'cpu';
+  metrics.ranks = engine.rankMemory().map((r) => ({ ...r, device: deviceLabel }));
+  log.info({ event: 'engine_ranks', ranks: metrics.ranks }, `engine on ${metrics.ranks.length} rank(s): ${metrics.ranks.map((r) => `${r.rank} ${r.device}`).join(', ')}`);
   const abort = new AbortController();
   let appliedWaiters: Array<() => void> = [];
   let heardWaiters: Array<() => void> = [];
@@ -246,6 +279,10 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     layout: engine.layout, runHash, outerLr: spec.outer.lr, p2p, directory, log, theta, thetaHash: theta0Hash,
     ...(head ? { head } : {}),
     onSuperseded: () => { metrics.manifestsSuperseded++; },
+    rankOf: (validatorUid) => {
+      const r = speakers().findIndex((v) => v.uid === validatorUid);
+      return r < 0 ? undefined : r;
+    },
     jumpToCheckpoint: async (h) => {
       const jumped = await checkpoints.jump(h, theta);
       // A joiner's error-feedback buffer is empty: it stays out of manifests for a
@@ -336,7 +373,7 @@ export async function startNode(o: NodeOptions): Promise<NodeContext> {
     manifestHeard: () => new Promise<void>((r) => heardWaiters.push(r)),
     saveState,
     heldOutLoss: async (params: Float32Array) => {
-      await copyChunked(engine.params, params);
+      await copyAsync(engine.params, params);
       return heldOutLoss(engine, valSet, spec.eval.heldOutSequences);
     },
     encodeManifest: manifestBytes,

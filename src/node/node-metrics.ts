@@ -30,7 +30,18 @@ export interface WindowVerdictCounts {
   byReason: Record<string, number>;
 }
 
+/** One data-parallel rank of the engine (context.ts fills these in at start). */
+export interface RankInfo {
+  rank: number;
+  /** cpu, or cuda:N */
+  device: string;
+  memoryBytes: number;
+  optimizerStateBytes: number;
+}
+
 export class NodeMetrics {
+  /** What the engine trains on, one entry per rank. */
+  ranks: RankInfo[] = [];
   readonly trainLoss: LossPoint[] = [];
   readonly evalLoss: LossPoint[] = [];
   tokensPerSecond = 0;

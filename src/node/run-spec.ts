@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { repoRoot, loadModelConfig, type ModelConfig } from '../train/model-config.js';
+import { loadModelConfig, type ModelConfig } from '../train/model-config.js';
+import { repoRoot } from '../shared/repo-root.js';
 
 export class RunSpecError extends Error {
   constructor(message: string) {

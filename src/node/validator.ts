@@ -2,30 +2,18 @@
 // deadline it fetches and checks the payloads announced for w, chooses at most G,
 // and — if it is the lead validator, or the lead stayed silent — publishes the
 // manifest of w with the thetaHash of θ_{w+1}. It then reports the held-out loss.
-import type { NodeContext } from './context.js';
+import type { NodeCore, ValidatorDeps } from './context.js';
 import { readyToSpeak as readyToSpeakCore } from './protocol/replica-core.js';
 import { sleepUntil } from './window-driver.js';
-import { selectForManifest } from './selection.js';
+import { selectForManifest } from '../validate/selection.js';
 import { decodePayload, aggregateAndStepAsync, PayloadError, payloadDigest, type DecodedPayload } from '../train/compress/index.js';
-import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
+import { copyAsync, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
 import { manifestDigest, type ManifestMsg } from './replica.js';
 import type { HeardAnnouncement } from './announcements.js';
-import { manifestWaitUntil, slotOpensAt } from './protocol/speakers.js';
+import type { CheckedPayload, WindowVerdicts } from '../validate/verdicts.js';
+import { validatorStart, validatorStep, type ValidatorCommand, type ValidatorConfig, type ValidatorEvent, type ValidatorView } from './protocol/validator-window.js';
 
-export interface CheckedPayload {
-  uid: number;
-  digest: string;
-  bytes: Uint8Array;
-  /** Decoded once, against every expectation of the window (checkAnnouncements). */
-  payload?: DecodedPayload;
-}
-
-export interface WindowVerdicts {
-  accepted: CheckedPayload[];
-  rejected: Array<{ uid: number; reason: string }>;
-}
-
-export function payloadExpectations(ctx: NodeContext, window: number, uid: number) {
+export function payloadExpectations(ctx: ValidatorDeps, window: number, uid: number) {
   const c = ctx.spec.compression;
   return {
     runHash: ctx.runHash, window, uid, baseThetaHash: Buffer.from(ctx.replica.thetaHash, 'hex'),
@@ -34,7 +22,7 @@ export function payloadExpectations(ctx: NodeContext, window: number, uid: numbe
 }
 
 /** Fetches and validates every announcement of a window against θ_w (the replica's head). */
-export async function checkAnnouncements(ctx: NodeContext, window: number, heard: HeardAnnouncement[]): Promise<WindowVerdicts> {
+export async function checkAnnouncements(ctx: ValidatorDeps, window: number, heard: HeardAnnouncement[]): Promise<WindowVerdicts> {
   const accepted: CheckedPayload[] = [];
   const rejected: Array<{ uid: number; reason: string }> = [];
   const head = ctx.replica.thetaHash;
@@ -81,12 +69,12 @@ export async function checkAnnouncements(ctx: NodeContext, window: number, heard
 
 /**
  * Builds the manifest of `window` from the chosen payloads, computing θ_{w+1} on a
- * scratch copy, off the event loop (the copy in slices, the aggregation on libuv's
- * threads, the hash on the hash worker). Call it under the replica lock: θ, the
+ * scratch copy, off the event loop (the copy, the aggregation and the hash on
+ * libuv's threads). Call it under the replica lock: θ, the
  * scratch and the payloads are not written by anyone else until it returns.
  */
-export async function buildManifest(ctx: NodeContext, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
-  await copyChunked(scratch, ctx.replica.theta);
+export async function buildManifest(ctx: ValidatorDeps, window: number, chosen: CheckedPayload[], scratch: Float32Array): Promise<ManifestMsg> {
+  await copyAsync(scratch, ctx.replica.theta);
   const payloads = chosen.map((c) => ({
     uid: c.uid,
     payload: c.payload ?? decodePayload(c.bytes, ctx.engine.layout, payloadExpectations(ctx, window, c.uid)),
@@ -111,7 +99,7 @@ export async function buildManifest(ctx: NodeContext, window: number, chosen: Ch
  * one by the close), out_of_sync, rejected (invalid, not fetched) and not_chosen
  * (valid, left out by the selection). Only reasons that occurred are listed.
  */
-export function verdictCounts(ctx: Pick<NodeContext, 'announcements'>, window: number, heard: HeardAnnouncement[], v: WindowVerdicts, chosen: number): {
+export function verdictCounts(ctx: Pick<ValidatorDeps, 'announcements'>, window: number, heard: HeardAnnouncement[], v: WindowVerdicts, chosen: number): {
   byReason: Record<string, number>;
   lateUids: number[];
 } {
@@ -141,13 +129,13 @@ export interface ValidatorHooks {
  * behind). A validator that restarted and has not caught up would otherwise publish a
  * manifest on a stale θ.
  */
-export function readyToSpeak(ctx: Pick<NodeContext, 'replica' | 'driver'>, w: number): boolean {
+export function readyToSpeak(ctx: Pick<NodeCore, 'replica' | 'driver'>, w: number): boolean {
   const r = ctx.replica;
   return readyToSpeakCore({ synced: r.synced, headWindow: r.chain.head.window, newestHeardWindow: r.newestHeardWindow, firstFullWindow: ctx.driver.firstFullWindow }, w);
 }
 
 /** The lead's manifest of a window against this validator's own choice: logged and counted. */
-export function compareWithLead(ctx: NodeContext, window: number, own: number[]): void {
+export function compareWithLead(ctx: ValidatorDeps, window: number, own: number[]): void {
   const lead = ctx.replica.appliedEntries(window);
   if (!lead) return;
   const mine = new Set(own);
@@ -161,110 +149,137 @@ export function compareWithLead(ctx: NodeContext, window: number, own: number[])
   else ctx.log.warn(fields, 'the applied manifest disagrees with this validator\'s verdicts');
 }
 
-export async function runValidator(ctx: NodeContext, hooks: ValidatorHooks = {}): Promise<void> {
+/**
+ * The shell around protocol/validator-window.ts: turns the window clock, timers and
+ * manifest notices into events, reads the replica for each event's view, and carries
+ * out the commands (scoring and building under the replica lock, publishing, applying,
+ * setting weights, evaluating).
+ */
+export async function runValidator(ctx: ValidatorDeps, hooks: ValidatorHooks = {}): Promise<void> {
   const { spec, driver, replica, log, signal } = ctx;
   const scratch = sharedFloat32(ctx.engine.numParams);
-  // Windows are closed one by one, in order: a loop iteration that overran a window
-  // (a slow evaluation) closes the next window late rather than skipping it, so no
-  // miner's on-time announcement is dropped.
-  let w = driver.window - 1;
-  while (!signal.aborted) {
-    w++;
-    const current = await driver.waitFor(w + 1);
-    if (current < 0 || signal.aborted) break;
-    if (w + 1 < driver.window) {
-      // This loop fell behind the chain (a slow evaluation on a busy machine): the
-      // window's manifest is no use now (miners have trained on since), and closing
-      // it late would keep every later manifest late. Skip to the newest window.
-      log.warn({ event: 'window_skipped', window: w, current: driver.window }, 'too late to close this window: skipping to the newest one');
-      w = driver.window - 2;
-      continue;
-    }
-    const start = driver.startOf(w + 1) ?? Date.now();
-    await sleepUntil(slotOpensAt(start, 0, spec.timing), signal);
-    if (signal.aborted) break;
+  const config: ValidatorConfig = { timing: spec.timing, scores: !!hooks.afterWindow };
+  const view = (): ValidatorView => ({
+    nowMs: Date.now(), currentWindow: driver.window, headWindow: replica.chain.head.window, newestHeardWindow: replica.newestHeardWindow,
+    synced: replica.synced, firstFullWindow: driver.firstFullWindow, rank: ctx.speakers().findIndex((v) => v.uid === ctx.uid), speakers: ctx.speakers().length,
+  });
+  // What the commands produce and later commands use: the verdicts of w, this
+  // validator's own choice, the manifest built.
+  let verdicts: WindowVerdicts | null = null;
+  let own: number[] | null = null;
+  let built: ManifestMsg | null = null;
 
-    // Speaker rank by the run's rule; −1: this validator scores but never speaks.
-    const rank = ctx.speakers().findIndex((v) => v.uid === ctx.uid);
-    let own: number[] | null = null;
-    if (rank !== 0 && hooks.afterWindow) {
-      // Every validator scores miners (and sets weights), lead or not: do it now,
-      // while θ_w is still the head, before the lead's manifest of w is applied.
-      const scored = await replica.lock.run(async () => {
-        if (replica.chain.head.window >= w) return null;
-        const v = await checkAnnouncements(ctx, w, ctx.announcements.forWindow(w));
-        const chosen = await hooks.choose?.(w, v); // takes its copy of θ_w
-        own = chosen ? chosen.map((c) => c.uid) : null;
-        return v;
-      });
-      if (scored) await hooks.afterWindow(w, scored);
-    }
-    // A speaker of rank r speaks only if no manifest of w came before its slot opened.
-    if (rank !== 0) {
-      const until = rank > 0 ? slotOpensAt(start, rank, spec.timing) : manifestWaitUntil(start, ctx.speakers().length, spec.timing);
-      // A manifest of w that was admitted but is still being applied (payloads to
-      // fetch, the lock busy) counts as spoken: publishing a second one would compete.
-      const spoken = (): boolean => replica.chain.head.window >= w || replica.newestHeardWindow >= w;
-      while (!spoken() && Date.now() < until && !signal.aborted) {
-        await Promise.race([ctx.manifestApplied(), ctx.manifestHeard(), sleepUntil(until, signal)]);
+  const exec = async (cmd: ValidatorCommand): Promise<ValidatorEvent | null | undefined> => {
+    switch (cmd.kind) {
+      case 'wait_window': {
+        const cur = await driver.waitFor(cmd.window);
+        if (cur < 0 || signal.aborted) return null;
+        return { kind: 'window', startMs: driver.startOf(cmd.window) ?? Date.now() };
       }
-      if (own) compareWithLead(ctx, w, own);
-      if (rank < 0 || spoken()) {
-        await evaluateHeldOut(ctx, w + 1);
-        continue;
+      case 'wait': {
+        // Which one ended the wait (a timer may fire a millisecond before Date.now()
+        // reaches its time: the clock does not tell).
+        const timer = sleepUntil(cmd.untilMs, signal).then(() => 'timer' as const);
+        const woke = cmd.wakeOnManifest ? await Promise.race([ctx.manifestApplied().then(() => 'manifest' as const), ctx.manifestHeard().then(() => 'manifest' as const), timer]) : await timer;
+        if (signal.aborted) return null;
+        return { kind: woke };
       }
+      case 'score': {
+        // Every validator scores miners (and sets weights), lead or not: now, while θ_w
+        // is still the head, before the lead's manifest of w is applied.
+        own = null;
+        verdicts = await replica.lock.run(async () => {
+          if (replica.chain.head.window >= cmd.window) return null;
+          const v = await checkAnnouncements(ctx, cmd.window, ctx.announcements.forWindow(cmd.window));
+          const chosen = await hooks.choose?.(cmd.window, v); // takes its copy of θ_w
+          own = chosen ? chosen.map((x) => x.uid) : null;
+          return v;
+        });
+        return { kind: 'scored', scored: verdicts !== null, ownChoice: own !== null };
+      }
+      case 'set_weights':
+        if (verdicts) await hooks.afterWindow?.(cmd.window, verdicts);
+        return undefined;
+      case 'compare':
+        if (own) compareWithLead(ctx, cmd.window, own);
+        return undefined;
+      case 'build_and_publish': {
+        const w = cmd.window;
+        const r = await replica.lock.run(async () => {
+          if (replica.chain.head.window >= w) return null;
+          const heard = ctx.announcements.forWindow(w);
+          const v = await checkAnnouncements(ctx, w, heard);
+          const chosen = hooks.choose
+            ? await hooks.choose(w, v)
+            : (() => {
+                const pick = new Set(selectForManifest(ctx.runHash, w, v.accepted.map((a) => a.uid), spec.outer.maxPayloads));
+                return v.accepted.filter((a) => pick.has(a.uid));
+              })();
+          const manifest = await buildManifest(ctx, w, chosen, scratch);
+          const digest = manifestDigest(manifest);
+          await ctx.p2p.store.put(ctx.encodeManifest(manifest), { window: w, kind: 'manifest' });
+          // Re-announce the newest checkpoint every window, just before the manifest, so a
+          // joiner knows of it by the time the manifest shows it a gap to fill.
+          await ctx.checkpoints.announce();
+          const recipients = await ctx.p2p.publish('manifest', manifest);
+          const counts = verdictCounts(ctx, w, heard, v, chosen.length);
+          ctx.metrics.onVerdicts({ window: w, aggregated: chosen.length, heard: heard.length, byReason: counts.byReason });
+          log.info(
+            {
+              event: 'manifest_published', window: w, rank: cmd.rank, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients,
+              rejectedByReason: counts.byReason, lateUids: counts.lateUids,
+            },
+            'published manifest',
+          );
+          return { v, manifest };
+        });
+        if (r) {
+          verdicts = r.v;
+          built = r.manifest;
+        }
+        return { kind: 'built', ok: r !== null };
+      }
+      case 'apply_own': {
+        const m = built!;
+        // θ_{w+1} was computed into `scratch` when the manifest was built: apply it before
+        // scoring, so this node is at the head for the next window however long the
+        // evaluation takes (the Gauntlet scores on its own snapshot of θ_w).
+        await replica.applyComputed(m, scratch, cmd.rank).catch(async (e: unknown) => {
+          // The head moved meanwhile (another validator's manifest): take the general path.
+          log.warn({ window: cmd.window, err: (e as Error).message }, 'applying own manifest the general way');
+          await replica.offer(m, undefined, cmd.rank).catch((e2: unknown) => {
+            log.error({ window: cmd.window, err: (e2 as Error).message }, 'could not apply own manifest');
+          });
+        });
+        return { kind: 'applied' };
+      }
+      case 'evaluate':
+        await evaluateHeldOut(ctx, cmd.window);
+        verdicts = null;
+        own = null;
+        built = null;
+        return { kind: 'evaluated' };
+      case 'log':
+        log[cmd.level]({ event: cmd.event, ...cmd.fields }, cmd.msg);
+        return undefined;
     }
-    if (!readyToSpeak(ctx, w)) {
-      log.warn({ event: 'not_speaking', window: w, rank, head: replica.chain.head.window, inSync: replica.synced }, 'not publishing a manifest: this validator has not caught up with the manifest chain yet');
-      await evaluateHeldOut(ctx, w + 1);
-      continue;
+  };
+
+  let step = validatorStart(driver.window);
+  while (!signal.aborted) {
+    let event: ValidatorEvent | null = null;
+    for (const cmd of step.commands) {
+      const ev = await exec(cmd);
+      if (ev === null) return; // stopped
+      if (ev) event = ev;
     }
-    const verdicts = await replica.lock.run(async () => {
-      if (replica.chain.head.window >= w) return null;
-      const heard = ctx.announcements.forWindow(w);
-      const v = await checkAnnouncements(ctx, w, heard);
-      const chosen = hooks.choose
-        ? await hooks.choose(w, v)
-        : (() => {
-            const pick = new Set(selectForManifest(ctx.runHash, w, v.accepted.map((a) => a.uid), spec.outer.maxPayloads));
-            return v.accepted.filter((a) => pick.has(a.uid));
-          })();
-      const manifest = await buildManifest(ctx, w, chosen, scratch);
-      const digest = manifestDigest(manifest);
-      await ctx.p2p.store.put(ctx.encodeManifest(manifest), { window: w, kind: 'manifest' });
-      // Re-announce the newest checkpoint every window, just before the manifest, so a
-      // joiner knows of it by the time the manifest shows it a gap to fill.
-      await ctx.checkpoints.announce();
-      const recipients = await ctx.p2p.publish('manifest', manifest);
-      const counts = verdictCounts(ctx, w, heard, v, chosen.length);
-      ctx.metrics.onVerdicts({ window: w, aggregated: chosen.length, heard: heard.length, byReason: counts.byReason });
-      log.info(
-        {
-          event: 'manifest_published', window: w, rank, digest, chosen: chosen.map((c) => c.uid), rejected: v.rejected, heard: heard.length, recipients,
-          rejectedByReason: counts.byReason, lateUids: counts.lateUids,
-        },
-        'published manifest',
-      );
-      return { v, manifest };
-    });
-    if (!verdicts) continue;
-    // θ_{w+1} was computed into `scratch` when the manifest was built: apply it before
-    // scoring, so this node is at the head for the next window however long the
-    // evaluation takes (the Gauntlet scores on its own snapshot of θ_w).
-    await replica.applyComputed(verdicts.manifest, scratch, rank).catch(async (e: unknown) => {
-      // The head moved meanwhile (another validator's manifest): take the general path.
-      log.warn({ window: w, err: (e as Error).message }, 'applying own manifest the general way');
-      await replica.offer(verdicts.manifest, undefined, rank).catch((e2: unknown) => {
-        log.error({ window: w, err: (e2 as Error).message }, 'could not apply own manifest');
-      });
-    });
-    if (rank === 0) await hooks.afterWindow?.(w, verdicts.v);
-    await evaluateHeldOut(ctx, w + 1);
+    if (!event || signal.aborted) break;
+    step = validatorStep(step.state, event, view(), config);
   }
 }
 
 /** Mean loss of θ_window on the fixed held-out sequences; logged and kept for status. */
-export async function evaluateHeldOut(ctx: NodeContext, window: number): Promise<number> {
+export async function evaluateHeldOut(ctx: ValidatorDeps, window: number): Promise<number> {
   const loss = await ctx.replica.lock.run(() => ctx.heldOutLoss(ctx.replica.theta));
   ctx.metrics.onEval(window, loss);
   ctx.log.info({ event: 'eval', window, loss, thetaHash: ctx.replica.thetaHash }, 'held-out loss');

@@ -3,7 +3,7 @@
 // and recorded; if it still fails the error goes back to the caller, which keeps
 // running (the Gauntlet tries again next window, since it did not count it as set).
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 
 export interface WeightsAttempt {
   window: number;

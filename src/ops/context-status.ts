@@ -1,13 +1,12 @@
-// Adapter from a running node (NodeContext) to the status document. It only reads:
+// Adapter from a running node (its NodeStatusSource view) to the status document. It only reads:
 // the figures NodeMetrics keeps, the replica's θ hash, the window driver's clock,
 // the peer directory (who is who on chain) and what the p2p node reports.
-import type { NodeContext } from '../node/context.js';
 import { readP2PFigures } from './p2p-stats.js';
 import type { NodeStatus, PayStatus, PeerView, ScoreEntry, StatusProvider } from './status.js';
 import type { PeerStatusBook } from './status-gossip.js';
-import type { PeerInfo } from '../node/peer-directory.js';
+import type { NodeStatusSource, PeerFacts } from './status-source.js';
 
-/** Figures that live outside NodeContext (the validator's scores, weights on chain). */
+/** Figures that live outside the node's context (the validator's scores, weights on chain). */
 export interface StatusExtras {
   scores?: () => ScoreEntry[] | undefined;
   weightsSetAtBlock?: () => number | undefined;
@@ -30,7 +29,7 @@ const MAX_POINTS = 512;
  * claim kept. A peer not heard yet is a validator if it holds a permit and stake.
  */
 export function peerRole(
-  info: Pick<PeerInfo, 'validatorPermit' | 'stake'> | undefined,
+  info: Pick<PeerFacts, 'validatorPermit' | 'stake'> | undefined,
   heardRole: string | undefined,
 ): { role: PeerView['role']; claimedRole?: string } {
   if (!info) return { role: 'unregistered' };
@@ -40,7 +39,7 @@ export function peerRole(
   return { role: backed ? 'validator' : 'miner' };
 }
 
-export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): NodeStatus {
+export function statusFromContext(ctx: NodeStatusSource, extras: StatusExtras = {}): NodeStatus {
   const p2p = readP2PFigures(ctx.p2p);
   const peers: PeerView[] = p2p.connected.map((peerId) => {
     const info = ctx.directory.peer(peerId);
@@ -87,6 +86,8 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
     },
     innerSteps: ctx.innerStep,
     tokensPerSecond: Number.isFinite(m.tokensPerSecond) ? m.tokensPerSecond : 0,
+    // Each rank trains its 1/ranks slice of every step, in lockstep with the others.
+    ...(m.ranks.length ? { ranks: m.ranks.map((r) => ({ ...r, tokensPerSecond: Number.isFinite(m.tokensPerSecond) ? m.tokensPerSecond / m.ranks.length : 0 })) } : {}),
     trainLoss: m.trainLoss.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.loss)),
     evalLoss: m.evalLoss.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.loss)),
     peers,
@@ -108,6 +109,6 @@ export function statusFromContext(ctx: NodeContext, extras: StatusExtras = {}): 
 }
 
 /** A StatusProvider bound to one running node. */
-export function contextStatusProvider(ctx: NodeContext, extras: StatusExtras = {}): StatusProvider {
+export function contextStatusProvider(ctx: NodeStatusSource, extras: StatusExtras = {}): StatusProvider {
   return () => statusFromContext(ctx, extras);
 }

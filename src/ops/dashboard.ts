@@ -3,7 +3,7 @@
 // edited as HTML. The server fills in the title and the poll interval.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../train/model-config.js';
+import { repoRoot } from '../shared/repo-root.js';
 
 export interface DashboardOptions {
   title: string;

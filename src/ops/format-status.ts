@@ -1,6 +1,5 @@
 // `gradmesh status`: a node's status as one screen of plain text.
 import { thetaAgreement, type LossPoint, type NodeEntry, type NodeStatus } from './status.js';
-import type { TestnetInfo, TestnetNodeInfo } from '../node/testnet-info.js';
 
 export function formatBytes(n: number): string {
   if (!(n > 0)) return '0 B';
@@ -71,6 +70,11 @@ export function formatStatus(s: NodeStatus): string {
     row('training', tl
       ? `loss ${tl.loss.toFixed(4)} (window ${tl.window}) · ${s.tokensPerSecond.toFixed(0)} tok/s · ${s.innerSteps} inner steps  ${sparkline(s.trainLoss)}`
       : `no window trained yet · ${s.innerSteps} inner steps`);
+  }
+  if (s.ranks && s.ranks.length) {
+    const r = s.ranks;
+    const per = r.map((x) => `${x.rank}: ${x.device} ${formatBytes(x.memoryBytes)} (AdamW ${formatBytes(x.optimizerStateBytes)}) ${x.tokensPerSecond.toFixed(0)} tok/s`);
+    row('ranks', `${r.length} × ${[...new Set(r.map((x) => x.device.replace(/:\d+$/, '')))].join('/')} · ${per.join(' · ')}`);
   }
   const ev = lastPoint(s.evalLoss);
   if (ev) row('held-out', `loss ${ev.loss.toFixed(4)} (window ${ev.window})  ${sparkline(s.evalLoss)}`);
@@ -155,12 +159,27 @@ export function formatPay(s: NodeStatus): Array<[string, string]> {
   return out;
 }
 
+/** What formatTestnetStatus reads of a node in testnet.json (src/testnet/testnet-info.ts's TestnetNodeInfo is one). */
+export interface TestnetNodeSummary {
+  name: string;
+  role: string;
+  uid?: number;
+}
+
+/** What formatTestnetStatus reads of testnet.json (src/testnet/testnet-info.ts's TestnetInfo is one): ops stays below the testnet. */
+export interface TestnetSummary {
+  run: string;
+  chainUrl: string;
+  dashboard?: string;
+  nodes: TestnetNodeSummary[];
+}
+
 /**
  * `gradmesh status` for a whole testnet: a header from its testnet.json, one line per
  * node (a node that does not answer says why), and whether the nodes at the newest
  * manifest hold the same θ.
  */
-export function formatTestnetStatus(dir: string, info: TestnetInfo, entries: NodeEntry[], known: TestnetNodeInfo[] = info.nodes): string {
+export function formatTestnetStatus(dir: string, info: TestnetSummary, entries: NodeEntry[], known: TestnetNodeSummary[] = info.nodes): string {
   const byName = new Map(known.map((n) => [n.name, n]));
   const lines = [`testnet in ${dir} · run ${info.run} · dev chain ${info.chainUrl}${info.dashboard ? ` · dashboard ${info.dashboard}` : ''}`];
   const width = Math.max(10, ...entries.map((e) => e.name.length)) + 2;

@@ -3,6 +3,7 @@ export * from './status.js';
 export { OpsMetrics, type OpsMetricsOptions } from './metrics.js';
 export { startOpsServer, OpsServerError, type OpsServer, type OpsServerOptions } from './server.js';
 export { statusFromContext, contextStatusProvider, type StatusExtras } from './context-status.js';
+export type { NodeStatusSource, StatusFigures, PeerFacts } from './status-source.js';
 export { readP2PFigures, type P2PFigures, type P2PIntrospection } from './p2p-stats.js';
 export { fetchStatus, fetchNodeEntries, opsBaseUrl, DEFAULT_OPS_URL } from './status-client.js';
 export { formatStatus } from './format-status.js';

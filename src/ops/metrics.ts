@@ -74,6 +74,18 @@ export class OpsMetrics {
     gauge('gradmesh_eval_loss', 'Held-out loss of the shared model at the last evaluated window', (s) => last(s.evalLoss)?.loss);
     gauge('gradmesh_eval_loss_window', 'Window of gradmesh_eval_loss', (s) => last(s.evalLoss)?.window);
     gauge('gradmesh_tokens_per_second', 'Training throughput of the last window (miners)', (s) => s.tokensPerSecond);
+    const perRank = (name: string, help: string, read: (x: NonNullable<NodeStatus['ranks']>[number]) => number): void => {
+      new Gauge({
+        name, help, labelNames: ['rank', 'device'], registers: [r],
+        collect() {
+          this.reset();
+          for (const x of snap()?.ranks ?? []) this.set({ rank: String(x.rank), device: x.device }, read(x));
+        },
+      });
+    };
+    perRank('gradmesh_rank_memory_bytes', 'Memory the engine holds on each data-parallel rank (GPU: device memory it allocated; CPU: weights, gradient and its AdamW shard)', (x) => x.memoryBytes);
+    perRank('gradmesh_rank_optimizer_state_bytes', 'AdamW moments each rank holds (a shard when the ranks shard the optimiser states)', (x) => x.optimizerStateBytes);
+    perRank('gradmesh_rank_tokens_per_second', 'Training throughput of each rank over the last window (miners)', (x) => x.tokensPerSecond);
     counter('gradmesh_inner_steps_total', 'Inner optimizer steps taken since the run began', (s) => s.innerSteps);
     counter('gradmesh_announcements_total', 'Payloads this node announced', (s) => s.bytes.announcements);
     counter('gradmesh_announced_bytes_total', 'Bytes of the payloads this node announced', (s) => s.bytes.announced);

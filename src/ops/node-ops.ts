@@ -1,6 +1,6 @@
 // Wiring for the node layer: one call starts a node's operations server (status
 // API, Prometheus metrics, dashboard) and one starts a testnet's aggregate page.
-import type { NodeContext } from '../node/context.js';
+import type { NodeStatusSource } from './status-source.js';
 import { contextStatusProvider, type StatusExtras } from './context-status.js';
 import { startOpsServer, type OpsServer } from './server.js';
 import { fetchNodeEntries } from './status-client.js';
@@ -19,7 +19,7 @@ export interface NodeOpsOptions {
  * Serves GET /api/status, /metrics and the dashboard for one running node, and (unless
  * turned off) starts the status gossip that measures θ agreement with peers.
  */
-export async function startNodeOps(ctx: NodeContext, o: NodeOpsOptions): Promise<OpsServer> {
+export async function startNodeOps(ctx: NodeStatusSource, o: NodeOpsOptions): Promise<OpsServer> {
   const gossip = o.statusGossip === false ? undefined : startStatusGossip(ctx);
   try {
     const server = await startOpsServer({

@@ -7,7 +7,7 @@
 // window after the last manifest applied), not the clock's current window, so that
 // two nodes are compared only when they claim to hold the same model.
 import type { Logger } from 'pino';
-import type { NodeContext } from '../node/context.js';
+import type { NodeStatusSource } from './status-source.js';
 import type { NodeStatus as StatusMsg, P2PNode } from '../p2p/index.js';
 
 export interface HeardStatus {
@@ -118,7 +118,7 @@ export interface StatusGossip {
  * Listens to peers' statuses and publishes this node's at every window and after
  * every manifest it applies. Stops with the node (ctx.signal) or with stop().
  */
-export function startStatusGossip(ctx: NodeContext): StatusGossip {
+export function startStatusGossip(ctx: NodeStatusSource): StatusGossip {
   const book = new PeerStatusBook((peerId) => ctx.directory.peer(peerId)?.uid);
   let stopped = false;
   ctx.p2p.on('status', (msg, from) => {

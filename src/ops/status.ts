@@ -106,6 +106,20 @@ export const NodeStatusSchema = z.object({
     .optional(),
   innerSteps: nonNegInt,
   tokensPerSecond: z.number().min(0),
+  /**
+   * What the node trains on, one entry per data-parallel rank (a GPU, or a CPU rank):
+   * the memory its engine holds, its AdamW moments (a shard of them when the ranks
+   * shard the optimiser states), and its share of the last window's tokens/s (the
+   * ranks step in lockstep, each on its slice of the batch).
+   */
+  ranks: z.array(z.object({
+    rank: nonNegInt,
+    /** cpu, or cuda:N */
+    device: z.string().min(1),
+    memoryBytes: z.number().min(0),
+    optimizerStateBytes: z.number().min(0),
+    tokensPerSecond: z.number().min(0),
+  })).optional(),
   trainLoss: z.array(LossPointSchema),
   evalLoss: z.array(LossPointSchema),
   peers: z.array(PeerViewSchema),

@@ -8,8 +8,10 @@ import { createHash } from 'node:crypto';
 import type { TensorSpec } from '../train/model-config.js';
 import { compressWithFeedback, aggregateAndStep, payloadNorms, thetaHash, type DecodedPayload, type CompressOptions } from '../train/compress/index.js';
 import { ManifestChain, GENESIS_DIGEST } from '../node/manifest-chain.js';
-import { forkStep, HeardWindows, readyToSpeak, startupJump, supersedes, walkStep } from '../node/protocol/replica-core.js';
-import { judgeManifest, speakerOrder, slotOpensAt, manifestWaitUntil, type SpeakerRules, type SpeakerTiming, type ValidatorInfo } from '../node/protocol/speakers.js';
+import { forkStep, HeardWindows, startupJump, supersedes, walkStep } from '../node/protocol/replica-core.js';
+import { judgeManifest, speakerOrder, slotOpensAt, type SpeakerRules, type SpeakerTiming, type ValidatorInfo } from '../node/protocol/speakers.js';
+import { minerStart, minerStep, type MinerCommand, type MinerEvent, type MinerView, type MinerWindowState } from '../node/protocol/miner-window.js';
+import { validatorStart, validatorStep, type ValidatorCommand, type ValidatorConfig, type ValidatorEvent, type ValidatorView, type ValidatorWindowState } from '../node/protocol/validator-window.js';
 import { Rng, mix } from './rng.js';
 import { EventQueue } from './queue.js';
 import { planFaults, type FaultKind, type FaultPlan } from './faults.js';
@@ -74,6 +76,7 @@ const PARAMS = 2112;
 const OUTER_LR = 0.5;
 const MAX_PAYLOADS = 16;
 const QUIET_WINDOWS = 6;
+const VALIDATOR_CONFIG: ValidatorConfig = { timing: TIMING, scores: true };
 
 interface Manifest {
   window: number;
@@ -97,8 +100,10 @@ type Msg = { kind: 'payload'; digest: string; window: number; from: number } | {
 
 type Ev =
   | { t: number; seq: number; kind: 'window'; w: number }
-  | { t: number; seq: number; kind: 'slot'; node: number; w: number; rank: number }
-  | { t: number; seq: number; kind: 'train'; node: number; w: number }
+  /** A validator window machine's timer (`epoch`: the node's life it was set in). */
+  | { t: number; seq: number; kind: 'vtimer'; node: number; epoch: number }
+  /** A miner window machine's timer, or (manifest) its wake-up after an apply. */
+  | { t: number; seq: number; kind: 'mtimer'; node: number; epoch: number; w: number; manifest: boolean }
   | { t: number; seq: number; kind: 'deliver'; to: number; msg: Msg; sentAt: number }
   | { t: number; seq: number; kind: 'crash'; node: number }
   | { t: number; seq: number; kind: 'restart'; node: number };
@@ -128,10 +133,25 @@ interface SimNode {
   errorBuffer: Float32Array;
   /** Payloads heard for each window (validators). */
   heardPayloads: Map<number, string[]>;
+  /** The manifest this validator built last (applied by the machine's apply_own). */
+  lastBuilt: string | null;
   /** The last own payload digest (the stale adversary replays it). */
   lastPayload: string | null;
   /** A validator's reference payload norm (median of its last well-filled manifest). */
   refNorm: number;
+  /** The reference before this window's measurement (what its selection uses). */
+  prevRef: number;
+  /** The window whose payloads were last measured. */
+  measured: number;
+  /** A validator's window machine (protocol/validator-window.ts) and the window it waits for. */
+  vstate: ValidatorWindowState | null;
+  vWaitWindow: number;
+  /** A miner's window machine (protocol/miner-window.ts), the window it waits for, the payload it trained. */
+  mstate: MinerWindowState | null;
+  mWaitWindow: number;
+  pendingPayload: string | null;
+  /** Restarts so far: a timer set in an earlier life is dropped. */
+  epoch: number;
   /** [crashed, restarted) intervals. */
   down: [number, number][];
   /** What a restart reads back: the head and θ's hash at the last apply. */
@@ -186,7 +206,7 @@ export class World {
     for (let uid = 0; uid < n; uid++) {
       this.nodes.push({
         uid, adversary: adv.get(uid) ?? null, alive: true, chain: new ManifestChain(), hash: gHash, synced: true, heard: new HeardWindows(), undo: null,
-        hashAt: new Map(), digestAt: new Map(), firstFullWindow: 0, errorBuffer: new Float32Array(PARAMS), heardPayloads: new Map(), lastPayload: null, down: [], refNorm: 0,
+        hashAt: new Map(), digestAt: new Map(), firstFullWindow: 0, errorBuffer: new Float32Array(PARAMS), heardPayloads: new Map(), lastBuilt: null, lastPayload: null, down: [], refNorm: 0, prevRef: 0, measured: -1, vstate: null, vWaitWindow: Infinity, mstate: null, mWaitWindow: Infinity, pendingPayload: null, epoch: 0,
         disk: { head: { digest: GENESIS_DIGEST, window: -1 }, hash: gHash, hashAt: [], digestAt: [] },
       });
     }
@@ -240,10 +260,16 @@ export class World {
     switch (e.kind) {
       case 'window':
         return this.onWindow(e.w);
-      case 'slot':
-        return this.onSlot(e.node, e.w, e.rank);
-      case 'train':
-        return this.onTrain(e.node, e.w);
+      case 'vtimer': {
+        const nd = this.nodes[e.node]!;
+        if (nd.alive && nd.epoch === e.epoch && nd.vstate) this.driveValidator(e.node, { kind: 'timer' });
+        return;
+      }
+      case 'mtimer': {
+        const nd = this.nodes[e.node]!;
+        if (nd.alive && nd.epoch === e.epoch && nd.mstate?.phase === 'await_manifest' && nd.mstate.window === e.w) this.driveMiner(e.node, { kind: e.manifest ? 'manifest' : 'timer' });
+        return;
+      }
       case 'deliver':
         // A copy its sender had not sent yet when it crashed is lost.
         if (this.nodes[e.to]!.alive && !this.wasDown(e.msg.from, e.sentAt)) this.onMessage(e.to, e.msg);
@@ -277,6 +303,9 @@ export class World {
     nd.synced = true;
     nd.heardPayloads.clear();
     nd.firstFullWindow = this.windowOf(this.now) + 1;
+    nd.epoch++;
+    if (this.isValidator(i)) this.startValidator(i);
+    else this.startMiner(i, this.windowOf(this.now));
     this.note(`n${i} restarts from disk at head ${nd.chain.head.window}`);
     // Start-up sync: ask a few reachable peers for their heads and offer them before
     // speaking (a validator that restarted into null rounds otherwise built on its stale
@@ -367,13 +396,14 @@ export class World {
     this.checkAgreement(w);
     if (w >= this.o.windows) return;
     const start = w * WINDOW_MS;
-    // The manifest of w−1 is spoken for during w, in rank order.
-    if (w >= 1) {
-      this.speakers.forEach((s, rank) => this.q.push({ t: slotOpensAt(start, rank, TIMING), kind: 'slot', node: s.uid, w: w - 1, rank }));
-    }
-    // Miners train once the manifest of w−1 had every speaker's slot to arrive.
-    const trainAt = manifestWaitUntil(start, this.speakers.length, TIMING) + 50;
-    for (const nd of this.nodes) if (!this.isValidator(nd.uid)) this.q.push({ t: trainAt, kind: 'train', node: nd.uid, w });
+    // The manifest of w−1 is spoken for during w: each validator's window machine
+    // learns that w began (slots, scoring and the lead rotation are its business).
+    if (w === 0) for (const nd of this.nodes) if (this.isValidator(nd.uid)) this.startValidator(nd.uid);
+    for (const nd of this.nodes) if (nd.alive && nd.vstate && nd.vWaitWindow <= w) this.driveValidator(nd.uid, { kind: 'window', startMs: nd.vWaitWindow * WINDOW_MS });
+    // Each miner's window machine learns that w began: it trains once the manifest of
+    // w−1 is applied, or every speaker's slot passed without one.
+    if (w === 0) for (const nd of this.nodes) if (!this.isValidator(nd.uid)) this.startMiner(nd.uid, -1);
+    for (const nd of this.nodes) if (nd.alive && nd.mstate && nd.mWaitWindow <= w) this.driveMiner(nd.uid, { kind: 'window', window: w, startMs: start });
     for (const f of this.plan.faults) {
       // The lead dies `afterMs` after its slot opened: copies not yet sent are lost.
       if (f.kind === 'lead' && f.window === w - 1) {
@@ -388,11 +418,67 @@ export class World {
     return this.validators[uid]!.validatorPermit;
   }
 
-  // ---- a miner's window ----
-  private onTrain(i: number, w: number): void {
+  // ---- a miner's window: protocol/miner-window.ts, driven here ----
+  private startMiner(i: number, currentWindow: number): void {
+    const out = minerStart(currentWindow);
+    this.nodes[i]!.mstate = out.state;
+    this.runMinerCommands(i, out.commands);
+  }
+
+  private driveMiner(i: number, e: MinerEvent): void {
     const nd = this.nodes[i]!;
-    if (!nd.alive) return;
-    if (nd.adversary === 'forge') return this.forge(i, w);
+    const v: MinerView = { nowMs: this.now, currentWindow: this.windowOf(this.now), headWindow: nd.chain.head.window, speakers: this.speakers.length, warmupUntilWindow: undefined };
+    const out = minerStep(nd.mstate!, e, v, TIMING);
+    nd.mstate = out.state;
+    this.runMinerCommands(i, out.commands);
+  }
+
+  private runMinerCommands(i: number, cmds: MinerCommand[]): void {
+    const nd = this.nodes[i]!;
+    let next: MinerEvent | null = null;
+    for (const c of cmds) {
+      switch (c.kind) {
+        case 'wait_window': {
+          nd.mWaitWindow = c.window;
+          const now = this.windowOf(this.now);
+          if (c.window <= now) next = { kind: 'window', window: now, startMs: now * WINDOW_MS };
+          break;
+        }
+        case 'wait':
+          nd.mWaitWindow = Infinity;
+          this.q.push({ t: Math.max(this.now, c.untilMs), kind: 'mtimer', node: i, epoch: nd.epoch, w: nd.mstate!.window, manifest: false });
+          break;
+        case 'train': {
+          const payload = this.train(i, c.window);
+          const cur = this.windowOf(this.now);
+          next = { kind: 'trained', payload, nextStartMs: cur > c.window ? (c.window + 1) * WINDOW_MS : undefined, timings: {} };
+          break;
+        }
+        case 'publish':
+          this.hold(nd.pendingPayload!, i);
+          for (const v of this.speakers) this.send(i, v.uid, { kind: 'payload', digest: nd.pendingPayload!, window: c.window, from: i });
+          break;
+        case 'save_state':
+          next = { kind: 'saved' }; // the sim's disk is written at every apply
+          break;
+        case 'late':
+          this.note(`n${i} late for w${c.window} (${c.skipped} skipped)`);
+          break;
+        case 'log':
+          break;
+      }
+    }
+    if (next) this.driveMiner(i, next);
+  }
+
+  /** The stand-in for training: returns whether a payload is ready to publish (nd.pendingPayload). */
+  private train(i: number, w: number): boolean {
+    const nd = this.nodes[i]!;
+    nd.pendingPayload = null;
+    if (nd.adversary === 'forge') {
+      this.forge(i, w);
+      return false;
+    }
     let digest: string;
     if (nd.adversary === 'stale' && nd.lastPayload) {
       digest = nd.lastPayload; // replays its earlier payload
@@ -411,10 +497,10 @@ export class World {
       const first = nd.lastPayload === null;
       nd.lastPayload = digest;
       // The stale adversary trains once, keeps that payload and replays it from then on.
-      if (nd.adversary === 'stale' && first) return;
+      if (nd.adversary === 'stale' && first) return false;
     }
-    this.hold(digest, i);
-    for (const v of this.speakers) this.send(i, v.uid, { kind: 'payload', digest, window: w, from: i });
+    nd.pendingPayload = digest;
+    return true;
   }
 
   /** A registered non-speaker signs a manifest of the closing window and gossips it. */
@@ -428,20 +514,89 @@ export class World {
     for (const x of this.nodes) if (x.uid !== i) this.send(i, x.uid, { kind: 'manifest', digest, from: i });
   }
 
-  // ---- a validator's window ----
-  private onSlot(i: number, w: number, rank: number): void {
+  // ---- a validator's window: protocol/validator-window.ts, driven here ----
+  private startValidator(i: number): void {
     const nd = this.nodes[i]!;
-    if (!nd.alive) return;
-    // Every validator measures the window's payloads, speaking or not (the gauntlet
-    // scores them all): its reference norm is the median of a well-filled window.
-    const heardNorms = [...new Set(nd.heardPayloads.get(w) ?? [])].map((d) => this.payloads.get(d)!).filter((p) => p.window === w).map((p) => p.norm).sort((a, b) => a - b);
-    const prevRef = nd.refNorm;
-    if (heardNorms.length >= 5) nd.refNorm = heardNorms[(heardNorms.length - 1) >> 1]!;
-    if (nd.heard.newest(nd.chain.head.window) >= w) return; // a manifest of w reached it before its slot
-    if (!readyToSpeak({ synced: nd.synced, headWindow: nd.chain.head.window, newestHeardWindow: nd.heard.newest(nd.chain.head.window), firstFullWindow: nd.firstFullWindow }, w)) {
-      this.note(`n${i} (rank ${rank}) not ready to speak for w${w} (head ${nd.chain.head.window})`);
-      return;
+    const out = validatorStart(this.windowOf(this.now));
+    nd.vstate = out.state;
+    this.runValidatorCommands(i, out.commands);
+  }
+
+  private validatorView(nd: SimNode): ValidatorView {
+    const rank = this.speakers.findIndex((x) => x.uid === nd.uid);
+    return {
+      nowMs: this.now, currentWindow: this.windowOf(this.now), headWindow: nd.chain.head.window, newestHeardWindow: nd.heard.newest(nd.chain.head.window),
+      synced: nd.synced, firstFullWindow: nd.firstFullWindow, rank, speakers: this.speakers.length,
+    };
+  }
+
+  private driveValidator(i: number, e: ValidatorEvent): void {
+    const nd = this.nodes[i]!;
+    const out = validatorStep(nd.vstate!, e, this.validatorView(nd), VALIDATOR_CONFIG);
+    nd.vstate = out.state;
+    this.runValidatorCommands(i, out.commands);
+  }
+
+  /** Carries out a validator machine's commands; the one that yields an event feeds it back. */
+  private runValidatorCommands(i: number, cmds: ValidatorCommand[]): void {
+    const nd = this.nodes[i]!;
+    let next: ValidatorEvent | null = null;
+    for (const c of cmds) {
+      switch (c.kind) {
+        case 'wait_window':
+          nd.vWaitWindow = c.window;
+          // A window that already began (the machine skipped ahead) is fed at once.
+          if (c.window <= this.windowOf(this.now)) next = { kind: 'window', startMs: c.window * WINDOW_MS };
+          break;
+        case 'wait':
+          // No early wake on a manifest: the machine re-checks at the timer what it
+          // would have seen then (the outcome is the same, the evaluation later).
+          nd.vWaitWindow = Infinity;
+          this.q.push({ t: Math.max(this.now, c.untilMs), kind: 'vtimer', node: i, epoch: nd.epoch });
+          break;
+        case 'score':
+          this.measure(nd, c.window);
+          next = { kind: 'scored', scored: true, ownChoice: false };
+          break;
+        case 'build_and_publish':
+          next = { kind: 'built', ok: this.build(i, c.window, c.rank) };
+          break;
+        case 'apply_own':
+          this.offer(i, nd.lastBuilt!, c.rank);
+          next = { kind: 'applied' };
+          break;
+        case 'evaluate':
+          next = { kind: 'evaluated' };
+          break;
+        case 'log':
+          this.note(`n${i} ${c.event} ${JSON.stringify(c.fields)}`);
+          break;
+        case 'set_weights':
+        case 'compare':
+          break;
+      }
     }
+    if (next) this.driveValidator(i, next);
+  }
+
+  /**
+   * Every validator measures the window's payloads when it scores (the gauntlet scores
+   * them all): its reference norm is the median of a well-filled window.
+   */
+  private measure(nd: SimNode, w: number): void {
+    if (nd.measured === w) return;
+    nd.measured = w;
+    const heardNorms = [...new Set(nd.heardPayloads.get(w) ?? [])].map((d) => this.payloads.get(d)!).filter((p) => p.window === w).map((p) => p.norm).sort((a, b) => a - b);
+    nd.prevRef = nd.refNorm;
+    if (heardNorms.length >= 5) nd.refNorm = heardNorms[(heardNorms.length - 1) >> 1]!;
+  }
+
+  /** Builds and sends the manifest of w (the machine decided that this node speaks). */
+  private build(i: number, w: number, rank: number): boolean {
+    const nd = this.nodes[i]!;
+    if (nd.chain.head.window >= w) return false;
+    this.measure(nd, w);
+    const prevRef = nd.prevRef;
     // The gauntlet's stand-in: payloads built on this validator's θ, fetchable, and not
     // far above the median norm (noise); at most MAX_PAYLOADS, by uid.
     const heard = [...new Set(nd.heardPayloads.get(w) ?? [])];
@@ -463,7 +618,8 @@ export class World {
     // Copies go out one by one (2 ms each): a validator dying mid-send loses the rest.
     let k = 0;
     for (const x of this.nodes) if (x.uid !== i) this.send(i, x.uid, { kind: 'manifest', digest, from: i }, 2 * k++);
-    this.offer(i, digest, rank);
+    nd.lastBuilt = digest;
+    return true;
   }
 
   private digestOf(m: Manifest): string {
@@ -643,6 +799,8 @@ export class World {
     nd.disk = { head: { ...nd.chain.head }, hash, hashAt: [...nd.hashAt], digestAt: [...nd.digestAt] };
     this.manifestsApplied++;
     this.spoken.add(m.window);
+    // A miner waiting for this manifest wakes (after the walk that applied it ends).
+    if (nd.mstate?.phase === 'await_manifest') this.q.push({ t: this.now, kind: 'mtimer', node: nd.uid, epoch: nd.epoch, w: nd.mstate.window, manifest: true });
     if (nd.adversary !== null) return;
     // Invariants at every apply, for honest nodes.
     if (!nd.synced) this.violate({ invariant: 'hash_mismatch', window: m.window, detail: `n${nd.uid} applied ${digest.slice(0, 8)}: θ hashes to ${hash.slice(0, 8)}, manifest says ${m.nextThetaHash.slice(0, 8)}` });

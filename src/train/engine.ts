@@ -13,6 +13,7 @@
 import { loadNative, selectNativeBackend, type BackendLog } from '../native/index.js';
 import { HostMirror, type DeviceStateHandle, type HostArray, type StatePart, type TransferCounts } from './host-mirror.js';
 import { parameterLayout, type ModelConfig, type TensorSpec } from './model-config.js';
+import { ShardedDeviceHandle, type RankMemory } from './sharded-device.js';
 
 export type EngineDevice = 'cpu' | 'cuda' | 'auto';
 
@@ -28,6 +29,12 @@ export interface EngineOptions {
   device?: EngineDevice;
   /** CUDA device index (default 0). */
   cudaDevice?: number;
+  /**
+   * Data-parallel ranks (default 1). More than one: the sharded trainer on the CPU
+   * (ZeRO-1/2 over the CPU collectives, src/train/sharded-device.ts), `batch` split
+   * evenly over the ranks; θ and the moments read back in canonical order.
+   */
+  ranks?: number;
   /**
    * CUDA: the fused flash attention (true) or batched GEMM + softmax (false). Unset: flash
    * where the head dim runs on its tensor-core kernels (16, 32, 64, 128; `150m`: 1.32–1.34× the
@@ -104,6 +111,8 @@ export interface DeviceEngineHandle extends DeviceStateHandle {
   clipGradNorm(maxNorm: number): number;
   adamw(lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
   dispose(): void;
+  /** Device memory the engine allocated (the CUDA addon; fixed after construction). */
+  deviceBytes?(): number;
 }
 
 type Backend =
@@ -162,6 +171,8 @@ export class Engine {
   /** where the state lives */
   readonly device: 'cpu' | 'cuda';
   private readonly backend: Backend;
+  /** The sharded trainer behind a multi-rank engine. */
+  private sharded: ShardedDeviceHandle | undefined;
   private disposed = false;
   /** The async call running off the event loop, and the state parts it reads or writes. */
   private inFlight: { call: string; parts: ReadonlySet<StatePart>; settled: Promise<unknown> } | undefined;
@@ -187,6 +198,17 @@ export class Engine {
     const threads = opts.threads === undefined ? 0 : positiveInt('threads', opts.threads, 1024);
     const device = opts.device ?? 'cpu';
     if (device !== 'cpu' && device !== 'cuda' && device !== 'auto') throw new EngineError(`device must be cpu, cuda or auto, got ${String(device)}`);
+    const ranks = positiveInt('ranks', opts.ranks ?? 1, 64);
+    if (ranks > 1) {
+      if (device !== 'cpu') throw new EngineError(`ranks ${ranks} runs on the CPU sharded trainer: give device cpu (the CUDA sharded engine is not built yet)`);
+      if (batch % ranks !== 0) throw new EngineError(`batch ${batch} does not split evenly over ${ranks} ranks`);
+      return wrap(() => {
+        const handle = new ShardedDeviceHandle(config, ranks, batch, seqLen);
+        const engine = Engine.overDevice(config, handle, { batch, seqLen }, 'cpu');
+        engine.sharded = handle;
+        return engine;
+      });
+    }
     if (device !== 'cpu') {
       const choice = wrap(() => selectNativeBackend({ prefer: 'cuda', ...(opts.log ? { log: opts.log } : {}) }));
       if (choice.backend === 'cuda') {
@@ -236,6 +258,24 @@ export class Engine {
   /** AdamW second moments. On a device: a host copy, like params. */
   get adamV(): Float32Array {
     return this.hostArray('adamV');
+  }
+
+  /** Data-parallel ranks this engine trains on (1 unless created with `ranks`). */
+  get ranks(): number {
+    return this.sharded?.ranks ?? 1;
+  }
+
+  /**
+   * What each rank holds: a multi-rank engine's ranks; otherwise one entry, whose memory
+   * is the device memory the CUDA engine allocated, or on the CPU the fp32 weights,
+   * gradient and moments (16 B a parameter; activations not counted).
+   */
+  rankMemory(): RankMemory[] {
+    if (this.sharded) return this.sharded.rankMemory();
+    const b = this.backend;
+    const state = 2 * 4 * this.numParams;
+    const device = b.kind === 'device' && typeof b.native.deviceBytes === 'function' ? wrap(() => b.native.deviceBytes!()) : undefined;
+    return [{ rank: 0, memoryBytes: device ?? 4 * 4 * this.numParams, optimizerStateBytes: state }];
   }
 
   /** Host ↔ device copies so far (all zero on the CPU backend). */

@@ -2,8 +2,10 @@
 // parameter layout. The layout is the single source of truth for the order of
 // tensors in the flat parameter buffer, in checkpoints, in payloads and in thetaHash.
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { repoRoot } from '../shared/repo-root.js';
+// Re-exported so that tests and scripts that find the repository through this module keep working.
+export { repoRoot };
 
 export interface ModelConfig {
   name: string;
@@ -34,17 +36,6 @@ export class ModelConfigError extends Error {
     super(message);
     this.name = 'ModelConfigError';
   }
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** Repository root, found from this file whether run from src/ or dist/src/. */
-export function repoRoot(): string {
-  let dir = here;
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config'))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error(`cannot find the gradmesh repository root above ${here}`);
 }
 
 /** True when `nameOrPath` is a path (a .json file, or anything with a directory part), not a built-in name. */

@@ -1,7 +1,10 @@
-// Data-parallel training with sharded optimiser states (ZeRO-1/2) on the native
-// engine, over the CPU collectives backend (one thread per rank). Each rank trains on
-// its slice of the batch; gradients are reduce-scattered, each rank runs AdamW on its
-// shard of θ and of the moments, and the shards are all-gathered. Everything this
+// Data-parallel training with sharded optimiser states (ZeRO-1/2) or fully sharded
+// parameters (ZeRO-3) on the native engine, over the CPU collectives backend (one
+// thread per rank). Each rank trains on its slice of the batch; gradients are
+// reduce-scattered, each rank runs AdamW on its shard of θ and of the moments. ZeRO-1/2
+// all-gather the updated shards into every rank's full weights; ZeRO-3 keeps only the
+// shards and all-gathers one unit (embedding, layer, head) at a time, just before
+// forward or backward uses it, freeing it after. Everything this
 // class returns is in the canonical flat order (parameterLayout), so what the protocol
 // sees is what a single engine on the concatenated batch would produce, up to fp32
 // reduction order. docs/cuda.md says how the same code maps onto NCCL and GPUs.
@@ -17,7 +20,26 @@ interface NativeShardedHandle {
   grads(): Float32Array;
   adamM(): Float32Array;
   adamV(): Float32Array;
-  info(): { ranks: number; numParams: number; shardSize: number; stateBytesPerRank: number; adamStep: number };
+  info(): { ranks: number; numParams: number; shardSize: number; stateBytesPerRank: number; adamStep: number; zero: ZeroStage; paramMemory: ParamMemory };
+}
+
+/** 1, 2: optimiser state and reduced gradient sharded; 3: parameters sharded too. */
+export type ZeroStage = 1 | 2 | 3;
+
+/** fp32 parameter bytes one rank holds (the largest over the ranks), from the engine's counters. */
+export interface ParamMemory {
+  /** The whole model. */
+  modelBytes: number;
+  /** What a rank keeps between steps (ZeRO-3: its pieces of every unit). */
+  shardBytes: number;
+  /** The most held at once during the last step. */
+  peakBytes: number;
+  /** The most held while a transformer layer ran: ZeRO-3 holds its shard plus that one layer. */
+  peakLayerBytes: number;
+  /** The largest unit (embedding, one layer, final norm + head) gathered whole, padded to the ranks. */
+  largestUnitBytes: number;
+  /** The most gradient bytes held at once (full-size buffers and shards). */
+  peakGradBytes: number;
 }
 
 export interface ShardedEngineOptions {
@@ -26,14 +48,16 @@ export interface ShardedEngineOptions {
   batch: number;
   seqLen: number;
   seed?: number;
+  /** ZeRO stage (default 2). */
+  zero?: ZeroStage;
 }
 
 export class ShardedEngine {
   private constructor(private readonly native: NativeShardedHandle, readonly ranks: number, readonly batch: number, readonly seqLen: number) {}
 
   static create(config: ModelConfig, opts: ShardedEngineOptions): ShardedEngine {
-    const addon = loadNative() as unknown as { ShardedEngine: new (c: ModelConfig, r: number, b: number, t: number, s: number) => NativeShardedHandle };
-    return new ShardedEngine(new addon.ShardedEngine(config, opts.ranks, opts.batch, opts.seqLen, opts.seed ?? 0), opts.ranks, opts.batch, opts.seqLen);
+    const addon = loadNative() as unknown as { ShardedEngine: new (c: ModelConfig, r: number, b: number, t: number, s: number, z: number) => NativeShardedHandle };
+    return new ShardedEngine(new addon.ShardedEngine(config, opts.ranks, opts.batch, opts.seqLen, opts.seed ?? 0, opts.zero ?? 2), opts.ranks, opts.batch, opts.seqLen);
   }
 
   get numParams(): number {
@@ -45,6 +69,13 @@ export class ShardedEngine {
   }
   get adamStep(): number {
     return this.native.info().adamStep;
+  }
+  get zero(): ZeroStage {
+    return this.native.info().zero;
+  }
+  /** Parameter (and gradient) bytes per rank: what a rank keeps, and its peaks during the last step. */
+  get paramMemory(): ParamMemory {
+    return this.native.info().paramMemory;
   }
 
   /** One step on the whole batch; `failRank` (tests) makes that rank fail after its backward. */

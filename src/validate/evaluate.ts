@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../train/engine.js';
 import { aggregateAndStepAsync, type CompressedModel } from '../train/compress/index.js';
-import { copyChunked, thetaHashAsync } from '../train/compress/offload.js';
+import { copyAsync, thetaHashAsync } from '../train/compress/offload.js';
 import { samplePool, minerTrainingSamples, ownEvalSamples, pseudoUid, makeBatch, type Dataset } from '../train/data/index.js';
 import { GauntletError } from './config.js';
 import { relativeDrop, indicator } from './scores.js';
@@ -94,7 +94,7 @@ export interface EvaluateOptions {
 export async function evaluatePayload(o: EvaluateOptions): Promise<Evaluation> {
   const { engine } = o;
   if (engine.params.length !== o.theta.length) throw new GauntletError('bad_input', `θ has ${o.theta.length} floats, the engine ${engine.params.length}`);
-  await copyChunked(engine.params, o.theta);
+  await copyAsync(engine.params, o.theta);
   try {
     const ownBefore = await meanLoss(engine, o.own);
     const randomBefore = o.randomBefore ?? (await meanLoss(engine, o.random));
@@ -116,7 +116,7 @@ export async function evaluatePayload(o: EvaluateOptions): Promise<Evaluation> {
       finite, clippedTensors,
     };
   } finally {
-    await copyChunked(engine.params, o.theta);
+    await copyAsync(engine.params, o.theta);
     const got = await thetaHashAsync(engine.params);
     if (got !== o.thetaHash) throw new GauntletError('theta_not_restored', `θ hashes to ${got.slice(0, 12)}… after evaluating uid ${o.uid}, expected ${o.thetaHash.slice(0, 12)}…`);
   }

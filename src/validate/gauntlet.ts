@@ -12,9 +12,9 @@ import {
   decodePayload, medianNorms, medianOfNorms, payloadNorms, PayloadError, type DecodedPayload,
 } from '../train/compress/index.js';
 import { Xoshiro256StarStar, type Dataset } from '../train/data/index.js';
-import { copyChunked, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
-import { seededOrder } from '../node/selection.js';
-import type { CheckedPayload, WindowVerdicts } from '../node/validator.js';
+import { copyAsync, sharedFloat32, thetaHashAsync } from '../train/compress/offload.js';
+import { seededOrder } from './selection.js';
+import type { CheckedPayload, WindowVerdicts } from './verdicts.js';
 import { gauntletConfig, GauntletError, type GauntletConfig } from './config.js';
 import {
   applyPenalty, finalScore, movingAverage, newMinerRecord, rateWindow, ratingOrdinal, type MinerRecord, type PenaltyKind,
@@ -177,7 +177,7 @@ export class Gauntlet {
    */
   async choose(window: number, verdicts: WindowVerdicts): Promise<CheckedPayload[]> {
     const theta = this.deps.theta();
-    await copyChunked(this.snapshot, theta);
+    await copyAsync(this.snapshot, theta);
     const head = this.deps.thetaHash?.() ?? (await thetaHashAsync(this.snapshot));
     const penalties: WindowPlan['penalties'] = [];
     const decoded: Array<{ uid: number; payload: DecodedPayload }> = [];
@@ -270,7 +270,7 @@ export class Gauntlet {
     const random = evalBatch(trainSet, randomSampleIndices(runHash, window, sampleCount, this.config.randomSamples, this.nonce), T);
     const thresholds = medianNorms(valid.map((v) => v.payload));
     const lr = spec.outer.lr * this.config.evalLrScale;
-    engine.params.set(this.snapshot);
+    await copyAsync(engine.params, this.snapshot);
     const randomBefore = await meanLoss(engine, random);
     return async (v) => {
       const own = evalBatch(
@@ -374,7 +374,7 @@ export class Gauntlet {
     const lr = spec.outer.lr * this.config.evalLrScale;
     const run = this.deps.exclusive ?? (<X>(fn: () => Promise<X>) => fn());
     return run(async () => {
-      engine.params.set(this.snapshot);
+      await copyAsync(engine.params, this.snapshot);
       const randomBefore = await meanLoss(engine, random);
       const out: Evaluation[] = [];
       for (const v of toEval) {

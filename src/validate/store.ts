@@ -3,7 +3,7 @@
 // another run is refused rather than mixed in.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic, writeFileAtomicAsync } from '../node/atomic-file.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../shared/atomic-file.js';
 import { GauntletError } from './config.js';
 import type { MinerRecord } from './scores.js';
 

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/train/model-config.js';
-import { randomBasePort } from '../../src/node/test-ports.js';
+import { randomBasePort } from '../../src/testnet/test-ports.js';
 
 const LIMIT = 60 * 1024 * 1024;
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import {
   CheckpointError, encodeCheckpoint, encodeSafetensors, readSafetensors, META_KEYS,
 } from '../../src/train/checkpoint/index.js';
-import { loadExportSource } from '../../src/train/checkpoint/export-source.js';
+import { loadExportSource } from '../../src/node/export-source.js';
 import { thetaHash } from '../../src/train/compress/hash.js';
 import { loadModelConfig, parameterCount, parameterLayout, repoRoot, type ModelConfig } from '../../src/train/model-config.js';
 import { saveNodeState } from '../../src/node/node-state.js';

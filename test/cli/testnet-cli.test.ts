@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../src/train/model-config.js';
 import { startOpsServer } from '../../src/ops/server.js';
 import { sampleStatus } from '../ops/sample-status.js';
-import { randomBasePort } from '../../src/node/test-ports.js';
+import { randomBasePort } from '../../src/testnet/test-ports.js';
 
 const CLI = join(repoRoot(), 'bin', 'gradmesh.js');
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as C from '../../src/train/compress/index.js';
 import { BufferBusyError, assertWritable, claimBuffers, isClaimed, withClaims } from '../../src/train/compress/claims.js';
-import { copyChunked, deltaAndRestore, sharedFloat32, thetaHashAsync } from '../../src/train/compress/offload.js';
+import { copyAsync, deltaAndRestoreAsync, sharedFloat32, thetaHashAsync } from '../../src/train/compress/offload.js';
 import { awkwardLayout, layoutSize, testVector } from './helpers.js';
 
 const layout = awkwardLayout();
@@ -40,9 +40,11 @@ test('while compressWithFeedbackAsync runs, its error buffer cannot be written o
   await assert.rejects(C.compressWithFeedbackAsync(e, testVector(n, 3), layout, 0.9, opts), busy('errorBuffer', 'compressWithFeedbackAsync'));
   // Hashing reads e: refused while it is written.
   await assert.rejects(thetaHashAsync(e), busy('params', 'compressWithFeedbackAsync'));
-  // delta is only read: another reader may share it, a writer may not.
-  assert.equal(await thetaHashAsync(d), C.thetaHash(d));
+  // delta is only read: another reader may share it, a writer may not. (Checked
+  // before awaiting the hash: the compression may settle first and end its claims.)
+  const hashOfD = thetaHashAsync(d);
   assert.throws(() => assertWritable(d, 'delta'), busy('delta', 'compressWithFeedbackAsync'));
+  assert.equal(await hashOfD, C.thetaHash(d));
 
   const got = await running;
   assert.ok(!isClaimed(e) && !isClaimed(d), 'the claims end when the call settles');
@@ -65,9 +67,9 @@ test('aggregateAndStepAsync holds params for writing and the payloads for readin
     return true;
   });
   assert.throws(() => C.aggregateAndStep(params, layout, [{ uid: 7, payload }], 0.5), busy('params', 'aggregateAndStepAsync'));
-  await assert.rejects(copyChunked(params, new Float32Array(n)), busy("the copy's destination", 'aggregateAndStepAsync'));
+  await assert.rejects(copyAsync(params, new Float32Array(n)), busy("the copy's destination", 'aggregateAndStepAsync'));
   // Copying θ out (a read) while it is written: refused too.
-  await assert.rejects(copyChunked(new Float32Array(n), params), busy("the copy's source", 'aggregateAndStepAsync'));
+  await assert.rejects(copyAsync(new Float32Array(n), params), busy("the copy's source", 'aggregateAndStepAsync'));
   assert.throws(() => assertWritable(payload.quant, 'quant'), busy('quant', 'aggregateAndStepAsync'));
   await running;
   assert.deepEqual(params, ref);
@@ -92,7 +94,7 @@ test('claims are per byte range: disjoint views of one buffer do not conflict, o
   assertWritable(hi, 'hi');
   const base = new Float32Array(2048).fill(3);
   const trained = new Float32Array(2048).fill(1);
-  await deltaAndRestore(hi, base, trained);
+  await deltaAndRestoreAsync(hi, base, trained);
   assert.equal(hi[0], 2);
   assert.equal(trained[5], 3);
   assert.throws(() => assertWritable(a.subarray(2047, 2049), 'the seam'), busy('the seam', 'writer of lo'));

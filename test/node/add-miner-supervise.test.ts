@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { superviseMiner, type SuperviseEvent } from '../../src/node/testnet-add-miner.js';
+import { superviseMiner, type SuperviseEvent } from '../../src/testnet/testnet-add-miner.js';
 import { COMPUTE_FLOOR_EXIT_CODE } from '../../src/node/compute-floor.js';
 
 const node = process.execPath;
@@ -43,22 +43,41 @@ test('a compute-floor refusal (exit 78) and a usage error (exit 2) are not resta
 });
 
 test('the miner is stopped when the testnet stops, and when a stop is asked for', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-supervise-stop-'));
   // the testnet's orchestrator: a process that lives until killed
   const testnet = spawn(node, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  const miner = ['-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000)"];
-  const events: SuperviseEvent[] = [];
-  const running = superviseMiner({ command: node, args: miner, testnetPid: testnet.pid!, pollMs: 20, stdio: 'ignore', onEvent: (e) => events.push(e) });
-  await new Promise((r) => setTimeout(r, 300));
-  assert.deepEqual(events.map((e) => e.kind), ['start'], 'still running while the testnet runs');
-  testnet.kill('SIGKILL');
-  const r = await running;
-  assert.deepEqual(r, { code: 0, restarts: 0, reason: 'testnet_gone' });
-  const pid = events[0]!.pid!;
-  assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the miner process is gone');
+  // The stand-in miner says when its SIGTERM handler is in place: a node process takes
+  // more than the test's first wait to start on a loaded box (CI saw the default SIGTERM
+  // action end it with code 1 before the handler existed).
+  const minerArgs = (ready: string) => ['-e', `process.on('SIGTERM', () => process.exit(0)); require('fs').writeFileSync(${JSON.stringify(ready)}, ''); setInterval(() => {}, 1000)`];
+  const waitFor = async (path: string) => {
+    const until = Date.now() + 30_000;
+    while (!existsSync(path)) {
+      assert.ok(Date.now() < until, `the stand-in miner never started (${path})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    const events: SuperviseEvent[] = [];
+    const ready1 = join(dir, 'ready1');
+    const running = superviseMiner({ command: node, args: minerArgs(ready1), testnetPid: testnet.pid!, pollMs: 20, stdio: 'ignore', onEvent: (e) => events.push(e) });
+    await waitFor(ready1);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(events.map((e) => e.kind), ['start'], 'still running while the testnet runs');
+    testnet.kill('SIGKILL');
+    const r = await running;
+    assert.deepEqual(r, { code: 0, restarts: 0, reason: 'testnet_gone' });
+    const pid = events[0]!.pid!;
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the miner process is gone');
 
-  const stop = new AbortController();
-  const again = superviseMiner({ command: node, args: miner, stdio: 'ignore', signal: stop.signal });
-  await new Promise((r) => setTimeout(r, 200));
-  stop.abort();
-  assert.deepEqual(await again, { code: 0, restarts: 0, reason: 'stopped' });
+    const stop = new AbortController();
+    const ready2 = join(dir, 'ready2');
+    const again = superviseMiner({ command: node, args: minerArgs(ready2), stdio: 'ignore', signal: stop.signal });
+    await waitFor(ready2);
+    stop.abort();
+    assert.deepEqual(await again, { code: 0, restarts: 0, reason: 'stopped' });
+  } finally {
+    testnet.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -13,7 +13,7 @@ import {
   aggregateAndStep, aggregateAndStepAsync, compressWithFeedback, compressWithFeedbackAsync, decodePayload, encodePayload,
   modelShapeHash, thetaHash, type CompressOptions, type UidPayload,
 } from '../../src/train/compress/index.js';
-import { copyChunked, deltaAndRestore, sharedFloat32, thetaHashAsync } from '../../src/train/compress/offload.js';
+import { copyAsync, deltaAndRestoreAsync, sharedFloat32, thetaHashAsync } from '../../src/train/compress/offload.js';
 import { EventLoopMonitor } from '../../src/node/event-loop.js';
 import { saveNodeState, saveNodeStateAsync, type StateHeader } from '../../src/node/node-state.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -98,8 +98,8 @@ async function asyncWindow(w: World): Promise<string> {
   const payloads: UidPayload[] = [];
   for (let uid = 0; uid < PAYLOADS; uid++) {
     // the miner: Δ = θ − θ_end, θ restored, error feedback + compression, encode
-    await copyChunked(w.trained, w.theta);
-    await deltaAndRestore(w.delta, w.theta, w.trained);
+    await copyAsync(w.trained, w.theta);
+    await deltaAndRestoreAsync(w.delta, w.theta, w.trained);
     const c = await compressWithFeedbackAsync(w.errorBuffers[uid]!, w.delta, w.layout, 0.95, OPTS);
     const bytes = encodePayload(header(w.layout, uid), c);
     payloads.push({ uid, payload: decodePayload(bytes, w.layout) });

@@ -16,8 +16,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testnet } from '../../src/node/testnet.js';
-import { randomBasePort } from '../../src/node/test-ports.js';
+import { Testnet } from '../../src/testnet/testnet.js';
+import { randomBasePort } from '../../src/testnet/test-ports.js';
 
 const basePort = randomBasePort();
 

@@ -20,7 +20,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testnet } from '../../src/node/testnet.js';
+import { Testnet } from '../../src/testnet/testnet.js';
 
 const K = 10 + (process.pid % 200);
 const TAG = `gmn${process.pid % 100000}`;

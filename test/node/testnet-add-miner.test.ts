@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DevChain, startDevChainServer } from '../../src/chain/index.js';
-import { addMinerToTestnet, AddMinerError } from '../../src/node/testnet-add-miner.js';
-import { writeTestnetInfo, readAddedNodes, type TestnetInfo } from '../../src/node/testnet-info.js';
+import { addMinerToTestnet, AddMinerError } from '../../src/testnet/testnet-add-miner.js';
+import { writeTestnetInfo, readAddedNodes, type TestnetInfo } from '../../src/testnet/testnet-info.js';
 import { loadRunSpec } from '../../src/node/run-spec.js';
 
 const BOOTSTRAP = '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGzh6bNRkq5WWJpM2Zp2KRd7ppQQ8mKbj5bHuL4q7Bv3D';

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { Testnet, ensureBuiltInDataset, testnetReport } from '../../src/node/testnet.js';
+import { Testnet, ensureBuiltInDataset, testnetReport } from '../../src/testnet/testnet.js';
 import { brownDocumentIds } from '../../src/train/data/index.js';
-import { findRunningTestnet, readTestnetInfo, writeTestnetInfo, allTestnetNodes, writeAddedNode, type TestnetInfo } from '../../src/node/testnet-info.js';
+import { findRunningTestnet, readTestnetInfo, writeTestnetInfo, allTestnetNodes, writeAddedNode, type TestnetInfo } from '../../src/testnet/testnet-info.js';
 
 const H1 = 'aa'.repeat(32);
 const H2 = 'bb'.repeat(32);

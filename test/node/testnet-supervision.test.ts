@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Testnet, type SupervisorEvent } from '../../src/node/testnet.js';
+import { Testnet, type SupervisorEvent } from '../../src/testnet/testnet.js';
 import { repoRoot } from '../../src/train/model-config.js';
-import { randomBasePort } from '../../src/node/test-ports.js';
+import { randomBasePort } from '../../src/testnet/test-ports.js';
 
 const basePort = randomBasePort();
 

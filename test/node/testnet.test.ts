@@ -8,9 +8,9 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Testnet } from '../../src/node/testnet.js';
+import { Testnet } from '../../src/testnet/testnet.js';
 import { repoRoot } from '../../src/train/model-config.js';
-import { randomBasePort } from '../../src/node/test-ports.js';
+import { randomBasePort } from '../../src/testnet/test-ports.js';
 
 const basePort = randomBasePort();
 

@@ -53,6 +53,10 @@ class SimulatedNetwork {
       trainLoss: role === 'miner' ? windows.map((i) => ({ window: i, loss: this.lossOf(uid, i) })) : [],
       evalLoss: role === 'validator' ? windows.slice(1).map((i) => ({ window: i, loss: this.lossOf(0, i) + 0.3 })) : [],
       ...(role === 'validator' ? { scores: scores.map((e) => ({ ...e, weight: e.score / total })) } : {}),
+      // miner uid 2 trains on 2 GPUs (the status of a multi-rank engine)
+      ...(role === 'miner' && uid === 2
+        ? { ranks: [0, 1].map((r) => ({ rank: r, device: `cuda:${r}`, memoryBytes: 12.5 * 2 ** 30, optimizerStateBytes: 600e6, tokensPerSecond: 1000 * w + r })) }
+        : {}),
       // what the chain pays: miner uid m's incentive is m/10 in every window read so far
       pay: {
         history: windows.map((i) => ({
@@ -117,6 +121,9 @@ test('the dashboard shows a live testnet and follows its changes', { timeout: 90
   assert.deepEqual(await page.$$eval('#scores tr[data-uid]', (rs) => rs.map((r) => r.getAttribute('data-uid'))), ['1', '2', '3']);
   assert.equal(await page.$$eval('#bytes tr[data-node]', (rs) => rs.length), 8, 'in and out for each node');
   assert.equal(await page.$$eval('#peers tbody tr[data-peer]', (rs) => rs.length), 4, 'every node, as its peers see it');
+  assert.deepEqual(await page.$$eval('#ranks tbody tr', (rs) => rs.map((r) => [r.getAttribute('data-node'), r.getAttribute('data-rank'), r.children[2]!.textContent])),
+    [['miner1', '0', 'cuda:0'], ['miner1', '1', 'cuda:1']], 'one row per GPU of the miner that reports its ranks');
+  assert.equal(await page.$eval('#ranks tr[data-rank="1"] td[data-field="tokens"]', (td) => td.textContent), '3001');
   assert.match(await text(page, '#peers tr[data-peer]:nth-child(1)'), /θ_2 00000001/, 'the θ each peer reports');
   // Is each miner paid: the chain's figures per node, the weights each validator gives, and an incentive curve per miner.
   assert.equal(await page.$eval('#pay tr[data-uid="2"] td[data-field="incentive"]', (td) => td.textContent), '20.0%');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   aggregateAndStep, compressWithFeedback, decodePayload, decompressInto, encodePayload, payloadDigest, thetaHash, PayloadError,
 } from '../../src/train/compress/index.js';
-import type { WindowVerdicts } from '../../src/node/validator.js';
+import type { WindowVerdicts } from '../../src/validate/verdicts.js';
 import { samplePool } from '../../src/train/data/index.js';
 import { Gauntlet, adversaryHooks, selectionOverlap, meanLoss, evalBatch, type AdversaryMode, type WindowReport } from '../../src/validate/index.js';
 import { makeWorld, honestPayload, runHash, spec } from './fixture.js';

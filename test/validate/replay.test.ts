@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePayload, encodePayload, payloadDigest } from '../../src/train/compress/index.js';
-import type { WindowVerdicts } from '../../src/node/validator.js';
+import type { WindowVerdicts } from '../../src/validate/verdicts.js';
 import { Gauntlet } from '../../src/validate/index.js';
 import { referenceScore } from '../../src/validate/gauntlet.js';
 import { payloadFingerprint, ReplayMemory } from '../../src/validate/replay.js';

@@ -7,8 +7,9 @@ import { Option, type Command } from 'commander';
 import { readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  CheckpointError, loadExportSource, writeHfExport, type CheckpointIdentity, type ModelCardInfo,
+  CheckpointError, writeHfExport, type CheckpointIdentity, type ModelCardInfo,
 } from '../../train/checkpoint/index.js';
+import { loadExportSource } from '../../node/export-source.js';
 import { writeReferenceLogits } from '../../train/checkpoint/reference.js';
 import { Engine } from '../../train/engine.js';
 import { loadModelConfig, type ModelConfig } from '../../train/model-config.js';

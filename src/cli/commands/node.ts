@@ -2,8 +2,9 @@
 // Settings come from flags > GRADMESH_* variables > --config file > the role's
 // profile in config/profiles/ (src/ops/config).
 import type { Command } from 'commander';
-import { Option } from 'commander';
-import { intArg, numberArg, RANGES } from '../flags.js';
+import { InvalidArgumentError, Option } from 'commander';
+import { FlagError, intArg, numberArg, RANGES } from '../flags.js';
+import { planTrainingDevices, checkDeviceSyntax, describeTrainingDevices, GpuSelectionError, type TrainingDevices } from '../../node/gpus.js';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { connectSubtensor, connectDevChain, loadHotkey, type Chain } from '../../chain/index.js';
@@ -12,7 +13,7 @@ import { runMiner } from '../../node/miner.js';
 import { runValidator } from '../../node/validator.js';
 import { createLogger, type Logger } from '../../node/log.js';
 import { loadRunSpec } from '../../node/run-spec.js';
-import { loadNative } from '../../native/index.js';
+import { loadNative, selectNativeBackend } from '../../native/index.js';
 import { resolveNodeConfig, explicitFlags, startNodeOps, type NodeConfig } from '../../ops/index.js';
 import { Gauntlet } from '../../validate/index.js';
 import { adversaryMinerHooks } from '../../node/adversary-wiring.js';
@@ -20,6 +21,34 @@ import { SUBTENSOR_BLOCK_MS } from '../../node/compute-floor.js';
 import { ChainHistory, watchPay } from '../../node/chain-history.js';
 import { WeightsRecorder } from '../../node/weights-recorder.js';
 import type { NatOptions } from '../../p2p/index.js';
+
+/** --device's parser: the form only (cuda:LIST is checked against the GPUs present at start). */
+function deviceArg(value: string): string {
+  try {
+    return checkDeviceSyntax(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--device: /, ''));
+  }
+}
+
+/**
+ * What the node trains on, from --device / --gpus / --ranks (or their GRADMESH_* and
+ * config-file forms), checked against the GPUs present; a refusal is a usage error
+ * naming the flag (exit 2).
+ */
+export function nodeTrainingDevices(role: Role, c: Pick<NodeConfig, 'device' | 'gpus' | 'ranks'>): TrainingDevices {
+  const probe = () => {
+    const choice = selectNativeBackend({ prefer: 'cuda', log: () => undefined });
+    return choice.backend === 'cuda' ? { count: choice.device.count, reason: choice.reason } : { count: 0, reason: choice.reason };
+  };
+  try {
+    return planTrainingDevices(role, { ...(c.device !== undefined ? { device: c.device } : {}), ...(c.gpus !== undefined ? { gpus: c.gpus } : {}), ...(c.ranks !== undefined ? { ranks: c.ranks } : {}) }, probe);
+  } catch (e) {
+    if (!(e instanceof GpuSelectionError)) throw e;
+    const flag = /^(--[a-z]+)/.exec(e.message)?.[1] ?? '--device';
+    throw new FlagError(flag, String(flag === '--gpus' ? c.gpus : flag === '--ranks' ? c.ranks : c.device), e.message);
+  }
+}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -50,7 +79,9 @@ export function addNodeOptions(cmd: Command): Command {
     .option('--relay.duration_limit_s <s>', 'relay: lifetime of a relayed connection, 0 = no limit', numberArg('--relay.duration_limit_s', { min: 0 }))
     .option('--dataset <dir>', 'dataset directory (default: the run spec\'s; "default" = built-in corpus)')
     .option('--threads <n>', 'CPU threads for the engine', intArg('--threads', RANGES.threads))
-    .addOption(new Option('--device <device>', 'engine backend: cpu, cuda, or auto (CUDA when it loads and sees a GPU)').choices(['cpu', 'cuda', 'auto']))
+    .option('--device <device>', 'engine backend: cpu, cuda, auto (CUDA when it loads and sees a GPU), or GPUs by index: cuda:N, cuda:0,1,2,3', deviceArg)
+    .option('--gpus <n>', 'train on the first N GPUs (as --device cuda:0,…,N-1)', intArg('--gpus', { min: 1, max: 64 }))
+    .option('--ranks <n>', 'miners: data-parallel ranks on the CPU (--device cpu), sharded optimiser states (docs/cuda.md)', intArg('--ranks', { min: 1, max: 64 }))
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .option('--logging.debug', 'log at debug level (as the Bittensor CLIs)')
     .option('--logging.trace', 'log at trace level')
@@ -94,7 +125,9 @@ async function connectChain(c: NodeConfig, netuid: number, log: Logger): Promise
 async function runNode(role: Role, cmd: Command): Promise<void> {
   const { adversary, force, ...flags } = explicitFlags(cmd) as Record<string, unknown> & { adversary?: string; force?: boolean };
   const c = resolveNodeConfig({ role, flags });
+  const devices = nodeTrainingDevices(role, c);
   const log = createLogger({ name: role, ...nodeLogSettings(c, role) });
+  log.info({ event: 'devices', backend: devices.backend, ranks: devices.ranks, gpus: devices.devices }, describeTrainingDevices(devices));
   const spec = loadRunSpec(c.run);
   const netuid = c.netuid ?? spec.netuid;
   if (c.threads !== undefined) loadNative().setThreads(c.threads);
@@ -109,7 +142,9 @@ async function runNode(role: Role, cmd: Command): Promise<void> {
     ...(c.announce.length ? { announce: c.announce } : {}),
     nat: natOptions(c),
     ...(c.threads !== undefined ? { threads: c.threads } : {}),
-    ...(c.device !== undefined ? { device: c.device } : {}),
+    device: devices.backend,
+    ...(devices.backend === 'cuda' ? { cudaDevice: devices.devices[0]! } : {}),
+    ...(devices.ranks > 1 ? { ranks: devices.ranks } : {}),
     ...(c.dataset ? { dataset: c.dataset } : {}),
     // The compute floor is judged on the chain's block time: the dev chain's is the run spec's.
     computeFloor: { blockMs: c.devChain ? spec.timing.devBlockMs : SUBTENSOR_BLOCK_MS, force: force === true },

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { numberArg } from '../flags.js';
 import { fetchStatus, fetchNodeEntries, DEFAULT_OPS_URL } from '../../ops/status-client.js';
 import { formatStatus, formatTestnetStatus } from '../../ops/format-status.js';
-import { DEFAULT_TESTNET_DIR, allTestnetNodes, findRunningTestnet } from '../../node/testnet-info.js';
+import { DEFAULT_TESTNET_DIR, allTestnetNodes, findRunningTestnet } from '../../testnet/testnet-info.js';
 
 interface StatusFlags {
   url?: string;

@@ -1,7 +1,7 @@
 // `gradmesh testnet add-miner`: join a miner of your own to the running testnet.
 import type { Command } from 'commander';
-import { addMinerToTestnet, superviseMiner } from '../../node/testnet-add-miner.js';
-import { writeAddedNode, DEFAULT_TESTNET_DIR } from '../../node/testnet-info.js';
+import { addMinerToTestnet, superviseMiner } from '../../testnet/testnet-add-miner.js';
+import { writeAddedNode, DEFAULT_TESTNET_DIR } from '../../testnet/testnet-info.js';
 import { intArg, RANGES } from '../flags.js';
 
 interface AddMinerFlags {

@@ -1,8 +1,8 @@
 // `gradmesh testnet`: one command starts a whole local network.
 import { isNodeAdversaryMode, NODE_ADVERSARY_MODES } from '../../node/adversary-wiring.js';
 import type { Command } from 'commander';
-import { Testnet } from '../../node/testnet.js';
-import { DEFAULT_TESTNET_DIR } from '../../node/testnet-info.js';
+import { Testnet } from '../../testnet/testnet.js';
+import { DEFAULT_TESTNET_DIR } from '../../testnet/testnet-info.js';
 import { isAdversaryMode, ADVERSARY_MODES } from '../../validate/index.js';
 import { FlagError, intArg, RANGES } from '../flags.js';
 import { registerAddMiner } from './testnet-add-miner.js';

@@ -1,5 +1,5 @@
-// N-API binding of the data-parallel sharded trainer (engine/sharded.h) over the CPU
-// collectives: class ShardedEngine. trainStep runs on a worker thread (which starts
+// N-API binding of the data-parallel sharded trainers over the CPU collectives:
+// class ShardedEngine, ZeRO-1/2 (engine/sharded.h) or ZeRO-3 (engine/fsdp.h). trainStep runs on a worker thread (which starts
 // one thread per rank); the getters return canonical flat copies (θ, the reduced
 // gradient, the AdamW moments gathered from every rank's shard).
 #include <atomic>
@@ -7,12 +7,13 @@
 
 #include "binding/boundary.h"
 #include "binding/registry.h"
+#include "engine/fsdp.h"
 #include "engine/sharded.h"
 
 namespace {
 
 using gm::Limits;
-using gm::ShardedTrainer;
+using gm::DataParallelTrainer;
 namespace nb = gm::boundary;
 
 class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
@@ -30,13 +31,13 @@ class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
                        });
   }
 
-  // new ShardedEngine(config, ranks, batch, seqLen, seed)
+  // new ShardedEngine(config, ranks, batch, seqLen, seed, zero = 2)
   explicit ShardedEngine(const Napi::CallbackInfo& info) : nb::GuardedWrap<ShardedEngine>(info) {
     nb::guard(info.Env(), "ShardedEngine", [&] { Construct(info); });
   }
 
  private:
-  std::shared_ptr<ShardedTrainer> t_;
+  std::shared_ptr<DataParallelTrainer> t_;
   std::shared_ptr<std::atomic<const char*>> busy_ = std::make_shared<std::atomic<const char*>>(nullptr);
 
   void Construct(const Napi::CallbackInfo& info) {
@@ -59,12 +60,16 @@ class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
     const int64_t batch = nb::integer(info[2], call, "batch", 1, Limits::batch);
     const int64_t seqLen = nb::integer(info[3], call, "seqLen", 1, Limits::seqLen);
     const int64_t seed = nb::integer(info[4], call, "seed", 0, int64_t{1} << 52);
+    const int zero = info[5].IsUndefined() ? 2 : (int)nb::integer(info[5], call, "zero", 1, 3);
     if (batch % ranks != 0)
       nb::fail(env, true, call, "batch", "a multiple of ranks (" + std::to_string(ranks) + ")", info[2]);
-    t_ = std::make_shared<ShardedTrainer>(s, ranks, batch, seqLen, (uint64_t)seed);
+    if (zero == 3)
+      t_ = std::make_shared<gm::FullyShardedTrainer>(s, ranks, batch, seqLen, (uint64_t)seed);
+    else
+      t_ = std::make_shared<gm::ShardedTrainer>(s, ranks, batch, seqLen, (uint64_t)seed, zero);
   }
 
-  ShardedTrainer& live(Napi::Env env, const char* call) {
+  DataParallelTrainer& live(Napi::Env env, const char* call) {
     if (const char* running = busy_->load())
       throw Napi::Error::New(env, std::string(call) + ": engine busy: " + running + " is still running; await it first");
     return *t_;
@@ -84,7 +89,7 @@ class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
   Napi::Value TrainStep(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const char* call = "trainStep";
-    ShardedTrainer& t = live(env, call);
+    DataParallelTrainer& t = live(env, call);
     const size_t n = t.batch * t.seqLen;
     auto in = std::make_shared<std::vector<int32_t>>(tokens(env, info[0], "inputs", n));
     auto tg = std::make_shared<std::vector<int32_t>>(tokens(env, info[1], "targets", n));
@@ -94,7 +99,7 @@ class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
     const double clip = nb::positive(info[7], call, "gradClip");
     const int failRank = info[8].IsUndefined() ? -1 : (int)nb::integer(info[8], call, "failRank", -1, t.ranks - 1);
     auto trainer = t_;
-    auto out = std::make_shared<ShardedTrainer::StepResult>();
+    auto out = std::make_shared<DataParallelTrainer::StepResult>();
     auto busy = busy_;
     busy->store(call);
     try {
@@ -113,20 +118,20 @@ class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
     }
   }
 
-  Napi::Value Flat(Napi::Env env, const char* call, void (ShardedTrainer::*get)(float*) const) {
-    ShardedTrainer& t = live(env, call);
+  Napi::Value Flat(Napi::Env env, const char* call, void (DataParallelTrainer::*get)(float*) const) {
+    DataParallelTrainer& t = live(env, call);
     auto a = Napi::Float32Array::New(env, t.numParams());
     (t.*get)(a.Data());
     return a;
   }
-  Napi::Value Params(const Napi::CallbackInfo& info) { return Flat(info.Env(), "params", &ShardedTrainer::params); }
-  Napi::Value Grads(const Napi::CallbackInfo& info) { return Flat(info.Env(), "grads", &ShardedTrainer::grads); }
-  Napi::Value AdamM(const Napi::CallbackInfo& info) { return Flat(info.Env(), "adamM", &ShardedTrainer::adamM); }
-  Napi::Value AdamV(const Napi::CallbackInfo& info) { return Flat(info.Env(), "adamV", &ShardedTrainer::adamV); }
+  Napi::Value Params(const Napi::CallbackInfo& info) { return Flat(info.Env(), "params", &DataParallelTrainer::params); }
+  Napi::Value Grads(const Napi::CallbackInfo& info) { return Flat(info.Env(), "grads", &DataParallelTrainer::grads); }
+  Napi::Value AdamM(const Napi::CallbackInfo& info) { return Flat(info.Env(), "adamM", &DataParallelTrainer::adamM); }
+  Napi::Value AdamV(const Napi::CallbackInfo& info) { return Flat(info.Env(), "adamV", &DataParallelTrainer::adamV); }
 
   Napi::Value SetParams(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    ShardedTrainer& t = live(env, "setParams");
+    DataParallelTrainer& t = live(env, "setParams");
     if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
       throw Napi::TypeError::New(env, "setParams: params must be a Float32Array");
     auto a = info[0].As<Napi::Float32Array>();
@@ -139,13 +144,23 @@ class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
 
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    ShardedTrainer& t = live(env, "info");
+    DataParallelTrainer& t = live(env, "info");
     Napi::Object o = Napi::Object::New(env);
     o.Set("ranks", t.ranks);
     o.Set("numParams", (double)t.numParams());
     o.Set("shardSize", (double)t.shardSize());
     o.Set("stateBytesPerRank", (double)t.stateBytesPerRank());
     o.Set("adamStep", (double)t.adamStep());
+    o.Set("zero", t.zeroStage());
+    const auto m = t.paramMemory();
+    Napi::Object mem = Napi::Object::New(env);
+    mem.Set("modelBytes", (double)m.modelBytes);
+    mem.Set("shardBytes", (double)m.shardBytes);
+    mem.Set("peakBytes", (double)m.peakBytes);
+    mem.Set("peakLayerBytes", (double)m.peakLayerBytes);
+    mem.Set("largestUnitBytes", (double)m.largestUnitBytes);
+    mem.Set("peakGradBytes", (double)m.peakGradBytes);
+    o.Set("paramMemory", mem);
     return o;
   }
 };

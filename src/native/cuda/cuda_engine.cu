@@ -60,6 +60,7 @@ struct CudaModel::Impl {
   size_t bytes = 0;
 
   float *params = nullptr, *grads = nullptr, *adamM = nullptr, *adamV = nullptr;
+  float* dpPadded = nullptr;  // trainStepDataParallel: the gradient padded to ranks × shard (allocated on first use)
   bf16* wb = nullptr;  // bf16 copy of params (GEMM operands)
   void* workspace = nullptr;
 
@@ -555,6 +556,34 @@ double CudaModel::trainStep(const int32_t* inputs, const int32_t* targets, doubl
   if (!std::isfinite(norm)) throw EngineFailure("trainStep: the gradient norm is not finite");
   adamw(h);
   return loss;
+}
+
+double CudaModel::trainStepDataParallel(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h,
+                                        parallel::Collectives& comm, double weight) {
+  if (!(weight > 0) || !std::isfinite(weight)) throw EngineFailure("trainStepDataParallel: weight must be a positive number");
+  const double loss = forwardBackward(inputs, targets);
+  Impl& m = *impl_;
+  const size_t P = layout.total, R = (size_t)comm.size(), r = (size_t)comm.rank(), S = (P + R - 1) / R;
+  if (weight != 1.0) scaleInPlace(m.grads, (int64_t)P, (float)weight, m.stream);
+  if (S * R == P) {
+    // In place (NCCL allows it): rank r's shard is its own slice of the gradient buffer.
+    comm.reduceScatterSum(m.grads, m.grads + r * S, S, m.stream);
+    comm.allGather(m.grads + r * S, m.grads, S, m.stream);
+  } else {
+    if (!m.dpPadded) {
+      m.dpPadded = m.alloc<float>(S * R);
+      check(cudaMemsetAsync(m.dpPadded, 0, S * R * sizeof(float), m.stream), "cudaMemsetAsync");
+    }
+    check(cudaMemcpyAsync(m.dpPadded, m.grads, P * sizeof(float), cudaMemcpyDeviceToDevice, m.stream), "cudaMemcpyAsync");
+    comm.reduceScatterSum(m.dpPadded, m.dpPadded + r * S, S, m.stream);
+    comm.allGather(m.dpPadded + r * S, m.dpPadded, S, m.stream);
+    check(cudaMemcpyAsync(m.grads, m.dpPadded, P * sizeof(float), cudaMemcpyDeviceToDevice, m.stream), "cudaMemcpyAsync");
+  }
+  const double total = comm.allReduceScalar(loss * weight);
+  const double norm = maxNorm > 0 ? clipGradNorm(maxNorm) : gradNorm();
+  if (!std::isfinite(norm)) throw EngineFailure("trainStepDataParallel: the gradient norm is not finite");
+  adamw(h);
+  return total;
 }
 
 double CudaModel::flashAttentionSelfCheck() {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "parallel/collectives.h"
 
 namespace gm::cuda {
 
@@ -65,6 +66,17 @@ class CudaModel {
   // forwardBackward + clipGradNorm (maxNorm > 0) + adamw, returns the loss; throws
   // before touching the weights when the gradient norm is not finite.
   double trainStep(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h);
+  // One data-parallel step over `comm` (parallel/collectives.h: NCCL across the local
+  // GPUs), this engine being rank comm.rank() with its slice of the batch: forwardBackward,
+  // the gradient scaled by `weight` (this slice's share of the whole batch's target
+  // tokens), reduce-scattered so that rank r owns the shard [r·S, (r+1)·S) of the sum
+  // (S = ceil(total / ranks)) and all-gathered back on the engine's stream (the ZeRO-2
+  // gradient exchange; AdamW still runs on the whole model here), then clip + AdamW as
+  // trainStep. Returns the whole batch's mean loss. With one rank it is trainStep plus
+  // the cost of that machinery, which bench/gpu/run.sh's nccl_1rank stage measures.
+  // When total is not a multiple of the ranks it allocates a padded buffer on first use.
+  double trainStepDataParallel(const int32_t* inputs, const int32_t* targets, double maxNorm, const AdamW& h,
+                               parallel::Collectives& comm, double weight);
   void synchronize() const;
   // One trainStep timed by CUDA events per phase (milliseconds), for the benchmark.
   struct PhaseTimes {

@@ -153,16 +153,29 @@ ParamLayout ParamLayout::build(const ModelShape& s) {
   L.finalNorm = add(d, false);
   L.lmHead = s.tied ? L.embed : add(V * d, true);
   L.total = off;
+  L.units.push_back({L.embed, V * d});
+  for (const auto& o : L.layers) L.units.push_back({o.attnNorm, o.wdown + d * f - o.attnNorm});
+  L.units.push_back({L.finalNorm, L.total - L.finalNorm});
+  L.headUnit = s.tied ? 0 : L.finalUnit();
+  L.headInUnit = s.tied ? 0 : d;
   return L;
 }
 
-Model::Model(const ModelShape& s, int64_t B, int64_t T)
-    : shape((s.validate(), s)), batch(B), seqLen(T), layout(ParamLayout::build(s)) {
+LayerOffsets ParamLayout::layerInUnit(int64_t l) const {
+  LayerOffsets o = layers[l];
+  const size_t b = o.attnNorm;
+  for (size_t* f : {&o.attnNorm, &o.wq, &o.wk, &o.wv, &o.wo, &o.mlpNorm, &o.wgate, &o.wup, &o.wdown}) *f -= b;
+  return o;
+}
+
+Model::Model(const ModelShape& s, int64_t B, int64_t T, bool ownsWeights)
+    : shape((s.validate(), s)), batch(B), seqLen(T), layout(ParamLayout::build(s)), ownsWeights_(ownsWeights) {
   if (B <= 0 || T <= 0 || B * T > (int64_t)1 << 24) throw EngineFailure("batch and seqLen must be positive (batch*seqLen <= 2^24)");
-  params = std::make_shared<FloatBuffer>(layout.total);
-  grads = std::make_shared<FloatBuffer>(layout.total);
-  adamM = std::make_shared<FloatBuffer>(layout.total);
-  adamV = std::make_shared<FloatBuffer>(layout.total);
+  const size_t weights = ownsWeights ? layout.total : 0;
+  params = std::make_shared<FloatBuffer>(weights);
+  grads = std::make_shared<FloatBuffer>(weights);
+  adamM = std::make_shared<FloatBuffer>(weights);
+  adamV = std::make_shared<FloatBuffer>(weights);
   const size_t N = B * T, d = s.dim, kv = s.kvDim(), f = s.ffn, H = s.heads;
   acts_.resize(s.layers);
   for (auto& a : acts_) {
@@ -212,8 +225,21 @@ Model::Model(const ModelShape& s, int64_t B, int64_t T)
     }
 }
 
-const float* Model::headWeight() const { return params->data + layout.lmHead; }
-float* Model::headGrad() { return grads->data + layout.lmHead; }
+const float* Model::unitParams(int unit) {
+  if (store_) return store_->acquireParams(unit);
+  if (!ownsWeights_) throw EngineFailure("this engine holds no weights and has no parameter store");
+  return params->data + layout.units[unit].start;
+}
+void Model::releaseUnit(int unit) {
+  if (store_) store_->releaseParams(unit);
+}
+float* Model::unitGrads(int unit) {
+  if (store_) return store_->acquireGrads(unit);
+  return grads->data + layout.units[unit].start;
+}
+void Model::unitGradsDone(int unit) {
+  if (store_) store_->gradsDone(unit);
+}
 
 void Model::checkTokens(const int32_t* inputs, const int32_t* targets, int64_t nSeq) const {
   if (nSeq < 1 || nSeq > batch) throw EngineFailure("nSeq must be in 1.." + std::to_string(batch) + ", got " + std::to_string(nSeq));
@@ -229,17 +255,19 @@ void Model::checkTokens(const int32_t* inputs, const int32_t* targets, int64_t n
 void Model::forward(const int32_t* inputs, int64_t nSeq) {
   const int64_t T = seqLen, N = nSeq * T, d = shape.dim, kv = shape.kvDim(), f = shape.ffn;
   const int64_t H = shape.heads, hd = shape.headDim(), rep = shape.heads / shape.kvHeads;
-  const float* P = params->data;
   const float scale = 1.0f / std::sqrt((float)hd);
   {
     float* x0 = acts_[0].xIn.data();
-    const float* E = P + layout.embed;
+    const float* E = unitParams(0);
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; n++) std::memcpy(x0 + n * d, E + (int64_t)inputs[n] * d, d * sizeof(float));
+    releaseUnit(0);
   }
   for (int64_t l = 0; l < shape.layers; l++) {
     auto& a = acts_[l];
-    const auto& o = layout.layers[l];
+    // Each layer's tensors are read from its unit, offsets relative to the unit.
+    const LayerOffsets o = layout.layerInUnit(l);
+    const float* P = unitParams(1 + (int)l);
     rmsnormForward(a.xIn.data(), P + o.attnNorm, a.h1.data(), a.rstd1.data(), N, d, shape.normEps);
     linearForward(gemmLog_, a.h1.data(), P + o.wq, a.q.data(), N, d, d, false);
     linearForward(gemmLog_, a.h1.data(), P + o.wk, a.k.data(), N, d, kv, false);
@@ -293,8 +321,11 @@ void Model::forward(const int32_t* inputs, int64_t nSeq) {
     float* next = (l + 1 < shape.layers) ? acts_[l + 1].xIn.data() : xFinal_.data();
     std::memcpy(next, a.x2.data(), N * d * sizeof(float));
     linearForward(gemmLog_, a.act.data(), P + o.wdown, next, N, f, d, true);
+    releaseUnit(1 + (int)l);
   }
-  rmsnormForward(xFinal_.data(), P + layout.finalNorm, hF_.data(), rstdF_.data(), N, d, shape.normEps);
+  const int fu = layout.finalUnit();
+  rmsnormForward(xFinal_.data(), unitParams(fu), hF_.data(), rstdF_.data(), N, d, shape.normEps);  // final norm: offset 0
+  releaseUnit(fu);
 }
 
 double Model::headLoss(const int32_t* targets, int64_t nSeq, bool backward, float* perSeq) {
@@ -303,7 +334,10 @@ double Model::headLoss(const int32_t* targets, int64_t nSeq, bool backward, floa
   for (int64_t n = 0; n < N; n++) count += targets[n] != -100;
   if (backward && count == 0) throw EngineFailure("every target is -100 (ignored): the loss is undefined");
   const float invCount = backward ? 1.0f / (float)count : 0.0f;
-  const float* W = headWeight();
+  const float* W = unitParams(layout.headUnit) + layout.headInUnit;
+  // The head's gradient stays open: backward adds the final norm's (untied) or the
+  // embedding's (tied) to the same unit before it is done.
+  float* gW = backward ? unitGrads(layout.headUnit) + layout.headInUnit : nullptr;
   float* L = logitBlock_.data();
   for (int64_t r0 = 0; r0 < N; r0 += rowsPerBlock_) {
     const int64_t rows = std::min(rowsPerBlock_, N - r0);
@@ -346,9 +380,10 @@ double Model::headLoss(const int32_t* targets, int64_t nSeq, bool backward, floa
     }
     if (backward) {
       gemm(gemmLog_, false, false, rows, d, V, 1.0f, L, V, W, d, 0.0f, dh_.data() + r0 * d, d);
-      gemm(gemmLog_, true, false, V, d, rows, 1.0f, L, V, hF_.data() + r0 * d, d, 1.0f, headGrad(), d);
+      gemm(gemmLog_, true, false, V, d, rows, 1.0f, L, V, hF_.data() + r0 * d, d, 1.0f, gW, d);
     }
   }
+  releaseUnit(layout.headUnit);
   double total = 0.0;
   for (int64_t n = 0; n < N; n++) total += rowLoss_[n];
   if (perSeq) {
@@ -369,14 +404,19 @@ double Model::headLoss(const int32_t* targets, int64_t nSeq, bool backward, floa
 void Model::backward(const int32_t* inputs) {
   const int64_t nSeq = batch, T = seqLen, N = nSeq * T, d = shape.dim, kv = shape.kvDim(), f = shape.ffn;
   const int64_t H = shape.heads, hd = shape.headDim(), rep = shape.heads / shape.kvHeads;
-  const float* P = params->data;
-  float* G = grads->data;
   const float scale = 1.0f / std::sqrt((float)hd);
-  // dh_ holds d loss / d hF (written by headLoss).
-  rmsnormBackward(xFinal_.data(), P + layout.finalNorm, rstdF_.data(), dh_.data(), dx_.data(), G + layout.finalNorm, N, d, false);
+  {
+    // dh_ holds d loss / d hF (written by headLoss). The final norm is at offset 0 of its unit.
+    const int fu = layout.finalUnit();
+    rmsnormBackward(xFinal_.data(), unitParams(fu), rstdF_.data(), dh_.data(), dx_.data(), unitGrads(fu), N, d, false);
+    releaseUnit(fu);
+    unitGradsDone(fu);
+  }
   for (int64_t l = shape.layers - 1; l >= 0; l--) {
     auto& a = acts_[l];
-    const auto& o = layout.layers[l];
+    const LayerOffsets o = layout.layerInUnit(l);
+    const float* P = unitParams(1 + (int)l);
+    float* G = unitGrads(1 + (int)l);
     // MLP: out = x2 + down(silu(gate) * up); dx_ = d loss / d out.
     linearBackward(gemmLog_, a.act.data(), P + o.wdown, dx_.data(), dact_.data(), G + o.wdown, N, f, d, false);
     {
@@ -437,10 +477,12 @@ void Model::backward(const int32_t* inputs) {
     linearBackward(gemmLog_, a.h1.data(), P + o.wk, dk_.data(), dh_.data(), G + o.wk, N, d, kv, true);
     linearBackward(gemmLog_, a.h1.data(), P + o.wv, dv_.data(), dh_.data(), G + o.wv, N, d, kv, true);
     rmsnormBackward(a.xIn.data(), P + o.attnNorm, a.rstd1.data(), dh_.data(), dx_.data(), G + o.attnNorm, N, d, true);
+    releaseUnit(1 + (int)l);
+    unitGradsDone(1 + (int)l);
   }
   // Embedding: scatter-add rows; split by columns so no two threads write one float
   // and the sum order is fixed.
-  float* gE = G + layout.embed;
+  float* gE = unitGrads(0);
   const float* dx = dx_.data();
 #pragma omp parallel
   {
@@ -452,11 +494,12 @@ void Model::backward(const int32_t* inputs) {
       for (int64_t j = j0; j < j1; j++) dst[j] += src[j];
     }
   }
+  unitGradsDone(0);
 }
 
 double Model::forwardBackward(const int32_t* inputs, const int32_t* targets) {
   checkTokens(inputs, targets, batch);
-  std::memset(grads->data, 0, layout.total * sizeof(float));
+  if (!store_) std::memset(grads->data, 0, layout.total * sizeof(float));  // a store zeroes each unit's own
   forward(inputs, batch);
   double loss = headLoss(targets, batch, true, nullptr);
   if (!std::isfinite(loss)) throw EngineFailure("non-finite loss (parameters diverged or contain NaN/Inf)");
@@ -473,7 +516,9 @@ void Model::evalLoss(const int32_t* inputs, const int32_t* targets, int64_t nSeq
 void Model::logits(const int32_t* inputs, int64_t nSeq, float* out) {
   checkTokens(inputs, nullptr, nSeq);
   forward(inputs, nSeq);
-  gemm(gemmLog_, false, true, nSeq * seqLen, shape.vocab, shape.dim, 1.0f, hF_.data(), shape.dim, headWeight(), shape.dim, 0.0f, out, shape.vocab);
+  const float* W = unitParams(layout.headUnit) + layout.headInUnit;
+  gemm(gemmLog_, false, true, nSeq * seqLen, shape.vocab, shape.dim, 1.0f, hF_.data(), shape.dim, W, shape.dim, 0.0f, out, shape.vocab);
+  releaseUnit(layout.headUnit);
 }
 
 Model::StepProfile Model::profileStep(const int32_t* inputs, const int32_t* targets) {

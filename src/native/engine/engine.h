@@ -40,13 +40,44 @@ struct ModelShape {
 struct LayerOffsets {
   size_t attnNorm, wq, wk, wv, wo, mlpNorm, wgate, wup, wdown;
 };
+// A unit is a contiguous range of the flat layout that forward and backward fetch
+// as one piece (the granularity at which ZeRO-3 gathers weights): unit 0 is the
+// embedding, unit 1+l is layer l (attnNorm..wdown), the last unit is the final norm
+// followed, when untied, by the lm head. A tied head is read from unit 0.
+struct ParamUnit {
+  size_t start, numel;
+};
 struct ParamLayout {
   size_t embed = 0, finalNorm = 0, lmHead = 0, total = 0;
   std::vector<LayerOffsets> layers;
   // (offset, numel, is2D) of each tensor in canonical order.
   struct Entry { size_t offset, numel; bool matrix; };
   std::vector<Entry> entries;
+  std::vector<ParamUnit> units;
+  int headUnit = 0;         // the unit holding the lm head's weight
+  size_t headInUnit = 0;    // its offset inside that unit
+  int finalUnit() const { return (int)units.size() - 1; }
+  // Layer l's offsets relative to the start of its unit (1 + l).
+  LayerOffsets layerInUnit(int64_t l) const;
   static ParamLayout build(const ModelShape& s);
+};
+
+// Where forward and backward get a unit's weights and put its gradient. Without one
+// (the default) a Model reads its own flat `params` and writes its own `grads`; the
+// fully sharded trainer (engine/fsdp.h) supplies one that all-gathers a unit's
+// weights on acquire, frees them on release and reduce-scatters its gradient when
+// done. Calls come in the same order on every rank (the order of the computation).
+class ParamStore {
+ public:
+  virtual ~ParamStore() = default;
+  // The unit's numel weights in layout order, valid until releaseParams(unit).
+  virtual const float* acquireParams(int unit) = 0;
+  virtual void releaseParams(int unit) = 0;
+  // The unit's gradient accumulator (numel floats, zero at its first acquire in a
+  // step; a second acquire before gradsDone returns the same buffer).
+  virtual float* acquireGrads(int unit) = 0;
+  // The unit's gradient is complete for this step.
+  virtual void gradsDone(int unit) = 0;
 };
 
 struct AdamW {
@@ -80,7 +111,9 @@ struct FloatBuffer {
 
 class Model {
  public:
-  Model(const ModelShape& shape, int64_t batch, int64_t seqLen);
+  // ownsWeights = false: params, grads and the moments are left empty (a ParamStore
+  // must be set before any forward), so a fully sharded rank never holds the model.
+  Model(const ModelShape& shape, int64_t batch, int64_t seqLen, bool ownsWeights = true);
 
   const ModelShape shape;
   const int64_t batch, seqLen;
@@ -111,6 +144,10 @@ class Model {
   };
   StepProfile profileStep(const int32_t* inputs, const int32_t* targets);
 
+  // Forward and backward fetch weights and put gradients through `store` (not owned;
+  // null = this Model's own buffers).
+  void setParamStore(ParamStore* store) { store_ = store; }
+
  private:
   // Activations, preallocated for (batch, seqLen).
   struct LayerActs {
@@ -135,14 +172,18 @@ class Model {
   int64_t rowsPerBlock_ = 0;
   // Set only while profileStep runs on this engine.
   GemmLog* gemmLog_ = nullptr;
+  ParamStore* store_ = nullptr;
+  const bool ownsWeights_;
+  const float* unitParams(int unit);
+  void releaseUnit(int unit);
+  float* unitGrads(int unit);
+  void unitGradsDone(int unit);
 
   void forward(const int32_t* inputs, int64_t nSeq);
   // Loss over rows via logits blocks. mode 0: loss + dlogits backward (accumulates
   // dX into dh_ and into the head gradient); mode 1: per-sequence loss only.
   double headLoss(const int32_t* targets, int64_t nSeq, bool backward, float* perSeq);
   void backward(const int32_t* inputs);
-  const float* headWeight() const;
-  float* headGrad();
 };
 
 // The parameter init of docs/engine.md into P (layout.total floats); used by every

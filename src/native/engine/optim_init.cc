@@ -79,6 +79,7 @@ void initParamsInto(const ParamLayout& layout, uint64_t seed, float* P) {
 }
 
 void Model::initParams(uint64_t seed) {
+  if (!ownsWeights_) throw EngineFailure("initParams: this engine holds no weights (they are sharded)");
   initParamsInto(layout, seed, params->data);
   std::memset(adamM->data, 0, layout.total * sizeof(float));
   std::memset(adamV->data, 0, layout.total * sizeof(float));
@@ -115,6 +116,7 @@ void Model::adamw(const AdamW& h) {
   if (!(h.lr >= 0) || !(h.beta1 >= 0 && h.beta1 < 1) || !(h.beta2 >= 0 && h.beta2 < 1) || !(h.eps > 0) || !(h.weightDecay >= 0) ||
       !std::isfinite(h.lr) || !std::isfinite(h.weightDecay))
     throw EngineFailure("adamw: need lr >= 0, 0 <= beta1, beta2 < 1, eps > 0, weightDecay >= 0 (all finite)");
+  if (!ownsWeights_) throw EngineFailure("adamw: this engine holds no weights (they are sharded)");
   adamStep += 1;
   const double bc1 = 1.0 - std::pow(h.beta1, (double)adamStep);
   const double bc2 = 1.0 - std::pow(h.beta2, (double)adamStep);

@@ -9,24 +9,9 @@
 
 namespace gm {
 
-namespace {
-// The CPU ranks take turns in forward/backward: OpenBLAS's threaded build is not
-// safe to call from several caller threads at once, and on a CPU the ranks share
-// the same cores anyway. Collectives and the optimiser run concurrently.
-std::mutex& computeMutex() {
-  static std::mutex m;
-  return m;
-}
-
-int64_t countTargets(const int32_t* t, size_t n) {
-  int64_t c = 0;
-  for (size_t i = 0; i < n; i++) c += t[i] != -100;
-  return c;
-}
-}  // namespace
-
-ShardedTrainer::ShardedTrainer(const ModelShape& shape, int ranks_, int64_t batch_, int64_t seqLen_, uint64_t seed)
-    : ranks(ranks_), batch(batch_), seqLen(seqLen_), layout_(ParamLayout::build(shape)) {
+ShardedTrainer::ShardedTrainer(const ModelShape& shape, int ranks_, int64_t batch_, int64_t seqLen_, uint64_t seed,
+                               int stage)
+    : DataParallelTrainer(ranks_, batch_, seqLen_), stage_(stage), layout_(ParamLayout::build(shape)) {
   if (ranks < 1 || ranks > 64) throw EngineFailure("sharded engine: ranks must be 1..64, got " + std::to_string(ranks));
   if (batch % ranks != 0)
     throw EngineFailure("sharded engine: batch " + std::to_string(batch) + " does not split evenly over " +
@@ -63,35 +48,18 @@ ShardedTrainer::StepResult ShardedTrainer::trainStep(const int32_t* inputs, cons
 
   for (int r = 0; r < ranks; r++) rank_[r].model->checkTokens(inputs + perRank * r, targets + perRank * r, batch / ranks);
 
-  auto group = std::make_shared<parallel::CpuGroup>(ranks);
   std::vector<StepResult> results(ranks);
-  std::vector<std::exception_ptr> errors(ranks);
-  std::vector<std::thread> threads;
-  const int64_t stepBefore = adamStep_;
-  for (int r = 0; r < ranks; r++) {
-    threads.emplace_back([&, r] {
-      parallel::CpuCollectives comm(group, r);
-      try {
-        runRank(r, comm, inputs + perRank * r, targets + perRank * r, (double)counts[r] / (double)total, h, clip,
-                failRank, &results[r]);
-      } catch (const parallel::RankAborted&) {
-        // stopped because another rank failed: that rank's error is the one reported
-      } catch (const std::exception& e) {
-        errors[r] = std::current_exception();
-        comm.abort("rank " + std::to_string(r) + ": " + e.what());
-      } catch (...) {
-        errors[r] = std::current_exception();
-        comm.abort("rank " + std::to_string(r) + ": unknown failure");
-      }
+  try {
+    runRankThreads(ranks, [&](int r, parallel::Collectives& comm) {
+      runRank(r, comm, inputs + perRank * r, targets + perRank * r, (double)counts[r] / (double)total, h, clip,
+              failRank, &results[r]);
     });
-  }
-  for (auto& t : threads) t.join();
-  if (group->aborted()) {
+  } catch (const RankFailure& e) {
     broken_ = true;
-    brokenWhy_ = group->abortReason();
-    throw EngineFailure("sharded step failed on " + brokenWhy_ + " (all " + std::to_string(ranks) + " ranks stopped)");
+    brokenWhy_ = e.reason;
+    throw;
   }
-  adamStep_ = stepBefore + 1;
+  adamStep_ += 1;
   return results[0];
 }
 
@@ -102,7 +70,7 @@ void ShardedTrainer::runRank(int r, parallel::Collectives& comm, const int32_t* 
   const size_t T = layout_.total, S = shard_, lo = S * r, hi = std::min(T, lo + S);
   double loss;
   {
-    std::lock_guard<std::mutex> lock(computeMutex());
+    std::lock_guard<std::mutex> lock(rankComputeMutex());
     loss = m.forwardBackward(inputs, targets);
   }
   if (r == failRank) throw EngineFailure("injected failure after backward");
@@ -121,31 +89,12 @@ void ShardedTrainer::runRank(int r, parallel::Collectives& comm, const int32_t* 
   if (!std::isfinite(norm)) throw EngineFailure("the gradient norm is not finite");
   const float c = norm > clip ? (float)(clip / (norm + 1e-6)) : 1.0f;
 
-  // AdamW on this rank's shard, with Model::adamw's arithmetic and its rule that
-  // weight decay applies to 2-D tensors only.
+  // AdamW on this rank's shard (Model::adamw's arithmetic).
   const int64_t step = adamStep_ + 1;
-  const double bc1 = 1.0 - std::pow(h.beta1, (double)step), bc2 = 1.0 - std::pow(h.beta2, (double)step);
-  const float stepSize = (float)(h.lr / bc1), invSqrtBc2 = (float)(1.0 / std::sqrt(bc2));
-  const float b1 = (float)h.beta1, b2 = (float)h.beta2, eps = (float)h.eps;
   std::vector<float> pShard(S, 0.0f);
   float* P = m.params->data;
   std::copy(P + lo, P + hi, pShard.begin());
-  for (const auto& e : layout_.entries) {
-    const size_t a = std::max(lo, e.offset), b = std::min(hi, e.offset + e.numel);
-    if (a >= b) continue;
-    const float decay = e.matrix ? (float)(1.0 - h.lr * h.weightDecay) : 1.0f;
-    for (size_t j = a; j < b; j++) {
-      const size_t i = j - lo;
-      float g = k.gradShard[i];
-      if (c != 1.0f) g *= c;
-      float mm = b1 * k.m[i] + (1.0f - b1) * g;
-      float vv = b2 * k.v[i] + (1.0f - b2) * g * g;
-      k.m[i] = mm;
-      k.v[i] = vv;
-      float p = pShard[i] * decay;
-      pShard[i] = p - stepSize * mm / (std::sqrt(vv) * invSqrtBc2 + eps);
-    }
-  }
+  adamwSpan(layout_, lo, hi, pShard.data(), k.gradShard.data(), k.m.data(), k.v.data(), c, h, step);
   std::vector<float> full(S * ranks);
   comm.allGather(pShard.data(), full.data(), S);
   std::memcpy(P, full.data(), T * sizeof(float));
@@ -165,6 +114,18 @@ void ShardedTrainer::params(float* out) const { std::memcpy(out, rank_[0].model-
 void ShardedTrainer::setParams(const float* in) {
   for (auto& k : rank_) std::memcpy(k.model->params->data, in, layout_.total * sizeof(float));
 }
+DataParallelTrainer::ParamMemory ShardedTrainer::paramMemory() const {
+  // Every rank holds the whole model (fp32 weights and a full-size gradient buffer);
+  // only the optimiser state and the reduced gradient are sharded.
+  const size_t model = layout_.total * sizeof(float);
+  size_t largest = 0;
+  for (const auto& u : layout_.units) largest = std::max(largest, u.numel * sizeof(float));
+  // Gradients: the Model's full buffer, the weighted padded copy sent to the
+  // reduce-scatter, and the shard received.
+  const size_t grads = model + (shard_ * ranks + shard_) * sizeof(float);
+  return {model, model, model, model, largest, grads};
+}
+
 void ShardedTrainer::grads(float* out) const { gatherShards(out, &Rank::gradShard); }
 void ShardedTrainer::adamM(float* out) const { gatherShards(out, &Rank::m); }
 void ShardedTrainer::adamV(float* out) const { gatherShards(out, &Rank::v); }

@@ -4,49 +4,44 @@
 // rank owns one contiguous shard of the flat layout, AdamW updates only that shard
 // of the fp32 weights and moments, and the updated shards are all-gathered back into
 // every rank's weights. What callers see (θ, gradients, moments) is gathered back to
-// the canonical flat order, so the protocol never sees the sharding.
+// the canonical flat order, so the protocol never sees the sharding. Full parameter
+// sharding (ZeRO-3) is engine/fsdp.h.
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/data_parallel.h"
 #include "engine/engine.h"
-#include "parallel/cpu_collectives.h"
 
 namespace gm {
 
-class ShardedTrainer {
+class ShardedTrainer final : public DataParallelTrainer {
  public:
-  // batch: the whole batch, split evenly over `ranks` (batch % ranks == 0).
-  ShardedTrainer(const ModelShape& shape, int ranks, int64_t batch, int64_t seqLen, uint64_t seed);
+  // batch: the whole batch, split evenly over `ranks` (batch % ranks == 0). stage 1
+  // and 2 run the same code (the Model keeps its full gradient buffer; the reduced
+  // gradient is sharded); the stage is only reported back.
+  ShardedTrainer(const ModelShape& shape, int ranks, int64_t batch, int64_t seqLen, uint64_t seed, int stage = 2);
 
-  const int ranks;
-  const int64_t batch, seqLen;
-  size_t numParams() const { return layout_.total; }
-  size_t shardSize() const { return shard_; }
-
-  struct StepResult {
-    double loss, gradNorm;
-  };
-  // One step on the whole batch [batch, seqLen]. failRank >= 0 makes that rank fail
-  // after its backward (for the test that one failing rank stops all of them).
-  StepResult trainStep(const int32_t* inputs, const int32_t* targets, const AdamW& h, double clip, int failRank = -1);
-
-  // Canonical flat copies (numParams floats).
-  void params(float* out) const;
-  void setParams(const float* in);
-  void grads(float* out) const;   // the reduced gradient of the last step, before clipping
-  void adamM(float* out) const;
-  void adamV(float* out) const;
-  int64_t adamStep() const { return adamStep_; }
-  // Optimiser-state bytes one rank holds (its shard of m and v).
-  size_t stateBytesPerRank() const { return 2 * shard_ * sizeof(float); }
+  StepResult trainStep(const int32_t* inputs, const int32_t* targets, const AdamW& h, double clip,
+                       int failRank = -1) override;
+  int zeroStage() const override { return stage_; }
+  size_t numParams() const override { return layout_.total; }
+  size_t shardSize() const override { return shard_; }
+  void params(float* out) const override;
+  void setParams(const float* in) override;
+  void grads(float* out) const override;
+  void adamM(float* out) const override;
+  void adamV(float* out) const override;
+  int64_t adamStep() const override { return adamStep_; }
+  ParamMemory paramMemory() const override;
 
  private:
   struct Rank {
     std::unique_ptr<Model> model;
     std::vector<float> gradShard, m, v;
   };
+  const int stage_;
   ParamLayout layout_;
   size_t shard_;  // ceil(total / ranks): the flat layout padded to ranks * shard_
   std::vector<Rank> rank_;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { repoRoot } from '../../train/model-config.js';
+import { repoRoot } from '../../shared/repo-root.js';
 import { ConfigError, readConfigFile, resolveConfig } from './resolve.js';
 
 const multiaddr = z.string().regex(/^\/(ip4|ip6|dns|dns4|dns6)\/[^/]+\/(tcp|udp)\/\d+/, 'a multiaddr such as /ip4/0.0.0.0/tcp/9000');
@@ -42,8 +42,12 @@ export const NodeConfigSchema = z.strictObject({
   }),
   dataset: z.string().min(1).optional(),
   threads: z.number().int().min(1).max(1024).optional(),
-  /** engine backend: cpu, cuda (error if unusable) or auto (CUDA when usable) */
-  device: z.enum(['cpu', 'cuda', 'auto']).optional(),
+  /** engine backend: cpu, cuda (error if unusable), auto (CUDA when usable), or GPUs by index: cuda:N, cuda:0,1,2,3 (src/node/gpus.ts) */
+  device: z.string().regex(/^(cpu|cuda|auto|cuda:\s*\d+(\s*,\s*\d+)*)$/, 'cpu, cuda, auto, cuda:N or cuda:N,M,…').optional(),
+  /** the first N GPUs (as device cuda:0,…,N-1) */
+  gpus: z.number().int().min(1).max(64).optional(),
+  /** miners: data-parallel CPU ranks with sharded optimiser states */
+  ranks: z.number().int().min(1).max(64).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   /**
    * Bittensor's logging flags: --logging.debug and --logging.trace (over logLevel),

@@ -6,7 +6,7 @@
 // model card (README.md).
 import { readFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../node/atomic-file.js';
+import { writeFileAtomic } from '../../shared/atomic-file.js';
 import { thetaHash } from '../compress/hash.js';
 import { canonicalModelConfig, headDim, parameterLayout, validateModelConfig, type ModelConfig } from '../model-config.js';
 import { META_KEYS, type CheckpointIdentity } from './checkpoint.js';

@@ -19,5 +19,5 @@ export {
 export {
   bytesToUnicode, gpt2TokenBytes, gpt2MergeIds, gpt2TokenStrings, gpt2TokenizerFiles, gpt2TokenizerJson, GPT2_EOT_ID, GPT2_EOT_TEXT,
 } from './gpt2-tokenizer-files.js';
-export { loadExportSource, TRAIN_META_KEYS, type ExportSource, type ExportSourceOptions } from './export-source.js';
+export { TRAIN_META_KEYS } from './train-meta.js';
 export { fetchVerifiedCheckpoint, type CheckpointCandidate, type CatchUpDeps, type CatchUpResult } from './catch-up.js';

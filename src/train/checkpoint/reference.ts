@@ -4,7 +4,7 @@
 // (fp32 little-endian [nSeq, seqLen, vocab]). bench/gpu/export_check.py reads them.
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../node/atomic-file.js';
+import { writeFileAtomic } from '../../shared/atomic-file.js';
 import { Engine } from '../engine.js';
 import type { ModelConfig } from '../model-config.js';
 import { encodeText } from '../data/tokenizer.js';

@@ -1,7 +1,7 @@
 // Buffer claims: the native boundary's lifetime rule, enforced (docs/engine.md, "Off
-// the event loop"). An async call that hands a JS buffer to a libuv thread or a
-// worker (compressFeedbackAsync, aggregateAndStepAsync, the hash worker, the sliced
-// copies that yield between slices) claims it for as long as it runs. While it is
+// the event loop"). An async call that hands a JS buffer to a libuv thread
+// (compressFeedbackAsync, aggregateAndStepAsync, the native copies, Δ and hashes of
+// offload.ts) claims it for as long as it runs. While it is
 // claimed, a second claim that could conflict (either side writes) throws, and so
 // does a JS write announced with assertWritable: a BufferBusyError naming the
 // buffer, the call that holds it and the one that tried. Without this, a view of θ

@@ -6,3 +6,4 @@ export { compressWithFeedback, compressWithFeedbackAsync, decompressInto } from 
 export { encodePayload, decodePayload, decodeHeader, payloadDigest, WIRE_MAGIC, WIRE_VERSION, HEADER_BYTES } from './wire.js';
 export { aggregateAndStep, aggregateAndStepAsync, medianNorms, medianOfNorms, payloadNorms, type AggregateOptions, type UidPayload } from './aggregate.js';
 export { thetaHash, thetaHashBytes, modelShapeHash, hexToBytes } from './hash.js';
+export { compressWithFeedbackSharded, compressionShards, type CompressionShard } from './sharded.js';

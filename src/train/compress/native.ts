@@ -31,3 +31,16 @@ export function nativeCompress(): NativeCompress {
   if (!c) throw new Error('the native addon has no compression functions: rebuild it with "npm run build:native"');
   return c;
 }
+
+/** Passes over memory on libuv's threads (src/native/binding/memops.cc). */
+export interface NativeMemops {
+  copyAsync(dst: ArrayBufferView, src: ArrayBufferView): Promise<void>;
+  deltaAndRestoreAsync(delta: Float32Array, base: Float32Array, trained: Float32Array): Promise<void>;
+  sha256Async(parts: ArrayBufferView[]): Promise<string>;
+}
+
+export function nativeMemops(): NativeMemops {
+  const m = loadNative().memops as NativeMemops | undefined;
+  if (!m) throw new Error('the native addon has no memory functions (memops): rebuild it with "npm run build:native"');
+  return m;
+}

@@ -52,6 +52,7 @@ class CudaEngine : public nb::GuardedWrap<CudaEngine> {
                         Method<&CudaEngine::GetAdamState>("getAdamState"),
                         Method<&CudaEngine::SetAdamState>("setAdamState"),
                         Method<&CudaEngine::GetAdamStep>("getAdamStep"),
+                        Method<&CudaEngine::DeviceBytes>("deviceBytes"),
                         Method<&CudaEngine::ForwardBackward>("forwardBackward"),
                         Method<&CudaEngine::TrainStep>("trainStep"),
                         Method<&CudaEngine::EvalLoss>("evalLoss"),
@@ -167,6 +168,12 @@ class CudaEngine : public nb::GuardedWrap<CudaEngine> {
   }
   Napi::Value GetAdamStep(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), (double)ready(info.Env(), "getAdamStep").adamStep);
+  }
+  // Device memory this engine allocated (the addon's calls allocate all of it at
+  // construction, so it may be read while a step runs: the status API asks at any time).
+  Napi::Value DeviceBytes(const Napi::CallbackInfo& info) {
+    if (!model_) throw Napi::Error::New(info.Env(), "deviceBytes: engine disposed");
+    return Napi::Number::New(info.Env(), (double)model_->deviceBytes());
   }
   Napi::Value ForwardBackward(const Napi::CallbackInfo& info) {
     CudaModel& m = ready(info.Env(), "forwardBackward");

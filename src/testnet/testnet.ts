@@ -12,13 +12,13 @@ import { createInterface } from 'node:readline';
 import { DevChain, startDevChainServer, createDevWallet } from '../chain/index.js';
 import { ensureDefaultDataset } from '../train/data/index.js';
 import { DEFAULT_TESTNET_DIR, allTestnetNodes, findRunningTestnet, removeTestnetInfo, readTestnetInfo, writeTestnetInfo, type TestnetInfo } from './testnet-info.js';
-import { repoRoot } from '../train/model-config.js';
-import { isPathLike, loadRunSpec, runSpecPath, type RunSpec } from './run-spec.js';
+import { repoRoot } from '../shared/repo-root.js';
+import { isPathLike, loadRunSpec, runSpecPath, type RunSpec } from '../node/run-spec.js';
 import { Engine } from '../train/engine.js';
 import { loadModelConfig } from '../train/model-config.js';
-import { measureStepSeconds } from './compute-floor.js';
+import { measureStepSeconds } from '../node/compute-floor.js';
 import { sizeWindows, withDevBlockMs } from './testnet-timing.js';
-import { sleep } from './window-driver.js';
+import { sleep } from '../node/window-driver.js';
 import { startTestnetDashboard } from '../ops/index.js';
 import { formatBytes, formatReasons } from '../ops/format-status.js';
 

@@ -6,24 +6,17 @@
 // writes anything, and every refusal names the path and what was expected.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadNodeState, StateError, type StateHeader } from '../../node/node-state.js';
-import { loadRunSpec, runHash, toHex, type RunSpec } from '../../node/run-spec.js';
-import { thetaHash } from '../compress/hash.js';
+import { loadNodeState, StateError, type StateHeader } from './node-state.js';
+import { loadRunSpec, runHash, toHex, type RunSpec } from './run-spec.js';
+import { thetaHash } from '../train/compress/hash.js';
 import {
-  loadModelConfig, parameterCount, parameterLayout, repoRoot, type ModelConfig,
-} from '../model-config.js';
-import { decodeCheckpointFile, META_KEYS, parseCheckpointMeta, type CheckpointIdentity } from './checkpoint.js';
-import { CheckpointError } from './errors.js';
-import { MAX_HEADER_BYTES, SafetensorsFileReader } from './safetensors.js';
-
-/** Extra metadata a `gradmesh train --save` checkpoint carries (not part of the checkpoint format proper). */
-export const TRAIN_META_KEYS = {
-  source: 'gradmesh.source',
-  runName: 'gradmesh.runName',
-  steps: 'gradmesh.steps',
-  tokensSeen: 'gradmesh.tokensSeen',
-  heldOutLoss: 'gradmesh.heldOutLoss',
-} as const;
+  loadModelConfig, parameterCount, parameterLayout, type ModelConfig,
+} from '../train/model-config.js';
+import { repoRoot } from '../shared/repo-root.js';
+import { decodeCheckpointFile, META_KEYS, parseCheckpointMeta, type CheckpointIdentity } from '../train/checkpoint/checkpoint.js';
+import { CheckpointError } from '../train/checkpoint/errors.js';
+import { MAX_HEADER_BYTES, SafetensorsFileReader } from '../train/checkpoint/safetensors.js';
+import { TRAIN_META_KEYS } from '../train/checkpoint/train-meta.js';
 
 export interface ExportSource {
   kind: 'state' | 'checkpoint';

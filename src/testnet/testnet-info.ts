@@ -7,7 +7,7 @@
 // testnet that was killed from one that runs.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 
 export const TESTNET_INFO_FILE = 'testnet.json';
 /** Miners joined with `gradmesh testnet add-miner`: one JSON file each (the testnet rewrites testnet.json; these are yours). */

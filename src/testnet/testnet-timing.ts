@@ -8,8 +8,8 @@
 // cores, with the compute floor's margin. It never shortens a window: the spec's
 // timing is the least it uses. `--fixed-timing` keeps the spec's timing as it is.
 import { availableParallelism } from 'node:os';
-import { FLOOR_MARGIN } from './compute-floor.js';
-import type { RunSpec } from './run-spec.js';
+import { FLOOR_MARGIN } from '../node/compute-floor.js';
+import type { RunSpec } from '../node/run-spec.js';
 
 /**
  * Work in a window besides the inner steps, in step-equivalents: the error feedback

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connectDevChain, createDevWallet, walletPaths } from '../chain/index.js';
-import { repoRoot } from '../train/model-config.js';
+import { repoRoot } from '../shared/repo-root.js';
 import { findRunningTestnet, processAlive, readTestnetInfo, writeAddedNode, type TestnetNodeInfo } from './testnet-info.js';
 
 export interface AddMinerOptions {
