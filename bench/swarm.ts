@@ -70,7 +70,7 @@ class Net {
   ns(i: number): string { return `gms${this.id}n${i}`; }
   ip(i: number): string { return `10.231.${this.id}.${i + 2}`; }
 
-  up(n: number, rate: { down: number; up: number }): void {
+  up(n: number, rate: { down: number; up: number }, mtu: number): void {
     sh('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
     this.bridgeMade = true;
     sh('ip', ['link', 'set', this.bridge, 'up']);
@@ -90,6 +90,10 @@ class Net {
       this.made.push(ns);
       sh('ip', ['link', 'add', inner, 'type', 'veth', 'peer', 'name', outer]);
       sh('ip', ['link', 'set', inner, 'netns', ns]);
+      if (mtu !== 1500) {
+        sh('ip', ['-n', ns, 'link', 'set', inner, 'mtu', String(mtu)]);
+        sh('ip', ['link', 'set', outer, 'mtu', String(mtu)]);
+      }
       sh('ip', ['link', 'set', outer, 'master', this.bridge]);
       sh('ip', ['link', 'set', outer, 'up']);
       sh('ip', ['-n', ns, 'addr', 'add', `${this.ip(i)}/24`, 'dev', inner]);
@@ -141,6 +145,7 @@ export async function main(args: string[]): Promise<void> {
   const G = Math.min(Math.round(arg(args, 'payloads', 4)), N);
   const mib = arg(args, 'mb', 8);
   const R = Math.round(arg(args, 'rounds', 2));
+  const mtu = Math.round(arg(args, 'mtu', 1500));
   const skip = whyNot();
   if (skip) {
     console.error(`SKIPPED: the swarm bench ${skip}; nothing was measured.`);
@@ -163,7 +168,7 @@ export async function main(args: string[]): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    net.up(N, profile);
+    net.up(N, profile, mtu);
     const runHash = 'c5'.repeat(32);
     const profDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : undefined;
     const profiled = (i: number): string[] => (profDir && (i === 0 || i === G) ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=node${i}.cpuprofile`] : []);
@@ -254,7 +259,7 @@ export async function main(args: string[]): Promise<void> {
       const u1 = await Promise.all(workers.map((w) => w.ask({ cmd: 'usage' }, 'usage')));
       const allHaveS = (Math.max(...haves.map((h) => h.t)) - t0) / 1000;
       const cpuCores = u1.reduce((a, e, i) => a + (e.cpu as number) - (u0[i]!.cpu as number), 0) / ((tEnd - t0) / 1000);
-      type S = { uploadedByDigest: Record<string, number>; fallbacks: number; badPieces: number };
+      type S = { uploadedByDigest: Record<string, number>; fallbacks: number; fallbackReasons: Record<string, number>; badPieces: number };
       // an announcer's upload of its own payload: all its blob bytes out, less the pieces
       // of other payloads it served (bytes of a fallback fetch count as its own: an over-estimate)
       const ratios = announcers.map((w, k) => {
@@ -266,6 +271,11 @@ export async function main(args: string[]): Promise<void> {
       });
       const fallbacks = u1.reduce((a, e, i) => a + (e.swarm as S).fallbacks - (u0[i]!.swarm as S).fallbacks, 0);
       const bad = u1.reduce((a, e, i) => a + (e.swarm as S).badPieces - (u0[i]!.swarm as S).badPieces, 0);
+      const whys: Record<string, number> = {};
+      u1.forEach((e, i) => {
+        for (const [k, v] of Object.entries((e.swarm as S).fallbackReasons)) whys[k] = (whys[k] ?? 0) + v - ((u0[i]!.swarm as S).fallbackReasons[k] ?? 0);
+      });
+      if (fallbacks > 0) console.error(`round ${r + 1}: swarm fallbacks by reason ${JSON.stringify(whys)}`);
       rounds.push({
         idleCores, allHaveS, idealS, idealIssueS, efficiency: idealS / allHaveS, maxUploadRatio: Math.max(...ratios),
         cpuCores, cpuShare: cpuCores / cpus().length, fallbacks, bad,
@@ -274,6 +284,8 @@ export async function main(args: string[]): Promise<void> {
       await new Promise((res) => setTimeout(res, 3000)); // the round's late HAVEs and DHT records settle
     }
     await Promise.all(workers.map((w) => w.ask({ cmd: 'stop' }, 'stopped').catch(() => undefined)));
+    // let them exit on their own (a profiled one writes its profile at exit)
+    await Promise.all(workers.map((w) => w.proc.exitCode !== null ? undefined : new Promise((res) => { w.proc.once('exit', res); setTimeout(res, 10_000); })));
 
     const med = [...rounds].sort((a, b) => a.efficiency - b.efficiency)[Math.floor((rounds.length - 1) / 2)]!;
     const f3 = (x: number): string => x.toFixed(3);

@@ -134,7 +134,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     // The monitor aborts a connection whose ping times out; on a loaded machine (many
     // nodes on few cores) that tore down healthy meshes. Dead peers still go away
     // when TCP closes; a slow ping is only slow.
-    connectionMonitor: { abortConnectionOnPingFailure: false },
+    connectionMonitor: { enabled: false },
     services: {
       ...(natServices(nat) as Record<keyof NatServices, never>),
       identify: identify(),

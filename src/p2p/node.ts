@@ -460,7 +460,7 @@ class GradmeshNode implements P2PNode {
       fetchFailures: c.fetchFailures,
       dhtWalks: c.dhtWalks,
       rejections: { ...c.rejections },
-      swarm: this.swarm?.stats() ?? { piecesIn: 0, piecesOut: 0, badPieces: 0, refused: {}, malformed: 0, fetched: 0, fallbacks: 0, uploadedByDigest: {}, badLists: 0 },
+      swarm: this.swarm?.stats() ?? { piecesIn: 0, piecesOut: 0, badPieces: 0, refused: {}, malformed: 0, fetched: 0, fallbacks: 0, fallbackReasons: {}, uploadedByDigest: {}, badLists: 0 },
     };
   }
 
