@@ -490,7 +490,15 @@ export class Swarm {
   private onWant(peer: string, digest: string, listHash: Uint8Array): void {
     const s = this.session(peer);
     if (!s.wants.has(digest)) {
-      if (s.wants.size >= this.opts.maxWantsPerPeer) { this.bump('too many wants'); return; }
+      // A session lives as long as the connection, and a fetcher sends one want per blob
+      // it fetches: the bound is on wants held at once, so the oldest one makes room
+      // (refusing instead starved every fetch from window ~24 on in a 60-window soak: a
+      // validator wants 3 payloads a window from each miner, and no want was ever dropped).
+      if (s.wants.size >= this.opts.maxWantsPerPeer) {
+        const oldest = s.wants.values().next().value!;
+        s.wants.delete(oldest);
+        this.states.get(oldest)?.audience.delete(peer);
+      }
       s.wants.add(digest);
     }
     const held = this.deps.store.has(digest);
