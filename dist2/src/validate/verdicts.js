@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=verdicts.js.map
