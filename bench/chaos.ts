@@ -25,22 +25,7 @@ import { sleep } from '../src/node/window-driver.js';
 import { isAdversaryMode, ADVERSARY_MODES } from '../src/validate/index.js';
 import { isNodeAdversaryMode, NODE_ADVERSARY_MODES } from '../src/node/adversary-wiring.js';
 import { randomBasePort } from '../src/testnet/test-ports.js';
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-  return v;
-}
-
-function num(args: string[], name: string, dflt: number, min = 1): number {
-  const s = flag(args, name);
-  if (s === undefined) return dflt;
-  const v = Number(s);
-  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} needs an integer ≥ ${min} (got ${s})`);
-  return v;
-}
+import { flag, num } from './args.js';
 
 /** mulberry32: a small seeded PRNG, so a chaos schedule can be replayed. */
 function prng(seed: number): () => number {

@@ -14,16 +14,16 @@
 // (r<round>-<base|gossip>-n<node>.cpuprofile). Both are for finding where the CPU
 // goes; profiling slows the nodes, so its rounds' numbers are not results.
 import '../src/polyfill.js';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WorkerProcess as Worker, type Ev } from './worker-process.js';
 
 /** swarm CPU (cores) below which the swarm counts as idle before a round */
 const QUIET_CORES = 0.15;
 
-interface Ev { ev: string; [k: string]: unknown }
 
 function arg(args: string[], name: string, dflt: number, min0 = false): number {
   const i = args.indexOf(`--${name}`);
@@ -33,26 +33,6 @@ function arg(args: string[], name: string, dflt: number, min0 = false): number {
   return v;
 }
 
-class Worker {
-  private readonly waiters: Array<{ ev: string; resolve: (e: Ev) => void }> = [];
-  readonly events: Ev[] = [];
-  constructor(readonly proc: ChildProcess, readonly index: number, onEvent: (w: Worker, e: Ev) => void) {
-    proc.on('message', (e: Ev) => {
-      if (e.ev === 'error') console.error(`node ${index}: ${String(e.error)}`);
-      onEvent(this, e);
-      const i = this.waiters.findIndex((w) => w.ev === e.ev);
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(e);
-      else this.events.push(e);
-    });
-  }
-  send(m: unknown): void { this.proc.send(m as object); }
-  next(ev: string): Promise<Ev> {
-    const i = this.events.findIndex((e) => e.ev === ev);
-    if (i >= 0) return Promise.resolve(this.events.splice(i, 1)[0]!);
-    return new Promise((resolve) => this.waiters.push({ ev, resolve }));
-  }
-  async ask(m: unknown, ev: string): Promise<Ev> { const p = this.next(ev); this.send(m); return p; }
-}
 
 interface Round {
   idleCores: number;

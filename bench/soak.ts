@@ -20,22 +20,7 @@ import { join } from 'node:path';
 import { Testnet } from '../src/testnet/testnet.js';
 import { runSpecPath, type RunSpec } from '../src/node/run-spec.js';
 import { sleep } from '../src/node/window-driver.js';
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-  return v;
-}
-
-function num(args: string[], name: string, dflt: number, min = 1): number {
-  const s = flag(args, name);
-  if (s === undefined) return dflt;
-  const v = Number(s);
-  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} needs an integer ≥ ${min} (got ${s})`);
-  return v;
-}
+import { flag, num } from './args.js';
 
 /** One process's figures from /proc at one moment (Linux; zeros where /proc is missing). */
 interface ProcSample {

@@ -11,12 +11,16 @@
 // addresses and deletes its own namespaces, veths and bridge (names gms<id>…, subnet
 // 10.231.<id>.0/24), plus one iptables FORWARD rule for that bridge, and removes them on exit.
 import '../src/polyfill.js';
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WorkerProcess as Worker, type Ev } from './worker-process.js';
+
+/** Notices only onEvent counts (every piece a node gets; errors are printed). */
+const UNQUEUED = new Set(['have', 'error']);
 
 /** link rates in Mbit/s: down = into the node, up = out of it */
 export const PROFILES: Record<string, { down: number; up: number }> = {
@@ -25,7 +29,6 @@ export const PROFILES: Record<string, { down: number; up: number }> = {
   thin: { down: 20, up: 5 },
 };
 
-interface Ev { ev: string; [k: string]: unknown }
 
 function arg(args: string[], name: string, dflt: number): number {
   const i = args.indexOf(`--${name}`);
@@ -39,26 +42,6 @@ function sh(cmd: string, argv: string[]): void {
   execFileSync(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-class Worker {
-  private readonly waiters: Array<{ ev: string; resolve: (e: Ev) => void }> = [];
-  private readonly events: Ev[] = [];
-  constructor(readonly proc: ChildProcess, readonly index: number, onEvent: (w: Worker, e: Ev) => void) {
-    proc.on('message', (e: Ev) => {
-      if (e.ev === 'error') console.error(`node ${index}: ${String(e.error)}`);
-      onEvent(this, e);
-      const i = this.waiters.findIndex((w) => w.ev === e.ev);
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(e);
-      else if (e.ev !== 'have' && e.ev !== 'error') this.events.push(e);
-    });
-  }
-  send(m: unknown): void { this.proc.send(m as object); }
-  next(ev: string): Promise<Ev> {
-    const i = this.events.findIndex((e) => e.ev === ev);
-    if (i >= 0) return Promise.resolve(this.events.splice(i, 1)[0]!);
-    return new Promise((resolve) => this.waiters.push({ ev, resolve }));
-  }
-  async ask(m: unknown, ev: string): Promise<Ev> { const p = this.next(ev); this.send(m); return p; }
-}
 
 /** The namespaces, veths and bridge of one run; `down()` removes all of them. */
 class Net {
@@ -176,7 +159,7 @@ export async function main(args: string[]): Promise<void> {
       execPath: 'ip',
       execArgv: ['netns', 'exec', net.ns(i), process.execPath, ...profiled(i)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }), i, onEvent);
+    }), i, onEvent, UNQUEUED);
     for (let i = 0; i < N; i++) workers.push(spawn(i));
     const listen = (i: number): string => `/ip4/${net.ip(i)}/tcp/4001`;
     const seed = await workers[0]!.ask({ cmd: 'start', dataDir: join(root, 'n0'), listen: listen(0), bootstrap: [], runHash }, 'ready');

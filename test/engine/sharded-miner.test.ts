@@ -7,30 +7,19 @@
 //   gives the same error buffer and byte-identical payload bytes as one rank.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine, EngineError, type AdamWHparams } from '../../src/train/engine.js';
+import { Engine, EngineError } from '../../src/train/engine.js';
 import { loadModelConfig } from '../../src/train/model-config.js';
+import { ADAMW, BATCH, SEQ_LEN, lcgTokens } from './data-parallel-helpers.js';
 import {
   compressWithFeedbackAsync, compressWithFeedbackSharded, compressionShards, encodePayload, modelShapeHash,
 } from '../../src/train/compress/index.js';
 
 const config = loadModelConfig('tiny');
-const seqLen = 16;
-const batch = 4;
+const seqLen = SEQ_LEN;
+const batch = BATCH;
 const H = 3;
-const h: AdamWHparams & { gradClip: number } = { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
-
-function tokens(seed: number): { inputs: Int32Array; targets: Int32Array } {
-  const n = batch * seqLen;
-  const inputs = new Int32Array(n);
-  const targets = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    inputs[i] = s % config.vocab_size;
-    targets[i] = (s >>> 8) % config.vocab_size;
-  }
-  return { inputs, targets };
-}
+const h = ADAMW;
+const tokens = (seed: number) => lcgTokens(config, seed, false);
 
 function norm(a: Float32Array): number {
   let s = 0;

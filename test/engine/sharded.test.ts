@@ -5,55 +5,16 @@
 // one error naming it; the NCCL loader fails clearly without the library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine, type AdamWHparams } from '../../src/train/engine.js';
+import { Engine } from '../../src/train/engine.js';
 import { ShardedEngine, ncclLoadError } from '../../src/train/sharded-engine.js';
 import { loadModelConfig } from '../../src/train/model-config.js';
+import { ADAMW, BATCH, SEQ_LEN, checkTheta, lcgTokens, relErr } from './data-parallel-helpers.js';
 
 const config = loadModelConfig('tiny');
-const seqLen = 16;
-const batch = 4;
-const h: AdamWHparams & { gradClip: number } = { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
-
-function tokens(seed: number): { inputs: Int32Array; targets: Int32Array } {
-  const n = batch * seqLen;
-  const inputs = new Int32Array(n);
-  const targets = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    inputs[i] = s % config.vocab_size;
-    targets[i] = (i % 7 === 3) ? -100 : (s >>> 8) % config.vocab_size; // some ignored targets, unevenly spread
-  }
-  return { inputs, targets };
-}
-
-/** Largest |a-b| relative to the largest |b| (a whole-tensor scale, as fp32 reduction noise is). */
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let d = 0, m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
-
-/**
- * θ after an AdamW step. AdamW normalises each update to about lr, so where a gradient
- * is as small as fp32 reduction noise (|g| ~ 1e-8 here, next to eps) the two orders of
- * summation can give different updates, each at most ~lr: those elements are only held
- * to that bound. Every element whose gradient stands above the noise must agree to
- * 1e-3 of lr.
- */
-function checkTheta(got: Float32Array, want: Float32Array, grads: Float32Array): void {
-  let gmax = 0;
-  for (const v of grads) gmax = Math.max(gmax, Math.abs(v));
-  for (let i = 0; i < got.length; i++) {
-    const d = Math.abs(got[i]! - want[i]!);
-    const bound = Math.abs(grads[i]!) >= 1e-4 * gmax ? 1e-3 * h.lr + 1e-7 * Math.abs(want[i]!) : 2.2 * h.lr;
-    if (d > bound) assert.fail(`θ[${i}] differs by ${d} (bound ${bound}, gradient ${grads[i]})`);
-  }
-}
+const seqLen = SEQ_LEN;
+const batch = BATCH;
+const h = ADAMW;
+const tokens = (seed: number) => lcgTokens(config, seed);
 
 for (const ranks of [2, 4]) {
   test(`ZeRO-1/2 over ${ranks} CPU ranks: one step equals the single engine's on the whole batch`, async () => {

@@ -5,43 +5,20 @@
 // show a rank holding 1/ranks of the model plus one gathered unit, never the model.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine, type AdamWHparams } from '../../src/train/engine.js';
+import { Engine } from '../../src/train/engine.js';
 import { ShardedEngine } from '../../src/train/sharded-engine.js';
 import { loadModelConfig, parameterLayout, type ModelConfig } from '../../src/train/model-config.js';
+import { ADAMW, BATCH, SEQ_LEN, checkTheta, lcgTokens, relErr } from './data-parallel-helpers.js';
 
 const tiny = loadModelConfig('tiny'); // tied head; the embedding is 97 % of it
 // Untied, with a small vocabulary, so the layers are most of the model and the
 // "one layer at a time" bound is far below the whole model.
 const deep: ModelConfig = { ...tiny, name: 'deep-untied', vocab_size: 512, num_hidden_layers: 6, tie_word_embeddings: false };
-const seqLen = 16;
-const batch = 4;
-const h: AdamWHparams & { gradClip: number } = { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
+const seqLen = SEQ_LEN;
+const batch = BATCH;
+const h = ADAMW;
+const tokens = lcgTokens;
 
-function tokens(config: ModelConfig, seed: number): { inputs: Int32Array; targets: Int32Array } {
-  const n = batch * seqLen;
-  const inputs = new Int32Array(n);
-  const targets = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    inputs[i] = s % config.vocab_size;
-    targets[i] = (i % 7 === 3) ? -100 : (s >>> 8) % config.vocab_size; // some ignored, unevenly spread over the ranks
-  }
-  return { inputs, targets };
-}
-
-/** Largest |a-b| relative to the largest |b| (a whole-tensor scale, as fp32 reduction noise is). */
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let d = 0, m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
-
-/** Per tensor, so that a unit- or shard-boundary error in one small tensor cannot hide. */
 function checkPerTensor(config: ModelConfig, got: Float32Array, want: Float32Array, what: string): void {
   for (const t of parameterLayout(config)) {
     const a = got.subarray(t.offset, t.offset + t.numel), b = want.subarray(t.offset, t.offset + t.numel);
@@ -50,20 +27,6 @@ function checkPerTensor(config: ModelConfig, got: Float32Array, want: Float32Arr
   }
 }
 
-/**
- * θ after AdamW: the update is ~lr wherever the gradient is nonzero, so elements whose
- * gradient is at fp32 noise level may take a different (bounded) step in each summation
- * order; every element with a gradient above the noise must agree to 1e-3 of lr.
- */
-function checkTheta(got: Float32Array, want: Float32Array, grads: Float32Array): void {
-  let gmax = 0;
-  for (const v of grads) gmax = Math.max(gmax, Math.abs(v));
-  for (let i = 0; i < got.length; i++) {
-    const d = Math.abs(got[i]! - want[i]!);
-    const bound = Math.abs(grads[i]!) >= 1e-4 * gmax ? 1e-3 * h.lr + 1e-7 * Math.abs(want[i]!) : 2.2 * h.lr;
-    if (d > bound) assert.fail(`θ[${i}] differs by ${d} (bound ${bound}, gradient ${grads[i]})`);
-  }
-}
 
 const cases: Array<[ModelConfig, number]> = [[tiny, 2], [tiny, 4], [deep, 4]];
 for (const [config, ranks] of cases) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "binding/boundary.h"
+#include "binding/model_shape_arg.h"
 #include "binding/registry.h"
 #include "engine/fsdp.h"
 #include "engine/sharded.h"
@@ -43,19 +44,7 @@ class ShardedEngine : public nb::GuardedWrap<ShardedEngine> {
   void Construct(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const char* call = "ShardedEngine";
-    if (!info[0].IsObject()) nb::fail(env, false, call, "config", "an object", info[0]);
-    Napi::Object c = info[0].As<Napi::Object>();
-    auto field = [&](const char* name, int64_t hi) { return nb::integer(c.Get(name), call, std::string("config.") + name, 1, hi); };
-    gm::ModelShape s;
-    s.vocab = field("vocab_size", Limits::vocab);
-    s.dim = field("hidden_size", Limits::dim);
-    s.ffn = field("intermediate_size", Limits::ffn);
-    s.layers = field("num_hidden_layers", Limits::layers);
-    s.heads = field("num_attention_heads", Limits::heads);
-    s.kvHeads = field("num_key_value_heads", Limits::heads);
-    s.normEps = nb::positive(c.Get("rms_norm_eps"), call, "config.rms_norm_eps");
-    s.ropeTheta = nb::positive(c.Get("rope_theta"), call, "config.rope_theta");
-    s.tied = c.Get("tie_word_embeddings").ToBoolean().Value();
+    const gm::ModelShape s = nb::modelShapeArg(info[0], call);
     const int ranks = (int)nb::integer(info[1], call, "ranks", 1, 64);
     const int64_t batch = nb::integer(info[2], call, "batch", 1, Limits::batch);
     const int64_t seqLen = nb::integer(info[3], call, "seqLen", 1, Limits::seqLen);

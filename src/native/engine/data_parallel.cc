@@ -17,10 +17,18 @@ std::mutex& rankComputeMutex() {
   return m;
 }
 
-int64_t countTargets(const int32_t* t, size_t n) {
-  int64_t c = 0;
-  for (size_t i = 0; i < n; i++) c += t[i] != -100;
-  return c;
+std::vector<double> rankLossWeights(const int32_t* targets, int ranks, size_t perRank) {
+  std::vector<double> w(ranks);
+  double total = 0;
+  for (int r = 0; r < ranks; r++) {
+    int64_t c = 0;
+    for (size_t i = 0; i < perRank; i++) c += targets[perRank * r + i] != -100;
+    if (c == 0) throw EngineFailure("sharded engine: rank " + std::to_string(r) + "'s slice of the batch has no target tokens");
+    w[r] = (double)c;
+    total += w[r];
+  }
+  for (double& x : w) x /= total;
+  return w;
 }
 
 void runRankThreads(int ranks, const std::function<void(int, parallel::Collectives&)>& body) {

@@ -76,7 +76,9 @@ void adamwSpan(const ParamLayout& layout, size_t lo, size_t hi, float* p, const 
 // cores anyway. Collectives and the optimiser run concurrently.
 std::mutex& rankComputeMutex();
 
-// Target tokens (not -100) among n.
-int64_t countTargets(const int32_t* t, size_t n);
+// Each rank's weight in the batch's mean loss: its share of the batch's target tokens
+// (not -100), so that the ranks' token-mean losses, weighted and summed, are the mean
+// over the whole batch as one rank has it. A rank whose slice has no target is an error.
+std::vector<double> rankLossWeights(const int32_t* targets, int ranks, size_t perRank);
 
 }  // namespace gm

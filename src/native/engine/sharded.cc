@@ -37,21 +37,13 @@ ShardedTrainer::StepResult ShardedTrainer::trainStep(const int32_t* inputs, cons
   if (broken_) throw EngineFailure("sharded engine: a previous step failed (" + brokenWhy_ + "); create a new engine");
   if (!(clip > 0)) throw EngineFailure("sharded engine: gradClip must be positive");
   const size_t perRank = (size_t)(batch / ranks) * seqLen;
-  // Each rank's mean loss is over its own targets; weighting by its share of the
-  // batch's targets makes the sum the mean over the whole batch, as one rank has it.
-  std::vector<int64_t> counts(ranks);
-  int64_t total = 0;
-  for (int r = 0; r < ranks; r++) total += counts[r] = countTargets(targets + perRank * r, perRank);
-  for (int r = 0; r < ranks; r++)
-    if (counts[r] == 0)
-      throw EngineFailure("sharded engine: rank " + std::to_string(r) + "'s slice of the batch has no target tokens");
-
+  const std::vector<double> weights = rankLossWeights(targets, ranks, perRank);
   for (int r = 0; r < ranks; r++) rank_[r].model->checkTokens(inputs + perRank * r, targets + perRank * r, batch / ranks);
 
   std::vector<StepResult> results(ranks);
   try {
     runRankThreads(ranks, [&](int r, parallel::Collectives& comm) {
-      runRank(r, comm, inputs + perRank * r, targets + perRank * r, (double)counts[r] / (double)total, h, clip,
+      runRank(r, comm, inputs + perRank * r, targets + perRank * r, weights[r], h, clip,
               failRank, &results[r]);
     });
   } catch (const RankFailure& e) {
