@@ -216,9 +216,10 @@ export class NatMonitor {
     private readonly libp2p: Libp2p,
     private readonly mode: ReachabilityMode,
     private readonly emit: (e: NatEvent) => void,
+    listen: string[] = [],
   ) {
     this.view = judgeReachability(mode, []);
-    if (wantsRelayReservation(mode)) this.relays = new RelayClient(libp2p);
+    if (wantsRelayReservation(mode, listen)) this.relays = new RelayClient(libp2p);
   }
 
   start(): void {

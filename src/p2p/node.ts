@@ -16,6 +16,7 @@ import { InvalidArgumentError } from './errors.js';
 import { fetchBlob } from './fetcher.js';
 import { createHost, type Host } from './host.js';
 import { loadOrCreateNodeKey } from './keys.js';
+import { isLoopbackAddr } from './reachability.js';
 import { NatMonitor, type NatEvent, type NatOptions, type NatStats } from './nat.js';
 import {
   decodeAndCheck, encodeMessage, TOPIC_MAX_BYTES, TOPICS, topicName,
@@ -159,9 +160,6 @@ const DEFAULT_MAX_BLOB = 1 << 30;
 const WALK_MIN_MS = 1000;
 const WALK_MAX_MS = 600_000;
 
-function isLoopback(addr: string): boolean {
-  return addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/');
-}
 
 /** PeerIds named by /p2p/ in the bootstrap multiaddrs (their connections are never refused). */
 function bootstrapPeerIds(addrs: string[]): string[] {
@@ -202,7 +200,7 @@ export async function createP2PNode(opts: P2POptions): Promise<P2PNode> {
     network: opts.network,
     runHash: opts.runHash,
     gate,
-    sameHost: opts.sameHost ?? opts.listen.every(isLoopback),
+    sameHost: opts.sameHost ?? opts.listen.every(isLoopbackAddr),
     maxConnections,
     ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     ...(opts.nat ? { nat: opts.nat } : {}),
@@ -246,7 +244,7 @@ class GradmeshNode implements P2PNode {
     this.runHashBytes = new Uint8Array(Buffer.from(opts.runHash, 'hex'));
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB;
     for (const t of TOPICS) this.topicByName.set(topicName(opts.runHash, t), t);
-    this.natMonitor = new NatMonitor(libp2p, opts.nat?.reachability ?? 'auto', (e) => opts.onNatEvent?.(e));
+    this.natMonitor = new NatMonitor(libp2p, opts.nat?.reachability ?? 'auto', (e) => opts.onNatEvent?.(e), opts.listen);
     for (const d of store.digests()) this.newestWindow = Math.max(this.newestWindow, store.meta(d)?.window ?? 0);
     // wired once: a node may be stopped and started again
     this.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail));
@@ -305,7 +303,7 @@ class GradmeshNode implements P2PNode {
     if (this.swarm) {
       const swarm = this.swarm;
       // one long-lived stream each way per peer: a few allow a reconnect's new one
-      await this.libp2p.handle(SWARM_PROTOCOL, (stream, connection) => { swarm.accept(stream, connection.remotePeer.toString()); }, { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true });
+      await this.libp2p.handle(SWARM_PROTOCOL, (stream, connection) => { this.natMonitor.noteStream(connection, stream); swarm.accept(stream, connection.remotePeer.toString()); }, { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true });
     }
     for (const [name, topic] of this.topicByName) {
       this.pubsub.topicValidators.set(name, (peer, msg) => this.validate(topic, peer, msg));
@@ -536,7 +534,13 @@ class GradmeshNode implements P2PNode {
     if (this.opts.swarm === false) return undefined;
     const swarm = new Swarm({
       selfId: this.peerId,
-      openStream: (peer, signal) => this.libp2p.dialProtocol(peerIdFromString(peer), SWARM_PROTOCOL, { signal, runOnLimitedConnection: true }),
+      openStream: async (peer, signal) => {
+        const stream = await this.libp2p.dialProtocol(peerIdFromString(peer), SWARM_PROTOCOL, { signal, runOnLimitedConnection: true });
+        // counted now: a session that ends within a second escapes the monitor's scan
+        const used = this.libp2p.getConnections(peerIdFromString(peer)).find((c) => c.streams.includes(stream));
+        if (used) this.natMonitor.noteStream(used, stream);
+        return stream;
+      },
       connectedPeers: () => this.connectedPeers(),
       store: this.store,
       admit: (p) => {

@@ -54,6 +54,9 @@ export function judgeReachability(mode: ReachabilityMode, addrs: OwnAddress[]): 
   const relayed = relayAddrs.length > 0 ? `; ${relayAddrs.length} relay address(es)` : '; no relay reservation yet';
   if (mode === 'public') return { state: 'public', relayAddrs, verifiedPublicAddrs, reason: '--reachability public' };
   if (mode === 'private') return { state: 'private', relayAddrs, verifiedPublicAddrs, reason: `--reachability private${relayed}` };
+  if (direct.length > 0 && direct.every((a) => isLoopbackAddr(a.addr))) {
+    return { state: 'public', relayAddrs, verifiedPublicAddrs, reason: 'only loopback addresses: every peer is on this host and dials them directly' };
+  }
   if (verifiedPublicAddrs.length > 0) {
     return { state: 'public', relayAddrs, verifiedPublicAddrs, reason: `AutoNAT verified ${verifiedPublicAddrs.join(', ')}` };
   }
@@ -63,8 +66,21 @@ export function judgeReachability(mode: ReachabilityMode, addrs: OwnAddress[]): 
   return { state: 'unknown', relayAddrs, verifiedPublicAddrs, reason: `no public address verified by AutoNAT yet${relayed}` };
 }
 
-/** Whether the node should hold a relay reservation: unless it is known to be dialable directly. */
-export function wantsRelayReservation(mode: ReachabilityMode): boolean {
+/** A loopback address: only processes on this host reach it. */
+export function isLoopbackAddr(addr: string): boolean {
+  return addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/');
+}
+
+/**
+ * Whether the node should hold a relay reservation: unless it is known to be dialable
+ * directly. A node that listens on loopback only (a one-machine testnet) is dialled
+ * directly by every peer it can have, and a relay on the same host adds nothing: in
+ * auto mode it reserves nowhere. (On a 10-node chaos testnet the reservations, the
+ * relay addresses they add to every peer record and the address changes they push
+ * cost each node CPU the 2-core box did not have: the lead validator overran windows.)
+ */
+export function wantsRelayReservation(mode: ReachabilityMode, listen: string[] = []): boolean {
+  if (mode === 'auto' && listen.length > 0 && listen.every(isLoopbackAddr)) return false;
   // In auto mode the node reserves from the start: AutoNAT takes minutes and needs
   // peers in several network segments, and a node nobody can dial meanwhile misses
   // windows. A public node's relay address is listed after its direct ones, and

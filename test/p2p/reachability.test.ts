@@ -43,4 +43,18 @@ test('the operator\'s mode wins over the addresses; only public mode goes withou
   assert.equal(wantsRelayReservation('public'), false);
   assert.equal(wantsRelayReservation('private'), true);
   assert.equal(wantsRelayReservation('auto'), true);
+  assert.equal(wantsRelayReservation('auto', ['/ip4/10.0.0.2/tcp/1']), true);
+  assert.equal(wantsRelayReservation('auto', ['/ip4/127.0.0.1/tcp/1', '/ip4/10.0.0.2/tcp/1']), true, 'one address beyond this host: reserve');
+});
+
+test('auto on loopback only (a one-machine testnet): public, and no relay reservation (a relay on the same host adds nothing)', () => {
+  const lo = judgeReachability('auto', [{ addr: '/ip4/127.0.0.1/tcp/9000', verified: false }, { addr: '/ip6/::1/tcp/9000', verified: false }]);
+  assert.equal(lo.state, 'public');
+  assert.match(lo.reason, /loopback/);
+  assert.equal(wantsRelayReservation('auto', ['/ip4/127.0.0.1/tcp/9000']), false);
+  // the operator's word still wins
+  assert.equal(wantsRelayReservation('private', ['/ip4/127.0.0.1/tcp/9000']), true);
+  assert.equal(judgeReachability('private', [{ addr: '/ip4/127.0.0.1/tcp/9000', verified: false }]).state, 'private');
+  // loopback next to a LAN address is judged by the LAN address
+  assert.equal(judgeReachability('auto', [{ addr: '/ip4/127.0.0.1/tcp/9000', verified: false }, { addr: '/ip4/10.0.0.2/tcp/9000', verified: false }]).state, 'private');
 });
